@@ -1,0 +1,120 @@
+"""The ``python main.py`` command line.
+
+Every :class:`~nasearch.errors.NasearchError` becomes one line on stderr and
+exit status 2; so does an argument error.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+import numpy as np
+
+from .errors import NasearchError
+from .registry import get_search_space, search_spaces
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise NasearchError(f"{self.prog}: {message} (see --help)")
+
+
+def _space(args):
+    return get_search_space(args.space, dataset=getattr(args, "dataset", None), data=getattr(args, "data", None))
+
+
+def _dataset(space, args) -> str:
+    return space.check_dataset(args.dataset or space.datasets[0])
+
+
+def cmd_spaces(args) -> None:
+    for name in search_spaces.names():
+        space = get_search_space(name, data=args.data)
+        sizes = space.dataset_sizes() if hasattr(space, "dataset_sizes") else {d: space.size for d in space.datasets}
+        print(f"{name}: {type(space).__name__}, tokens {space.seq_len} x vocab {space.vocab_size}")
+        for dataset, size in sizes.items():
+            metrics = ", ".join(
+                f"{m}@{'/'.join(map(str, space.epochs(dataset, m)))}" if space.epochs(dataset, m) else m
+                for m in space.metrics(dataset))
+            print(f"  {dataset:<16} {size:>7,} architectures   metrics: {metrics}")
+
+
+def cmd_info(args) -> None:
+    space = _space(args)
+    dataset = _dataset(space, args)
+    space.check_query(dataset, space.metrics(dataset)[0], None)
+    space.values(dataset, space.metrics(dataset)[0])  # fail on missing data before printing
+    archs = list(space.enumerate())
+    print(f"space {space.name}, dataset {dataset}: {len(archs):,} architectures")
+    for metric in space.metrics(dataset):
+        for epochs in space.epochs(dataset, metric) or [None]:
+            values = space.values(dataset, metric, epochs)
+            best = int(np.argmax(values))
+            label = metric if epochs is None else f"{metric}@{epochs}"
+            print(f"  {label:<10} best {values[best]:8.4f}  mean {values.mean():8.4f}  std {values.std():7.4f}"
+                  f"  best arch {space.to_string(archs[best])}")
+
+
+def cmd_query(args) -> None:
+    space = _space(args)
+    arch = space.from_string(args.arch)
+    dataset = _dataset(space, args)
+    metrics = [args.metric] if args.metric else space.metrics(dataset)
+    print(space.to_string(arch))
+    for metric in metrics:
+        epochs_list = [args.epochs] if args.epochs is not None else (space.epochs(dataset, metric) or [None])
+        for epochs in epochs_list:
+            label = metric if epochs is None else f"{metric}@{epochs}"
+            print(f"  {dataset} {label}: {space.query(arch, dataset, metric, epochs):.4f}")
+
+
+def cmd_convert_nb201(args) -> None:
+    from search_spaces.nasbench201.convert import convert
+
+    rows = convert(args.source, args.out)
+    print(f"wrote {rows:,} architectures to {args.out}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="main.py", description="nasearch: neural architecture search with EmProx")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser, required=True)
+
+    def add(name, function, help_text):
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(function=function)
+        return sub
+
+    sub = add("spaces", cmd_spaces, "list registered search spaces with datasets and sizes")
+    sub.add_argument("--data", help="NAS-Bench-201 table (else $NASEARCH_NB201)")
+
+    for name, function, text in (("info", cmd_info, "size, optimum, mean and std of a space's benchmark"),
+                                 ("query", cmd_query, "benchmark values of one architecture")):
+        sub = add(name, function, text)
+        sub.add_argument("--space", required=True, help=f"one of {', '.join(search_spaces.names())}")
+        sub.add_argument("--dataset", help="dataset (default: the space's first)")
+        sub.add_argument("--data", help="NAS-Bench-201 table (else $NASEARCH_NB201)")
+        if name == "query":
+            sub.add_argument("--arch", required=True, help="architecture string")
+            sub.add_argument("--metric", help="train, val or test (default: all)")
+            sub.add_argument("--epochs", type=int, help="training budget (default: all available)")
+
+    sub = add("convert-nb201", cmd_convert_nb201, "convert the official NAS-Bench-201 .pth into the compact table")
+    sub.add_argument("--source", required=True, help="NAS-Bench-201-v1_1-096897.pth (or v1_0)")
+    sub.add_argument("--out", required=True, help="output CSV path")
+
+    from . import commands_extra
+    commands_extra.register(add)
+    return parser
+
+
+def main(argv=None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        args.function(args)
+    except NasearchError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 0

@@ -1,0 +1,5 @@
+"""Placeholder hook for commands added by later modules (evaluate, search, compare)."""
+
+
+def register(add) -> None:
+    return None

@@ -1,0 +1,138 @@
+"""Frozen dataclass configs built from plain dicts (YAML), rejecting unknown keys.
+
+``build(MyConfig, data)`` checks every key against the dataclass fields and
+coerces simple types (int, float, bool, str, tuples, nested dataclasses); any
+mismatch raises :class:`~nasearch.errors.ConfigError` naming the offending key.
+"""
+from __future__ import annotations
+
+import dataclasses
+import typing
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import ConfigError
+
+
+def _coerce(value: Any, annotation: Any, where: str):
+    origin = typing.get_origin(annotation)
+    if origin is typing.Union:
+        options = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if value is None:
+            return None
+        return _coerce(value, options[0], where)
+    if dataclasses.is_dataclass(annotation):
+        if isinstance(value, annotation):
+            return value
+        return build(annotation, value, where)
+    if origin in (tuple, list):
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+            value = [value]
+        args = typing.get_args(annotation)
+        inner = args[0] if args else Any
+        return tuple(_coerce(v, inner, where) for v in value)
+    if origin in (dict, Mapping) or annotation is dict:
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"config key {where!r} must be a mapping, got {value!r}")
+        return dict(value)
+    if annotation is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no", "1", "0"):
+            return value.lower() in ("true", "yes", "1")
+        raise ConfigError(f"config key {where!r} must be true or false, got {value!r}")
+    if annotation in (int, float):
+        if isinstance(value, bool):
+            raise ConfigError(f"config key {where!r} must be a number, got {value!r}")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"config key {where!r} must be a number, got {value!r}") from None
+        if annotation is int:
+            if number != int(number):
+                raise ConfigError(f"config key {where!r} must be an integer, got {value!r}")
+            return int(number)
+        return number
+    if annotation is str:
+        if not isinstance(value, (str, int, float)):
+            raise ConfigError(f"config key {where!r} must be a string, got {value!r}")
+        return str(value)
+    return value
+
+
+def build(cls, data: Mapping | None, where: str = ""):
+    """Instantiate frozen dataclass ``cls`` from ``data``, rejecting unknown keys."""
+    data = {} if data is None else data
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"config section {where or cls.__name__!r} must be a mapping, got {data!r}")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for key, value in data.items():
+        path = f"{where}.{key}" if where else str(key)
+        if key not in fields:
+            raise ConfigError(f"unknown config key {path!r}; valid keys here: {', '.join(sorted(fields))}")
+        values[key] = _coerce(value, hints[key], path)
+    try:
+        return cls(**values)
+    except ConfigError:
+        raise
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"invalid config {where or cls.__name__}: {error}") from None
+
+
+def to_dict(config) -> dict:
+    """Plain-dict view of a config dataclass (tuples become lists), for YAML/JSON."""
+    def plain(value):
+        if dataclasses.is_dataclass(value):
+            return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        return value
+    return plain(config)
+
+
+def load_yaml(path) -> dict:
+    """Read a YAML mapping; missing files and syntax errors become ConfigError."""
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file {str(path)!r} does not exist; pass an existing YAML file")
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as error:
+        line = str(error).splitlines()[0]
+        raise ConfigError(f"config file {str(path)!r} is not valid YAML ({line}); fix its syntax") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {str(path)!r} must hold a mapping of keys to values")
+    return data
+
+
+def apply_overrides(data: dict, overrides) -> dict:
+    """Apply ``key.sub=value`` strings (values parsed as YAML) to a nested dict copy."""
+    import copy
+
+    import yaml
+
+    data = copy.deepcopy(data)
+    for item in overrides or ():
+        if "=" not in item:
+            raise ConfigError(f"override {item!r} must look like key=value, e.g. budget=200")
+        key, raw = item.split("=", 1)
+        try:
+            value = yaml.safe_load(raw)
+        except yaml.YAMLError:
+            value = raw
+        node = data
+        parts = key.strip().split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"override {item!r}: {part!r} is not a section")
+        node[parts[-1]] = value
+    return data

@@ -1,0 +1,34 @@
+"""The small set of exceptions nasearch raises on bad input.
+
+The CLI turns every :class:`NasearchError` into one line on stderr and exit
+status 2. Each message names the problem and says how to fix it.
+"""
+
+
+class NasearchError(Exception):
+    """Base class of every error caused by user input or data."""
+
+
+class InvalidArchitectureError(NasearchError, ValueError):
+    """An architecture string or token sequence does not describe a member of the space."""
+
+
+class UnknownNameError(NasearchError, KeyError):
+    """An unknown search space, dataset, metric, epochs, predictor or optimizer."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class DataError(NasearchError):
+    """A benchmark data file is missing, truncated or has the wrong schema."""
+
+
+class ConfigError(NasearchError, ValueError):
+    """A configuration is invalid: unknown key, wrong type or out-of-range value."""
+
+
+def unknown(kind: str, name, choices) -> UnknownNameError:
+    """Build the standard "unknown X" error listing what is available."""
+    listed = ", ".join(str(c) for c in choices)
+    return UnknownNameError(f"unknown {kind} {name!r}; choose one of: {listed}")

@@ -1,0 +1,77 @@
+"""Name → factory registries for pluggable components.
+
+Search spaces, predictors and optimizers each have a :class:`Registry`. Plugins
+(including the built-in search spaces) announce themselves through a Python
+entry-point group, e.g. ``nasearch.search_spaces``; :func:`Registry.register`
+adds one at run time. Entry points are loaded lazily, on first lookup.
+"""
+from __future__ import annotations
+
+from importlib import metadata
+from typing import Callable, Dict, Optional
+
+from .errors import unknown
+
+
+class Registry:
+    """Maps names to factories (a class or any callable returning the component)."""
+
+    def __init__(self, kind: str, entry_point_group: Optional[str] = None):
+        self.kind = kind
+        self.entry_point_group = entry_point_group
+        self._factories: Dict[str, Callable] = {}
+        self._entry_points_loaded = False
+
+    def register(self, name: str, factory: Optional[Callable] = None):
+        """Register ``factory`` under ``name``; usable as a decorator."""
+        def add(obj):
+            self._factories[name] = obj
+            return obj
+        return add(factory) if factory is not None else add
+
+    def _load_entry_points(self) -> None:
+        if self._entry_points_loaded or self.entry_point_group is None:
+            return
+        self._entry_points_loaded = True
+        for entry_point in metadata.entry_points(group=self.entry_point_group):
+            self._factories.setdefault(entry_point.name, entry_point)
+
+    def names(self) -> list:
+        self._load_entry_points()
+        return sorted(self._factories)
+
+    def factory(self, name: str) -> Callable:
+        self._load_entry_points()
+        if name not in self._factories:
+            raise unknown(self.kind, name, self.names())
+        factory = self._factories[name]
+        if isinstance(factory, metadata.EntryPoint):
+            factory = self._factories[name] = factory.load()
+        return factory
+
+    def create(self, name: str, **options):
+        """Instantiate the component registered as ``name``."""
+        return self.factory(name)(**options)
+
+
+search_spaces = Registry("search space", "nasearch.search_spaces")
+predictors = Registry("predictor", "nasearch.predictors")
+optimizers = Registry("optimizer", "nasearch.optimizers")
+
+
+def get_search_space(name: str, **options):
+    """Instantiate a registered search space, passing only the options its factory accepts.
+
+    ``get_search_space("nasbench_graph", dataset="cora", data=None)`` works for
+    every space: options a space does not take (or that are ``None``) are dropped.
+    """
+    import inspect
+
+    factory = search_spaces.factory(name)
+    try:
+        parameters = inspect.signature(factory).parameters
+    except (TypeError, ValueError):
+        parameters = {}
+    accepts_any = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+    kwargs = {k: v for k, v in options.items() if v is not None and (accepts_any or k in parameters)}
+    return factory(**kwargs)

@@ -1,0 +1,14 @@
+"""Contract tests that any component, built-in or third-party, can run against itself.
+
+Subclass a contract in your own test module and provide the fixture it names::
+
+    from nasearch.testing import SearchSpaceContract
+
+    class TestMySpace(SearchSpaceContract):
+        @pytest.fixture
+        def space(self):
+            return MySpace()
+"""
+from .search_space_contract import SearchSpaceContract
+
+__all__ = ["SearchSpaceContract"]

@@ -1,0 +1,140 @@
+"""Contract every :class:`~nasearch.search_space.SearchSpace` must satisfy."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nasearch.errors import InvalidArchitectureError, UnknownNameError
+
+
+def _samples(space, count=30, seed=0):
+    rng = np.random.default_rng(seed)
+    return [space.sample(rng) for _ in range(count)]
+
+
+class SearchSpaceContract:
+    """Override the ``space`` fixture; every test here must pass."""
+
+    @pytest.fixture
+    def space(self):
+        raise NotImplementedError("override the `space` fixture")
+
+    def test_same_seed_same_samples_different_seed_different(self, space):
+        assert _samples(space, seed=1) == _samples(space, seed=1)
+        ids = lambda archs: [space.arch_id(a) for a in archs]
+        assert ids(_samples(space, seed=1)) != ids(_samples(space, seed=2))
+
+    def test_string_round_trip_and_stable_id(self, space):
+        for arch in _samples(space):
+            text = space.to_string(arch)
+            assert isinstance(text, str)
+            parsed = space.from_string(text)
+            assert parsed == arch
+            assert space.arch_id(parsed) == space.arch_id(arch)
+            hash(arch)
+
+    @pytest.mark.parametrize("text", ["", "garbage", "|||", "|x~0|", None])
+    def test_from_string_is_strict(self, space, text):
+        with pytest.raises(InvalidArchitectureError):
+            space.from_string(text)
+
+    def test_from_string_rejects_trailing_characters(self, space):
+        text = space.to_string(_samples(space, 1)[0])
+        with pytest.raises(InvalidArchitectureError):
+            space.from_string(text + "x")
+
+    def test_neighbors_are_distinct_one_edit_members(self, space):
+        for arch in _samples(space, 10):
+            neighbors = space.neighbors(arch)
+            assert neighbors, "every architecture needs at least one neighbour"
+            ids = [space.arch_id(n) for n in neighbors]
+            assert len(set(ids)) == len(ids)
+            assert space.arch_id(arch) not in ids
+            for neighbor in neighbors[:5]:
+                assert space.from_string(space.to_string(neighbor)) == neighbor
+
+    def test_mutate_makes_exactly_one_edit(self, space):
+        rng = np.random.default_rng(3)
+        for arch in _samples(space, 20):
+            child = space.mutate(arch, rng)
+            assert space.arch_id(child) != space.arch_id(arch)
+            assert space.arch_id(child) in {space.arch_id(n) for n in space.neighbors(arch)}
+
+    def test_sequence_round_trip(self, space):
+        for arch in _samples(space):
+            tokens = space.to_sequence(arch)
+            assert len(tokens) == space.seq_len
+            assert all(isinstance(t, int) and 1 <= t < space.vocab_size for t in tokens)
+            for position, token in enumerate(tokens):
+                assert token in space.allowed_tokens(position, tokens[:position])
+            assert space.from_sequence(tokens) == arch
+
+    def test_invalid_sequences_are_rejected(self, space):
+        tokens = space.to_sequence(_samples(space, 1)[0])
+        with pytest.raises(InvalidArchitectureError):
+            space.from_sequence(tokens[:-1])
+        with pytest.raises(InvalidArchitectureError):
+            space.from_sequence([0] * space.seq_len)
+        with pytest.raises(InvalidArchitectureError):
+            space.from_sequence(tokens[:-1] + [space.vocab_size])
+
+    def test_every_masked_sequence_decodes(self, space):
+        rng = np.random.default_rng(5)
+        for _ in range(200):
+            tokens = []
+            for position in range(space.seq_len):
+                allowed = space.allowed_tokens(position, tokens)
+                tokens.append(int(allowed[int(rng.integers(len(allowed)))]))
+            arch = space.from_sequence(tokens)
+            assert space.from_string(space.to_string(arch)) == arch
+
+    def test_token_mask_covers_allowed_tokens(self, space):
+        mask = space.token_mask()
+        assert mask.shape == (space.seq_len, space.vocab_size)
+        assert not mask[:, 0].any(), "token 0 is reserved for start/padding"
+
+    def test_config_space_round_trip(self, space):
+        config_space = space.config_space(seed=0)
+        for arch in _samples(space, 10):
+            config = space.to_config(arch)
+            __import__("ConfigSpace").Configuration(config_space, values=config).check_valid_configuration()
+            assert space.from_config(config) == arch
+        for config in config_space.sample_configuration(10):
+            arch = space.from_config(config)
+            assert space.from_string(space.to_string(arch)) == arch
+
+    def test_finite_space_enumerates_distinct_members(self, space):
+        if space.size is None:
+            pytest.skip("infinite space")
+        ids = [space.arch_id(a) for a in space.enumerate()]
+        assert len(ids) == space.size == len(set(ids))
+        assert {space.arch_id(a) for a in _samples(space)} <= set(ids)
+
+    def test_query_returns_percent_for_every_dataset_and_metric(self, space):
+        arch = _samples(space, 1)[0]
+        assert space.datasets
+        for dataset in space.datasets:
+            for metric in space.metrics(dataset):
+                for epochs in space.epochs(dataset, metric) or [None]:
+                    value = space.query(arch, dataset, metric, epochs)
+                    assert isinstance(value, float) and 0.0 <= value <= 100.0
+
+    def test_query_rejects_unknown_names(self, space):
+        arch = _samples(space, 1)[0]
+        dataset = space.datasets[0]
+        with pytest.raises(UnknownNameError):
+            space.query(arch, "no-such-dataset")
+        with pytest.raises(UnknownNameError):
+            space.query(arch, dataset, "no-such-metric")
+        with pytest.raises(UnknownNameError):
+            space.query(arch, dataset, space.metrics(dataset)[0], 123457)
+
+    def test_values_match_query(self, space):
+        if space.size is None:
+            pytest.skip("infinite space")
+        dataset = space.datasets[0]
+        metric = space.metrics(dataset)[0]
+        values = space.values(dataset, metric)
+        archs = list(space.enumerate())
+        for i in np.random.default_rng(0).integers(len(archs), size=20):
+            assert values[i] == pytest.approx(space.query(archs[i], dataset, metric))

@@ -1,0 +1,107 @@
+"""The compact NAS-Bench-201 table: one CSV row per architecture, official index order.
+
+Columns are documented in :data:`COLUMNS`. Accuracies are percent. The table is
+produced once from the official release by ``python main.py convert-nb201``.
+"""
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from nasearch.errors import DataError
+
+NUM_ARCHS = 15625
+ENV_VAR = "NASEARCH_NB201"
+
+#: (dataset, metric, epochs) → CSV column.
+COLUMNS = {
+    ("cifar10-valid", "train", 200): "cifar10_valid_train_200",
+    ("cifar10-valid", "val", 200): "cifar10_valid_val_200",
+    ("cifar10-valid", "test", 200): "cifar10_valid_test_200",
+    ("cifar10", "test", 200): "cifar10_test_200",
+    ("cifar100", "train", 200): "cifar100_train_200",
+    ("cifar100", "val", 200): "cifar100_val_200",
+    ("cifar100", "test", 200): "cifar100_test_200",
+    ("ImageNet16-120", "train", 200): "imagenet16_train_200",
+    ("ImageNet16-120", "val", 200): "imagenet16_val_200",
+    ("ImageNet16-120", "test", 200): "imagenet16_test_200",
+    ("cifar10-valid", "val", 12): "cifar10_valid_val_12",
+    ("cifar100", "val", 12): "cifar100_val_12",
+    ("ImageNet16-120", "val", 12): "imagenet16_val_12",
+}
+HEADER = ["index", "arch", *COLUMNS.values()]
+
+MISSING_HELP = (
+    "download NAS-Bench-201-v1_1-096897.pth (github.com/D-X-Y/NAS-Bench-201), convert it once with "
+    "`python main.py convert-nb201 --source NAS-Bench-201-v1_1-096897.pth --out nb201.csv`, "
+    f"then pass --data nb201.csv or set {ENV_VAR}=nb201.csv"
+)
+
+
+def resolve_path(data: Optional[str] = None) -> Path:
+    """The table path from the argument, else ``$NASEARCH_NB201``; DataError if neither exists."""
+    candidate = data or os.environ.get(ENV_VAR)
+    if not candidate:
+        raise DataError(f"no NAS-Bench-201 data given: {MISSING_HELP}")
+    path = Path(candidate).expanduser()
+    if not path.is_file():
+        raise DataError(f"NAS-Bench-201 data file {str(path)!r} does not exist: {MISSING_HELP}")
+    if path.suffix in (".pth", ".pickle", ".pkl"):
+        raise DataError(f"{str(path)!r} is an official release file; convert it first with "
+                        f"`python main.py convert-nb201 --source {path} --out nb201.csv`")
+    return path
+
+
+class Table:
+    """Accuracies of all architectures, addressed by official index.
+
+    ``values[column]`` is a ``(15625,)`` float64 array in official index order;
+    ``arch_strings[i]`` is the official string of index ``i``.
+    """
+
+    def __init__(self, arch_strings: list, values: dict):
+        self.arch_strings = arch_strings
+        self.values = values
+
+    @classmethod
+    def load(cls, path) -> "Table":
+        path = Path(path)
+        fix = f"regenerate it with `python main.py convert-nb201` ({MISSING_HELP})"
+        try:
+            with open(path, newline="") as handle:
+                reader = csv.reader(handle)
+                header = next(reader, None)
+                rows = list(reader)
+        except (OSError, UnicodeDecodeError) as error:
+            raise DataError(f"cannot read NAS-Bench-201 table {str(path)!r} ({error}); {fix}") from None
+        if header is None:
+            raise DataError(f"NAS-Bench-201 table {str(path)!r} is empty; {fix}")
+        missing = [c for c in HEADER if c not in header]
+        if missing:
+            raise DataError(f"NAS-Bench-201 table {str(path)!r} lacks columns {missing}; {fix}")
+        if len(rows) != NUM_ARCHS:
+            raise DataError(f"NAS-Bench-201 table {str(path)!r} has {len(rows)} rows, expected "
+                            f"{NUM_ARCHS} (truncated?); {fix}")
+        position = {name: header.index(name) for name in HEADER}
+        width = len(header)
+        values = {c: np.empty(NUM_ARCHS) for c in COLUMNS.values()}
+        arch_strings = [""] * NUM_ARCHS
+        for line, row in enumerate(rows, start=2):
+            if len(row) != width:
+                raise DataError(f"NAS-Bench-201 table {str(path)!r} line {line} has {len(row)} fields, "
+                                f"expected {width}; {fix}")
+            try:
+                index = int(row[position["index"]])
+                if not 0 <= index < NUM_ARCHS or arch_strings[index]:
+                    raise ValueError
+                arch_strings[index] = row[position["arch"]]
+                for column, array in values.items():
+                    array[index] = float(row[position[column]])
+            except ValueError:
+                raise DataError(f"NAS-Bench-201 table {str(path)!r} line {line} has a bad or duplicate "
+                                f"index or a non-numeric value; {fix}") from None
+        return cls(arch_strings, values)

@@ -1,0 +1,35 @@
+from setuptools import find_packages, setup
+
+setup(
+    name="nasearch",
+    version="0.1.0",
+    description="Neural architecture search around EmProx, a learned embedding-space performance estimator",
+    long_description=open("README.md").read(),
+    long_description_content_type="text/markdown",
+    python_requires=">=3.9",
+    packages=find_packages(include=["nasearch", "nasearch.*", "search_spaces", "search_spaces.*"]),
+    py_modules=["main"],
+    install_requires=[
+        "torch>=2.0",
+        "numpy>=1.23",
+        "scipy>=1.9",
+        "ConfigSpace>=1.0",
+        "tqdm>=4.60",
+        "pyyaml>=6.0",
+        "nas-bench-201>=2.0",
+        "nas-bench-graph>=1.3",
+        "xgboost>=1.7",
+        "matplotlib>=3.6",
+    ],
+    extras_require={
+        "ray": ["ray>=2.9"],
+        "test": ["pytest>=7"],
+    },
+    entry_points={
+        "console_scripts": ["nasearch=main:main"],
+        "nasearch.search_spaces": [
+            "nasbench201 = search_spaces.nasbench201:NASBench201",
+            "nasbench_graph = search_spaces.nasbench_graph:NASBenchGraph",
+        ],
+    },
+)

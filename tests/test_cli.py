@@ -1,0 +1,72 @@
+"""CLI commands print real numbers; bad input gives one line and exit status 2."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO
+from nasearch.cli import main
+
+BEST = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"
+
+
+def test_spaces_lists_both_spaces_with_sizes(capsys, nb201_path):
+    assert main(["spaces", "--data", str(nb201_path)]) == 0
+    out = capsys.readouterr().out
+    assert "nasbench201" in out and "15,625" in out
+    assert "nasbench_graph" in out and "26,206" in out and "2,021" in out
+
+
+def test_info_graph_prints_optimum(capsys):
+    assert main(["info", "--space", "nasbench_graph", "--dataset", "cora"]) == 0
+    out = capsys.readouterr().out
+    assert "26,206" in out and "81.9333" in out
+
+
+def test_info_and_query_nb201(capsys, nb201_path):
+    assert main(["info", "--space", "nasbench201", "--dataset", "cifar10-valid", "--data", str(nb201_path)]) == 0
+    assert "91.6067" in capsys.readouterr().out
+    assert main(["query", "--space", "nasbench201", "--data", str(nb201_path), "--arch", BEST,
+                 "--metric", "val", "--epochs", "200"]) == 0
+    assert "val@200: 91.6067" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv,fragment", [
+    (["query", "--space", "nasbench201", "--arch", "|bogus~0|"], "malformed"),
+    (["query", "--space", "nasbench201", "--arch", BEST.replace("nor_conv_1x1~2", "conv~2")], "unknown operation"),
+    (["query", "--space", "nasbench201", "--arch", BEST.replace("~2|", "~1|")], "must come from node 2"),
+    (["query", "--space", "nasbench201", "--arch", BEST + "|"], "malformed"),
+    (["info", "--space", "nope"], "unknown search space"),
+    (["query", "--space", "nasbench201", "--arch", BEST, "--dataset", "mnist"], "unknown dataset"),
+    (["query", "--space", "nasbench201", "--arch", BEST, "--metric", "acc"], "unknown metric"),
+    (["query", "--space", "nasbench201", "--arch", BEST, "--metric", "val", "--epochs", "50"], "unknown epochs"),
+    (["query", "--space", "nasbench_graph", "--arch", "|gcn~0|"], "malformed"),
+    (["info", "--space", "nasbench201", "--data", "/no/such/file.csv"], "does not exist"),
+    (["bogus-command"], "invalid choice"),
+])
+def test_bad_input_gives_one_line_and_status_2(argv, fragment, capsys, nb201_path):
+    if "--data" not in argv and argv[0] != "bogus-command":
+        argv = argv + ["--data", str(nb201_path)]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert fragment in captured.err
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+
+
+def test_missing_data_message_says_what_to_download(capsys, monkeypatch):
+    monkeypatch.delenv("NASEARCH_NB201", raising=False)
+    assert main(["info", "--space", "nasbench201"]) == 2
+    err = capsys.readouterr().err
+    assert "NAS-Bench-201-v1_1-096897.pth" in err and "convert-nb201" in err
+
+
+def test_main_py_runs_as_a_script():
+    env = dict(os.environ)
+    result = subprocess.run([sys.executable, "main.py", "query", "--space", "nasbench_graph",
+                             "--arch", "|gcn~0|gat~0|sage~1|fc~2|"], cwd=REPO, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "cora val:" in result.stdout
+    result = subprocess.run([sys.executable, "main.py", "query", "--space", "nasbench_graph", "--arch", "bad"],
+                            cwd=REPO, capture_output=True, text=True, env=env)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
