@@ -28,3 +28,26 @@ def torch_generator(rng: np.random.Generator):
     generator = torch.Generator()
     generator.manual_seed(int(rng.integers(2**62)))
     return generator
+
+
+class torch_seeded:
+    """Context manager: run torch code with its global RNG seeded from ``rng``, then restore it.
+
+    torch draws parameter initialisation and dropout masks from its global
+    generator; forking it keeps each component's stream independent and leaves
+    no global state behind.
+    """
+
+    def __init__(self, rng: np.random.Generator):
+        self.seed = int(rng.integers(2**62))
+
+    def __enter__(self):
+        import torch
+
+        self._fork = torch.random.fork_rng(devices=[])
+        self._fork.__enter__()
+        torch.manual_seed(self.seed)
+        return self
+
+    def __exit__(self, *exc):
+        return self._fork.__exit__(*exc)

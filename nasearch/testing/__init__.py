@@ -1,6 +1,6 @@
 """Contract tests that any component, built-in or third-party, can run against itself.
 
-Subclass a contract in your own test module and provide the fixture it names::
+Subclass a contract in your own test module and provide the fixtures it names::
 
     from nasearch.testing import SearchSpaceContract
 
@@ -9,6 +9,7 @@ Subclass a contract in your own test module and provide the fixture it names::
         def space(self):
             return MySpace()
 """
+from .predictor_contract import PredictorContract
 from .search_space_contract import SearchSpaceContract
 
-__all__ = ["SearchSpaceContract"]
+__all__ = ["SearchSpaceContract", "PredictorContract"]

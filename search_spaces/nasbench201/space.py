@@ -168,6 +168,22 @@ class NASBench201(SearchSpace):
     def enumerate(self):
         return (tuple(ops) for ops in itertools.product(range(NUM_OPS), repeat=NUM_EDGES))
 
+    #: Input→output paths as string-edge indices: 0→3; 0→1→3; 0→2→3; 0→1→2→3.
+    PATHS = ((3,), (0, 4), (1, 5), (0, 2, 5))
+
+    def path_encoding(self, arch) -> np.ndarray:
+        """BANANAS path encoding, ``(155,)`` float32: one bit per operation sequence of a
+        length-1, -2 or -3 input→output path (5 + 25 + 125 bits)."""
+        arch = self._check(arch)
+        bits = np.zeros(5 + 25 + 125, dtype=np.float32)
+        offsets = {1: 0, 2: 5, 3: 30}
+        for path in self.PATHS:
+            code = 0
+            for edge in path:
+                code = code * NUM_OPS + arch[edge]
+            bits[offsets[len(path)] + code] = 1.0
+        return bits
+
     # ---------------------------------------------------------------- sequence
     @property
     def vocab_size(self) -> int:

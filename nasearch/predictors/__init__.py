@@ -1,0 +1,18 @@
+"""Performance predictors: one interface (``fit``/``predict``), one registry."""
+from ..registry import predictors as registry
+from .base import Predictor
+from .emprox import EmProx, EmProxConfig
+from .nao import NAO, SemiNAS
+from .tabular import MLP, Bananas, XGBoost
+
+for _cls in (EmProx, NAO, SemiNAS, XGBoost, Bananas, MLP):
+    registry.register(_cls.name, _cls)
+
+
+def create_predictor(name: str, space, options=None, rng=None) -> Predictor:
+    """Instantiate registered predictor ``name`` with option dict ``options``."""
+    return registry.factory(name)(space, options or {}, rng)
+
+
+__all__ = ["Predictor", "EmProx", "EmProxConfig", "NAO", "SemiNAS", "XGBoost", "Bananas", "MLP",
+           "create_predictor", "registry"]

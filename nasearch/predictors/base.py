@@ -1,0 +1,59 @@
+"""The abstract performance predictor and its shared input checks."""
+from __future__ import annotations
+
+import abc
+import dataclasses
+from typing import Optional
+
+import numpy as np
+
+from ..config import build
+from ..errors import NasearchError
+
+
+class Predictor(abc.ABC):
+    """Guesses benchmark values of architectures from a few evaluated ones.
+
+    Subclasses declare their options as a frozen dataclass ``Config``;
+    ``Predictor(space, {"k": 10}, rng)`` rejects unknown option names.
+    """
+
+    name: str = ""
+    Config: type = None
+
+    def __init__(self, space, config=None, rng: Optional[np.random.Generator] = None):
+        self.space = space
+        if config is None or isinstance(config, dict):
+            config = build(self.Config, config or {}, self.name)
+        self.config = config
+        self.rng = rng if rng is not None else np.random.default_rng(0)
+
+    @abc.abstractmethod
+    def fit(self, archs: list, values) -> "Predictor":
+        """Train on architectures and their values (percent); returns self."""
+
+    @abc.abstractmethod
+    def predict(self, archs: list) -> np.ndarray:
+        """Predicted values, ``(len(archs),)`` float64 percent."""
+
+    def options(self) -> dict:
+        return dataclasses.asdict(self.config)
+
+    @staticmethod
+    def check_targets(archs: list, values) -> np.ndarray:
+        values = np.asarray(values, dtype=np.float64).reshape(-1)
+        if len(values) != len(archs):
+            raise NasearchError(f"got {len(archs)} architectures but {len(values)} values; pass one value each")
+        if len(values) == 0:
+            raise NasearchError("cannot fit a predictor on zero architectures; evaluate some first")
+        if not np.all(np.isfinite(values)):
+            bad = int(np.sum(~np.isfinite(values)))
+            raise NasearchError(f"{bad} target value(s) are NaN or infinite; drop or fix those architectures")
+        return values
+
+
+def zscore(values: np.ndarray):
+    """``(z-scored values, mean, std)``; std of a constant vector is taken as 1."""
+    mean, std = float(values.mean()), float(values.std())
+    std = std if std > 1e-12 else 1.0
+    return (values - mean) / std, mean, std

@@ -1,0 +1,174 @@
+"""EmProx: kNN regression in the embedding space of a sequence autoencoder.
+
+``fit`` trains only the autoencoder (reconstruction loss, no regressor) and then
+stores the eval-mode embeddings of the known architectures, computed once with
+the final weights. The original implementation instead appended a
+training-mode (dropout-noised, stale) embedding for every batch of every epoch,
+so its memory held 121 × 50 rows of mostly outdated copies; here the memory
+holds exactly one current embedding per known architecture.
+
+``predict`` is the inverse-distance-weighted mean of the ``k`` nearest known
+values (:func:`nasearch.knn.hard_knn`). :meth:`EmProx.soft_predict` is the
+differentiable soft-kNN surrogate used by gradient-ascent search.
+
+Named options beyond the paper:
+
+* ``unlabeled: N`` adds N sampled architectures (no labels, no queries) to the
+  autoencoder's training set;
+* ``pretrained: true`` reuses the space's cached autoencoder, pretrained once on
+  unlabelled architectures, so a fit is only embedding plus kNN memory;
+* ``metric: learned`` learns a linear map of the embedding by leave-one-out
+  kernel regression on rank-transformed labels, and runs the kNN in the mapped space.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..embedding.autoencoder import (AutoencoderConfig, SequenceAutoencoder, embed_sequences,
+                                     train_autoencoder)
+from ..errors import ConfigError
+from ..knn import hard_knn, soft_knn
+from ..seeding import torch_generator, torch_seeded
+from .base import Predictor
+
+
+@dataclass(frozen=True)
+class EmProxConfig:
+    k: int = 10                 #: neighbours
+    embedding_dim: int = 32     #: d, the LSTM hidden size
+    epochs: int = 50
+    batch_size: int = 100
+    lr: float = 1e-3
+    weight_decay: float = 1e-4
+    grad_clip: float = 5.0
+    dropout: float = 0.1
+    compact: bool = False       #: autoencoder reads only the varying token positions (faster)
+    unlabeled: int = 0          #: extra unlabelled architectures in the autoencoder's training set
+    pretrained: bool = False    #: reuse the space's cached autoencoder pretrained on unlabelled architectures
+    pretrain_archs: int = 0     #: architectures for that pretraining; 0 = the whole (finite) space
+    metric: str = "euclidean"   #: "euclidean" (the paper) or "learned"
+    temperature: float = 0.01   #: soft-kNN temperature for the differentiable surrogate
+
+    def __post_init__(self):
+        if self.k < 1:
+            raise ConfigError(f"emprox option k must be >= 1, got {self.k}")
+        if self.unlabeled < 0 or self.pretrain_archs < 0:
+            raise ConfigError("emprox options unlabeled and pretrain_archs must be >= 0")
+        if self.metric not in ("euclidean", "learned"):
+            raise ConfigError(f"emprox option metric must be 'euclidean' or 'learned', got {self.metric!r}")
+        if self.temperature <= 0:
+            raise ConfigError(f"emprox option temperature must be > 0, got {self.temperature}")
+
+    def autoencoder(self) -> AutoencoderConfig:
+        return AutoencoderConfig(embedding_dim=self.embedding_dim, dropout=self.dropout, epochs=self.epochs,
+                                 batch_size=self.batch_size, lr=self.lr, weight_decay=self.weight_decay,
+                                 grad_clip=self.grad_clip, compact=self.compact)
+
+
+def learn_linear_metric(features: np.ndarray, values: np.ndarray, steps: int = 100, lr: float = 0.05,
+                        rng=None) -> np.ndarray:
+    """A ``(d, d)`` map W so that kernel regression with ``exp(-|W(x_i - x_j)|²)`` predicts the
+    rank-transformed values well, leave-one-out. Starts at a scaled identity."""
+    import torch
+
+    n, d = features.shape
+    if n < 3:
+        return np.eye(d, dtype=np.float32)
+    ranks = np.argsort(np.argsort(values)) / max(n - 1, 1)
+    x = torch.as_tensor(features, dtype=torch.float32)
+    y = torch.as_tensor(ranks, dtype=torch.float32)
+    weight = torch.nn.Parameter(torch.eye(d) * 3.0)
+    optimizer = torch.optim.Adam([weight], lr=lr)
+    self_mask = torch.eye(n, dtype=torch.bool)
+    for _ in range(steps):
+        z = x @ weight
+        logits = -torch.cdist(z, z).pow(2).masked_fill(self_mask, float("inf"))
+        prediction = torch.softmax(logits, dim=1) @ y
+        loss = ((prediction - y) ** 2).mean()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return weight.detach().numpy().astype(np.float32)
+
+
+class EmProx(Predictor):
+    """The EmProx estimator; options in :class:`EmProxConfig`."""
+
+    name = "emprox"
+    Config = EmProxConfig
+
+    def __init__(self, space, config=None, rng=None):
+        super().__init__(space, config, rng)
+        self.model: SequenceAutoencoder | None = None
+        self.memory = self.values = None
+        self.transform = None
+        self.fit_info: dict = {}
+
+    def _sequences(self, archs) -> np.ndarray:
+        return np.array([self.space.to_sequence(a) for a in archs], dtype=np.int64)
+
+    def _unlabeled(self, count: int, exclude: set) -> list:
+        archs, seen = [], set(exclude)
+        limit = count if self.space.size is None else min(count, self.space.size - len(seen))
+        while len(archs) < limit:
+            arch = self.space.sample(self.rng)
+            if self.space.arch_id(arch) not in seen:
+                seen.add(self.space.arch_id(arch))
+                archs.append(arch)
+        return archs
+
+    def fit(self, archs, values, warm_start: bool = False):
+        """Train the autoencoder (unless pretrained) and store the known embeddings.
+
+        ``warm_start=True`` continues from the previous fit's weights.
+        """
+        values = self.check_targets(archs, values)
+        config = self.config
+        if config.pretrained:
+            from ..embedding.pretrained import pretrained_autoencoder
+            self.model, info = pretrained_autoencoder(self.space, config.autoencoder(),
+                                                      config.pretrain_archs or None)
+            self.fit_info = {"pretrain_seconds": info["train_seconds"], "round_trip": info["round_trip"]}
+        else:
+            training = list(archs)
+            if config.unlabeled:
+                training += self._unlabeled(config.unlabeled, {self.space.arch_id(a) for a in archs})
+            with torch_seeded(self.rng):
+                if not (warm_start and self.model is not None):
+                    self.model = SequenceAutoencoder.for_space(self.space, config.autoencoder())
+                self.fit_info = train_autoencoder(self.model, self._sequences(training), torch_generator(self.rng))
+        self.values = values
+        embeddings = embed_sequences(self.model, self._sequences(archs))
+        self.transform = None
+        if config.metric == "learned":
+            with torch_seeded(self.rng):
+                self.transform = learn_linear_metric(embeddings, values)
+        self.memory = self._mapped(embeddings)
+        return self
+
+    def _mapped(self, embeddings: np.ndarray) -> np.ndarray:
+        return embeddings if self.transform is None else embeddings @ self.transform
+
+    def embed(self, archs) -> np.ndarray:
+        """Unit-norm embeddings of ``archs``: ``(n, d)`` float32 (before any learned map)."""
+        if self.model is None:
+            raise ConfigError("call fit() before embed()")
+        return embed_sequences(self.model, self._sequences(archs))
+
+    def predict(self, archs) -> np.ndarray:
+        if self.memory is None:
+            raise ConfigError("call fit() before predict()")
+        return hard_knn(self._mapped(self.embed(archs)), self.memory, self.values, self.config.k)
+
+    def soft_predict(self, embedding, temperature: float | None = None):
+        """Differentiable surrogate: torch ``(m, d)`` embeddings → ``(m,)`` predicted values."""
+        import torch
+
+        memory = torch.as_tensor(self.memory)
+        values = torch.as_tensor(self.values, dtype=memory.dtype)
+        query = embedding.to(memory.dtype)
+        if self.transform is not None:
+            query = query @ torch.as_tensor(self.transform)
+        return soft_knn(query, memory, values, self.config.k, temperature or self.config.temperature)

@@ -1,0 +1,29 @@
+"""Run directories: creation rules and the saved configuration."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import ConfigError
+
+
+def prepare(directory, force: bool = False) -> Path:
+    """Create ``directory``; refuse a non-empty one unless ``force`` (nothing is deleted)."""
+    directory = Path(directory)
+    if directory.exists() and any(directory.iterdir()) and not force:
+        raise ConfigError(f"run directory {str(directory)!r} is not empty; choose another --out, "
+                          "or pass --resume to continue a search there")
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def save_config(directory, data: dict) -> None:
+    import yaml
+
+    (Path(directory) / "config.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def data_path(cli_value, config_value):
+    """The NAS-Bench-201 table: --data, else $NASEARCH_NB201, else the config's ``data``."""
+    import os
+
+    return cli_value or os.environ.get("NASEARCH_NB201") or config_value

@@ -1,0 +1,73 @@
+"""Contract every :class:`~nasearch.predictors.Predictor` must satisfy.
+
+Provide fixtures ``space`` (with a benchmark), ``dataset`` and ``make_predictor``
+(a function of a NumPy generator returning an unfitted predictor).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from nasearch.errors import NasearchError
+
+
+def _data(space, dataset, count, seed):
+    rng = np.random.default_rng(seed)
+    archs, seen = [], set()
+    while len(archs) < count:
+        arch = space.sample(rng)
+        if space.arch_id(arch) not in seen:
+            seen.add(space.arch_id(arch))
+            archs.append(arch)
+    return archs, np.array([space.query(a, dataset) for a in archs])
+
+
+class PredictorContract:
+    #: Spearman the predictor must reach on its own training architectures.
+    min_train_spearman = 0.3
+
+    @pytest.fixture
+    def space(self):
+        raise NotImplementedError("override the `space` fixture")
+
+    @pytest.fixture
+    def dataset(self, space):
+        return space.datasets[0]
+
+    @pytest.fixture
+    def make_predictor(self):
+        raise NotImplementedError("override the `make_predictor` fixture")
+
+    def test_fit_returns_self_and_predict_shape(self, space, dataset, make_predictor):
+        archs, values = _data(space, dataset, 40, 0)
+        predictor = make_predictor(np.random.default_rng(0))
+        assert predictor.fit(archs, values) is predictor
+        test, _ = _data(space, dataset, 7, 1)
+        predicted = predictor.predict(test)
+        assert isinstance(predicted, np.ndarray) and predicted.shape == (7,)
+        assert np.all(np.isfinite(predicted))
+
+    def test_same_seed_same_predictions(self, space, dataset, make_predictor):
+        archs, values = _data(space, dataset, 40, 0)
+        test, _ = _data(space, dataset, 10, 1)
+        first = make_predictor(np.random.default_rng(5)).fit(archs, values).predict(test)
+        second = make_predictor(np.random.default_rng(5)).fit(archs, values).predict(test)
+        np.testing.assert_array_equal(first, second)
+
+    def test_learns_its_training_data(self, space, dataset, make_predictor):
+        archs, values = _data(space, dataset, 60, 2)
+        predicted = make_predictor(np.random.default_rng(0)).fit(archs, values).predict(archs)
+        assert stats.spearmanr(predicted, values)[0] >= self.min_train_spearman
+
+    @pytest.mark.parametrize("bad", [np.nan, np.inf])
+    def test_rejects_non_finite_targets(self, space, dataset, make_predictor, bad):
+        archs, values = _data(space, dataset, 10, 0)
+        values[3] = bad
+        with pytest.raises(NasearchError, match="NaN or infinite"):
+            make_predictor(np.random.default_rng(0)).fit(archs, values)
+
+    def test_rejects_mismatched_lengths(self, space, dataset, make_predictor):
+        archs, values = _data(space, dataset, 10, 0)
+        with pytest.raises(NasearchError):
+            make_predictor(np.random.default_rng(0)).fit(archs, values[:-1])
