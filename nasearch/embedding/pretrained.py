@@ -20,6 +20,15 @@ from ..seeding import component_rng, torch_generator, torch_seeded
 from .autoencoder import AutoencoderConfig, SequenceAutoencoder, round_trip_accuracy, train_autoencoder
 
 _MEMORY: dict = {}
+
+
+def pretraining_config(embedding_dim: int = 32, **overrides) -> AutoencoderConfig:
+    """Settings for the one-off pretraining on a whole space: compact sequences and larger
+    batches (500, lr 5e-3, 20 epochs) reconstruct every NAS-Bench-201 and NAS-Bench-Graph
+    architecture exactly in about 15 s and 25 s on 2 cores."""
+    settings = dict(embedding_dim=embedding_dim, compact=True, batch_size=500, lr=5e-3, epochs=20)
+    settings.update(overrides)
+    return AutoencoderConfig(**settings)
 FORMAT_VERSION = 1
 
 
@@ -49,7 +58,7 @@ def pretraining_archs(space, unlabeled: Optional[int], seed: int) -> list:
     return archs
 
 
-def pretrained_autoencoder(space, config: AutoencoderConfig = AutoencoderConfig(),
+def pretrained_autoencoder(space, config: Optional[AutoencoderConfig] = None,
                            unlabeled: Optional[int] = None, seed: int = 0, progress: bool = False):
     """Return ``(model, info)`` for ``space``; trains and caches it on first use.
 
@@ -59,6 +68,7 @@ def pretrained_autoencoder(space, config: AutoencoderConfig = AutoencoderConfig(
     """
     import torch
 
+    config = config or pretraining_config()
     key_data = {"space": _space_signature(space), "config": dataclasses.asdict(config),
                 "unlabeled": unlabeled, "seed": seed, "version": FORMAT_VERSION}
     key = hashlib.sha1(json.dumps(key_data, sort_keys=True).encode()).hexdigest()[:16]

@@ -127,8 +127,8 @@ class EmProx(Predictor):
         values = self.check_targets(archs, values)
         config = self.config
         if config.pretrained:
-            from ..embedding.pretrained import pretrained_autoencoder
-            self.model, info = pretrained_autoencoder(self.space, config.autoencoder(),
+            from ..embedding.pretrained import pretrained_autoencoder, pretraining_config
+            self.model, info = pretrained_autoencoder(self.space, pretraining_config(config.embedding_dim),
                                                       config.pretrain_archs or None)
             self.fit_info = {"pretrain_seconds": info["train_seconds"], "round_trip": info["round_trip"]}
         else:
