@@ -26,6 +26,8 @@ def cmd_evaluate(args) -> None:
 
 
 def register(add) -> None:
+    register_search(add)
+    register_compare(add)
     sub = add("evaluate", cmd_evaluate, "evaluate predictors with the EmProx paper's protocol")
     sub.add_argument("--config", help="YAML config, e.g. experiments/predictors/nb201_cifar10.yaml")
     sub.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key (repeatable)")
@@ -33,4 +35,103 @@ def register(add) -> None:
     sub.add_argument("--data", help="NAS-Bench-201 table (else $NASEARCH_NB201, else the config's data)")
     sub.add_argument("--out", help="run directory (default: the config's output)")
     sub.add_argument("--force", action="store_true", help="write into a non-empty run directory")
+    sub.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _search_config(args, base: dict | None = None):
+    from .search import load_search_config
+
+    raw = dict(base or {})
+    if args.config:
+        raw.update(load_yaml(args.config))
+    return load_search_config(apply_overrides(raw, args.set))
+
+
+def cmd_search(args) -> None:
+    import json
+    import time
+    from pathlib import Path
+
+    from .errors import ConfigError
+    from .run_directory import prepare, save_config
+    from .search import run_search
+
+    if args.resume:
+        directory = Path(args.resume)
+        if not (directory / "config.yaml").is_file():
+            raise ConfigError(f"{str(directory)!r} is not a search run directory (no config.yaml); "
+                              "pass the directory a previous `search` wrote")
+        saved = load_yaml(directory / "config.yaml")
+        config = _search_config(args, saved)
+        if args.config or args.set:
+            changed = sorted(k for k, v in to_dict(config).items() if k != "output" and saved.get(k) != v)
+            if changed:
+                raise ConfigError(f"--resume: the config differs from {directory}/config.yaml in {changed}; "
+                                  "resume without changing the config, or start a new run with --out")
+    else:
+        config = _search_config(args)
+        default = (f"runs/search/{config.space}-{config.dataset}-{config.optimizer}-s{config.seed}-"
+                   f"{time.strftime('%Y%m%d-%H%M%S')}")
+        directory = Path(args.out or config.output or default)
+        # Build everything (names, options, data) before creating the run directory.
+        from .search import build_run
+        build_run(config, args.data)
+        prepare(directory)
+        save_config(directory, dict(to_dict(config), output=str(directory)))
+    summary = run_search(config, directory, args.data, progress=not args.quiet)
+    print(json.dumps({k: summary[k] for k in ("optimizer", "queries", "best_value", "test_of_best", "optimum",
+                                              "regret", "queries_to_optimum", "wall_seconds", "best_arch")}, indent=1))
+    print(f"run directory: {directory}")
+
+
+def cmd_pretrain(args) -> None:
+    from .embedding.pretrained import pretrained_autoencoder, pretraining_config
+    from .registry import get_search_space
+
+    space = get_search_space(args.space, dataset=args.dataset)
+    _, info = pretrained_autoencoder(space, pretraining_config(args.embedding_dim), args.archs, progress=True)
+    print(f"{space.name}: trained on {info['archs']:,} unlabelled architectures in {info['train_seconds']:.1f} s; "
+          f"round trip {info['round_trip']:.1%}; cached at {info['path']}")
+
+
+def register_search(add) -> None:
+    sub = add("search", cmd_search, "run a search (default: EmProx-NAO on NAS-Bench-Graph cora)")
+    sub.add_argument("--config", help="YAML config, e.g. experiments/search/nb201_cifar10.yaml")
+    sub.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key, e.g. budget=200")
+    sub.add_argument("--data", help="NAS-Bench-201 table (else $NASEARCH_NB201, else the config's data)")
+    sub.add_argument("--out", help="run directory (must be new or empty)")
+    sub.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted run in RUN_DIR")
+    sub.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    sub = add("pretrain", cmd_pretrain, "pretrain and cache a space's autoencoder on unlabelled architectures")
+    sub.add_argument("--space", required=True)
+    sub.add_argument("--dataset", help="dataset (selects the operation list for nasbench_graph proteins)")
+    sub.add_argument("--archs", type=int, help="unlabelled architectures (default: the whole space)")
+    sub.add_argument("--embedding-dim", type=int, default=32)
+
+
+def cmd_compare(args) -> None:
+    from .compare import execute, load_compare_config, trial_configs, write_outputs
+    from .run_directory import data_path
+
+    raw = apply_overrides(load_yaml(args.config) if args.config else {}, args.set)
+    if args.out:
+        raw["output"] = args.out
+    config = load_compare_config(raw)
+    trials = trial_configs(config, data_path(args.data, config.data))
+    results = execute(trials, args.executor, config.workers, args.ray_address, progress=not args.quiet)
+    print(write_outputs(config.output, config, trials, results))
+    print(f"results in {config.output} (compare.md, compare.png, incumbents.csv)")
+
+
+def register_compare(add) -> None:
+    sub = add("compare", cmd_compare, "run optimizers x seeds and compare their incumbents")
+    sub.add_argument("--config", help="YAML config, e.g. experiments/search/nb201_cifar10_compare.yaml")
+    sub.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key")
+    sub.add_argument("--data", help="NAS-Bench-201 table (else $NASEARCH_NB201, else the config's data)")
+    sub.add_argument("--out", help="output directory (default: the config's output)")
+    sub.add_argument("--executor", choices=["local", "ray"], default="local",
+                     help="local worker processes (default) or a Ray cluster")
+    sub.add_argument("--ray-address", help="Ray cluster address, e.g. ray://head:10001 or auto "
+                                           "(default: start a local Ray instance)")
     sub.add_argument("--quiet", action="store_true", help="no progress bar")

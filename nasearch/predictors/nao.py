@@ -9,6 +9,7 @@ learning rate) so that timing differences come from the method.
 """
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass
 
@@ -92,15 +93,20 @@ class NAO(Predictor):
         self.model.eval()
         self.head.eval()
 
-    def fit(self, archs, values):
+    def fit(self, archs, values, initial_model: SequenceAutoencoder | None = None):
+        """Train jointly on ``archs``; ``initial_model`` (e.g. a pretrained autoencoder,
+        copied, not modified) replaces the random initialisation of the encoder–decoder."""
         values = self.check_targets(archs, values)
         start = time.perf_counter()
         z, self.mean, self.std = zscore(values)
         tokens, targets = self._sequences(archs), torch.as_tensor(z, dtype=torch.float32)
         with torch_seeded(self.rng):
             generator = torch_generator(self.rng)
-            self.model = SequenceAutoencoder.for_space(self.space, self.config.autoencoder())
-            self.head = RegressionHead(self.config.embedding_dim, self.config.dropout)
+            if initial_model is not None:
+                self.model = copy.deepcopy(initial_model)
+            else:
+                self.model = SequenceAutoencoder.for_space(self.space, self.config.autoencoder())
+            self.head = RegressionHead(self.model.config.embedding_dim, self.config.dropout)
             self._train(tokens, targets, generator)
             if self.config.self_training:
                 self._self_train(archs, tokens, targets, generator)

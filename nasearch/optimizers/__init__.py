@@ -1,0 +1,19 @@
+"""Search strategies: one interface (``ask``/``tell``), one registry."""
+from ..registry import optimizers as registry
+from .base import Optimizer, Proposal
+from .evolution import RegularizedEvolution
+from .gradient_search import EmProxNAO, NAOGuided
+from .local_search import LocalSearch
+from .random_search import RandomSearch
+
+for _cls in (EmProxNAO, NAOGuided, RegularizedEvolution, RandomSearch, LocalSearch):
+    registry.register(_cls.name, _cls)
+
+
+def create_optimizer(name: str, space, options=None, rng=None, budget: int = 0) -> Optimizer:
+    """Instantiate registered optimizer ``name`` with option dict ``options``."""
+    return registry.factory(name)(space, options or {}, rng, budget)
+
+
+__all__ = ["Optimizer", "Proposal", "EmProxNAO", "NAOGuided", "RegularizedEvolution", "RandomSearch",
+           "LocalSearch", "create_optimizer", "registry"]

@@ -1,0 +1,65 @@
+"""Regularized (aging) evolution, optionally screened by EmProx."""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .base import Optimizer, Proposal
+from .screening import Screen
+
+
+@dataclass(frozen=True)
+class EvolutionConfig:
+    population: int = 30     #: initial random architectures and population size
+    sample_size: int = 10    #: tournament size
+    screen: int = 0          #: 0 = plain; c > 0 = make c children, query the one EmProx predicts best
+    predictor: dict = field(default_factory=dict)
+
+    @property
+    def n_init(self) -> int:
+        return self.population
+
+
+class RegularizedEvolution(Optimizer):
+    name = "evolution"
+    Config = EvolutionConfig
+
+    def __init__(self, space, config=None, rng=None, budget=0):
+        super().__init__(space, config, rng, budget)
+        self.population = deque(maxlen=self.config.population)
+        self.screen = Screen(space, self.rng, self.config.predictor) if self.config.screen else None
+
+    def tell(self, arch, value):
+        super().tell(arch, value)
+        self.population.append((arch, float(value)))   # the oldest member dies
+
+    def _child(self):
+        members = list(self.population)
+        picks = self.rng.choice(len(members), min(self.config.sample_size, len(members)), replace=False)
+        parent = max((members[i] for i in picks), key=lambda m: m[1])[0]
+        for _ in range(50):
+            child = self.space.mutate(parent, self.rng)
+            if not self.is_known(child):
+                return child
+        return None
+
+    def ask(self, remaining):
+        if len(self.known_archs) < self.config.population:
+            return [Proposal(a) for a in self.random_unknown(1)]
+        count = max(1, self.config.screen)
+        children, ids = [], set()
+        for _ in range(count * 3):
+            child = self._child()
+            if child is not None and self.space.arch_id(child) not in ids:
+                ids.add(self.space.arch_id(child))
+                children.append(child)
+            if len(children) == count:
+                break
+        if not children:
+            return [Proposal(a) for a in self.random_unknown(1)]
+        if self.screen is None:
+            return [Proposal(children[0])]
+        arch, predicted = self.screen.pick(children, self.known_archs, self.known_values)
+        return [Proposal(arch, predicted)]

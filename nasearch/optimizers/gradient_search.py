@@ -1,0 +1,215 @@
+"""NAO-style search in embedding space: EmProx-NAO (soft-kNN surrogate) and NAO-guided (MLP).
+
+Each round:
+
+1. refit the surrogate on the known set. The encoder–decoder is the space's
+   pretrained autoencoder (it must decode the space: an autoencoder trained
+   only on the ~100 known architectures reconstructs none of them exactly);
+   EmProx-NAO refits only its kNN memory, NAO-guided fine-tunes the autoencoder
+   jointly with its MLP head, as NAO does;
+2. from the top ``n_seeds`` known architectures, take the gradient of the
+   surrogate with respect to the encoder outputs and step
+   ``outputs + λ·ĝ`` (ĝ scaled to the outputs' norm), renormalise every row back
+   onto the unit sphere and pool; λ grows in steps of ``step`` until
+   ``candidates`` new architectures come out (NAO's schedule);
+3. decode greedily with the space's token mask, canonicalise, drop known and
+   duplicate architectures; too few? fill with one-edit mutations of the seeds
+   (counted in ``stats["filled"]``);
+4. optionally rank the candidates with the surrogate's hard predictor and
+   propose the top ``batch_size``.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..embedding.autoencoder import SequenceAutoencoder
+from ..embedding.pretrained import pretrained_autoencoder, pretraining_config
+from ..errors import ConfigError, NasearchError
+from ..seeding import torch_seeded
+from .base import Optimizer, Proposal
+
+
+@dataclass(frozen=True)
+class GradientSearchConfig:
+    n_init: int = 10            #: random architectures queried first
+    batch_size: int = 10        #: queries per round
+    n_seeds: int = 10           #: top known architectures that start gradient ascent
+    candidates: int = 30        #: new architectures wanted per round before ranking
+    step: float = 0.05          #: λ increment, as a fraction of the encoder-output norm
+    max_steps: int = 40         #: λ goes up to max_steps · step
+    rank: bool = True           #: rank candidates with the hard predictor, query the best
+    k: int = 10                 #: neighbours of the EmProx surrogate
+    embedding_dim: int = 32
+    temperature: float = 0.05   #: soft-kNN temperature
+    eps: float = 0.05           #: soft-kNN distance smoothing
+    metric: str = "euclidean"   #: EmProx metric, "euclidean" or "learned"
+    epochs: int = 50            #: NAO-guided only: joint fine-tuning epochs per round
+    min_round_trip: float = 0.5  #: refuse a decoder that reconstructs fewer architectures than this
+    pretrain_archs: int = 0     #: unlabelled architectures for pretraining; 0 = the whole space
+
+    def __post_init__(self):
+        if min(self.n_init, self.batch_size, self.n_seeds, self.max_steps) < 1:
+            raise ConfigError("n_init, batch_size, n_seeds and max_steps must be >= 1")
+        if self.candidates < self.batch_size:
+            raise ConfigError(f"candidates ({self.candidates}) must be >= batch_size ({self.batch_size})")
+
+
+class _GradientSearch(Optimizer):
+    Config = GradientSearchConfig
+
+    def __init__(self, space, config=None, rng=None, budget=0):
+        super().__init__(space, config, rng, budget)
+        c = self.config
+        self.autoencoder, info = pretrained_autoencoder(space, pretraining_config(c.embedding_dim),
+                                                        c.pretrain_archs or None)
+        self.round_trip = info["round_trip"]
+        if self.round_trip < c.min_round_trip:
+            raise ConfigError(
+                f"the {space.name} autoencoder reconstructs only {self.round_trip:.0%} of architectures, so "
+                f"gradient-ascent decoding is meaningless; pretrain it on more unlabelled architectures with "
+                f"`python main.py pretrain --space {space.name}` (or raise pretrain_archs)")
+        self.stats.update({"rounds": 0, "filled": 0, "fill_rounds": 0, "decoded": 0,
+                           "round_trip": self.round_trip, "pretrain_seconds": info["train_seconds"],
+                           "fit_seconds": [], "propose_seconds": []})
+
+    # subclass hooks -------------------------------------------------------
+    def _fit(self) -> SequenceAutoencoder:
+        raise NotImplementedError
+
+    def _surrogate(self, outputs: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def _predict(self, archs: list) -> np.ndarray:
+        raise NotImplementedError
+
+    # ---------------------------------------------------------------------
+    def ask(self, remaining):
+        c = self.config
+        if len(self.known_archs) < c.n_init:
+            return [Proposal(a) for a in self.random_unknown(min(remaining, c.n_init - len(self.known_archs)))]
+        want = min(c.batch_size, remaining)
+        start = time.perf_counter()
+        with torch_seeded(self.rng):
+            model = self._fit()
+        fitted = time.perf_counter()
+        candidates = self._ascend(model, self.best_known(c.n_seeds))
+        if len(candidates) < want:
+            self.stats["fill_rounds"] += 1
+            candidates += self._mutations(want - len(candidates), candidates)
+        predicted = self._predict(candidates) if candidates else np.zeros(0)
+        order = np.argsort(-predicted, kind="stable") if c.rank else np.arange(len(candidates))
+        chosen = [Proposal(candidates[i], float(predicted[i])) for i in order[:want]]
+        self.stats["rounds"] += 1
+        self.stats["fit_seconds"].append(fitted - start)
+        self.stats["propose_seconds"].append(time.perf_counter() - fitted)
+        return chosen
+
+    def _ascend(self, model: SequenceAutoencoder, seeds: list) -> list:
+        c = self.config
+        tokens = torch.as_tensor(np.array([self.space.to_sequence(a) for a in seeds]), dtype=torch.long)
+        model.eval()
+        outputs = model.encode(tokens)[0].detach().requires_grad_(True)
+        gradient, = torch.autograd.grad(self._surrogate(outputs).sum(), outputs)
+        norms = gradient.flatten(1).norm(dim=1).clamp_min(1e-12)
+        direction = gradient / norms[:, None, None] * outputs.shape[1] ** 0.5
+        outputs = outputs.detach()
+        seen = set(self.known_ids)
+        found = []
+        chunk = 10   # decode several λ at once: one batched decode is much cheaper than many small ones
+        for first in range(1, c.max_steps + 1, chunk):
+            steps = list(range(first, min(first + chunk, c.max_steps + 1)))
+            lambdas = torch.tensor([s * c.step for s in steps], dtype=outputs.dtype)
+            moved = F.normalize(outputs[None] + lambdas[:, None, None, None] * direction[None], dim=-1)
+            moved = moved.reshape(-1, *outputs.shape[1:])
+            for sequence in model.greedy_decode(moved, SequenceAutoencoder.pool(moved), self.space):
+                try:
+                    arch = self.space.from_sequence(sequence)
+                except NasearchError:  # an invalid decode is dropped, as in NAO
+                    continue
+                if self.space.arch_id(arch) not in seen:
+                    seen.add(self.space.arch_id(arch))
+                    found.append(arch)
+            step = steps[-1]
+            if len(found) >= c.candidates:
+                break
+        self.stats["decoded"] += len(found)
+        self.stats["last_step"] = step
+        return found
+
+    def _mutations(self, count: int, exclude: list) -> list:
+        seeds = self.best_known(self.config.n_seeds)
+        seen = set(self.known_ids) | {self.space.arch_id(a) for a in exclude}
+        found = []
+        for _ in range(50 * count):
+            child = self.space.mutate(seeds[int(self.rng.integers(len(seeds)))], self.rng)
+            if self.space.arch_id(child) not in seen:
+                seen.add(self.space.arch_id(child))
+                found.append(child)
+                if len(found) == count:
+                    break
+        if len(found) < count:
+            found += self.random_unknown(count - len(found), exclude + found)
+        self.stats["filled"] += len(found)
+        return found
+
+
+class EmProxNAO(_GradientSearch):
+    """Gradient ascent on the differentiable soft-kNN EmProx surrogate."""
+
+    name = "emprox_nao"
+
+    def __init__(self, space, config=None, rng=None, budget=0):
+        super().__init__(space, config, rng, budget)
+        from ..predictors import EmProx
+
+        c = self.config
+        self.predictor = EmProx(space, {"k": c.k, "embedding_dim": c.embedding_dim, "pretrained": True,
+                                        "pretrain_archs": c.pretrain_archs, "metric": c.metric,
+                                        "temperature": c.temperature}, self.rng)
+
+    def _fit(self):
+        self.predictor.fit(self.known_archs, np.asarray(self.known_values))
+        return self.predictor.model
+
+    def _surrogate(self, outputs):
+        from ..knn import soft_knn
+
+        memory = torch.as_tensor(self.predictor.memory)
+        values = torch.as_tensor(self.predictor.values, dtype=memory.dtype)
+        query = SequenceAutoencoder.pool(outputs)
+        if self.predictor.transform is not None:
+            query = query @ torch.as_tensor(self.predictor.transform)
+        return soft_knn(query, memory, values, self.config.k, self.config.temperature, self.config.eps)
+
+    def _predict(self, archs):
+        return self.predictor.predict(archs)
+
+
+class NAOGuided(_GradientSearch):
+    """The same loop with NAO's MLP predictor, fine-tuned jointly with the autoencoder each round."""
+
+    name = "nao"
+
+    def __init__(self, space, config=None, rng=None, budget=0):
+        super().__init__(space, config, rng, budget)
+        from ..predictors import NAO
+
+        c = self.config
+        pretrain = pretraining_config(c.embedding_dim)
+        self.predictor = NAO(space, {"embedding_dim": c.embedding_dim, "epochs": c.epochs,
+                                     "compact": pretrain.compact}, self.rng)
+
+    def _fit(self):
+        self.predictor.fit(self.known_archs, np.asarray(self.known_values), initial_model=self.autoencoder)
+        return self.predictor.model
+
+    def _surrogate(self, outputs):
+        return self.predictor.predict_from_outputs(outputs)
+
+    def _predict(self, archs):
+        return self.predictor.predict(archs)

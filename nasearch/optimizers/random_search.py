@@ -1,0 +1,30 @@
+"""Random search, optionally screened by EmProx."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .base import Optimizer, Proposal
+from .screening import Screen
+
+
+@dataclass(frozen=True)
+class RandomSearchConfig:
+    screen: int = 0          #: 0 = plain; c > 0 = sample c, query the one EmProx predicts best
+    n_init: int = 10         #: plain random queries before screening starts
+    predictor: dict = field(default_factory=dict)   #: EmProx options for screening
+
+
+class RandomSearch(Optimizer):
+    name = "random"
+    Config = RandomSearchConfig
+
+    def __init__(self, space, config=None, rng=None, budget=0):
+        super().__init__(space, config, rng, budget)
+        self.screen = Screen(space, self.rng, self.config.predictor) if self.config.screen else None
+
+    def ask(self, remaining):
+        if self.screen is None or len(self.known_archs) < self.config.n_init:
+            return [Proposal(a) for a in self.random_unknown(1)]
+        candidates = self.random_unknown(self.config.screen)
+        arch, predicted = self.screen.pick(candidates, self.known_archs, self.known_values)
+        return [Proposal(arch, predicted)]
