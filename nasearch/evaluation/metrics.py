@@ -7,6 +7,7 @@ from scipy import stats
 
 def precision_at(true: np.ndarray, predicted: np.ndarray, k: int) -> float:
     """Overlap of the true and the predicted top-``k`` architectures, divided by ``k``."""
+    true, predicted = np.asarray(true, dtype=np.float64), np.asarray(predicted, dtype=np.float64)
     k = min(k, len(true))
     top_true = set(np.argsort(-true, kind="stable")[:k])
     top_predicted = set(np.argsort(-predicted, kind="stable")[:k])

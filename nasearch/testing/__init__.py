@@ -9,7 +9,8 @@ Subclass a contract in your own test module and provide the fixtures it names::
         def space(self):
             return MySpace()
 """
+from .optimizer_contract import OptimizerContract
 from .predictor_contract import PredictorContract
 from .search_space_contract import SearchSpaceContract
 
-__all__ = ["SearchSpaceContract", "PredictorContract"]
+__all__ = ["SearchSpaceContract", "PredictorContract", "OptimizerContract"]

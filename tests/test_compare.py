@@ -1,0 +1,48 @@
+"""compare: table, plot, and identical results from the local and Ray executors."""
+import json
+
+import pytest
+
+from nasearch.cli import main
+from nasearch.compare import execute, load_compare_config, trial_configs
+
+CONFIG = {"space": "nasbench201", "dataset": "cifar10-valid", "budget": 30, "seeds": 2, "workers": 2,
+          "optimizers": [{"name": "evolution", "label": "RE", "options": {"population": 10, "sample_size": 5}},
+                         {"name": "random", "label": "RS"}]}
+
+
+def test_compare_writes_table_and_plot(tmp_path, nb201_path, capsys):
+    import yaml
+
+    config = tmp_path / "compare.yaml"
+    config.write_text(yaml.safe_dump(dict(CONFIG, output=str(tmp_path / "out"))))
+    assert main(["compare", "--quiet", "--config", str(config), "--data", str(nb201_path)]) == 0
+    out = tmp_path / "out"
+    for name in ("compare.md", "compare.png", "incumbents.csv", "summary.json"):
+        assert (out / name).is_file()
+    rows = json.loads((out / "summary.json").read_text())
+    assert [r["optimizer"] for r in rows] == ["RE", "RS"]
+    assert all(r["seeds"] == 2 and 80 < r["best_val"][0] <= 91.6067 for r in rows)
+    assert "| RE |" in capsys.readouterr().out
+    # Re-running keeps finished trials (and their numbers).
+    assert main(["compare", "--quiet", "--config", str(config), "--data", str(nb201_path)]) == 0
+    assert json.loads((out / "summary.json").read_text()) == rows
+
+
+def test_ray_executor_gives_the_same_results(tmp_path, nb201_path):
+    ray = pytest.importorskip("ray")
+    local = load_compare_config(dict(CONFIG, output=str(tmp_path / "local")))
+    remote = load_compare_config(dict(CONFIG, output=str(tmp_path / "ray")))
+    local_results = execute(trial_configs(local, str(nb201_path)), "local", 2, progress=False)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        ray_results = execute(trial_configs(remote, str(nb201_path)), "ray", progress=False)
+    finally:
+        ray.shutdown()
+    assert [r["incumbents"] for r in ray_results] == [r["incumbents"] for r in local_results]
+
+
+def test_compare_rejects_bad_optimizers(tmp_path, nb201_path, capsys):
+    assert main(["compare", "--quiet", "--data", str(nb201_path), "--out", str(tmp_path / "x"),
+                 "--set", "optimizers=[simulated_annealing]"]) == 2
+    assert "unknown optimizer" in capsys.readouterr().err

@@ -1,0 +1,90 @@
+"""The evaluate command: protocol, outputs, sweeps, reproducibility and bad configs."""
+import json
+
+import pytest
+import yaml
+
+from nasearch.cli import main
+from nasearch.evaluation.metrics import precision_at, prediction_metrics
+from nasearch.evaluation.protocol import make_splits
+
+FAST = [{"name": "emprox", "label": "EmProx", "options": {"epochs": 2}},
+        {"name": "xgb", "label": "XGB", "options": {"rounds": 20}}]
+
+
+def _config(tmp_path, **overrides):
+    data = {"space": "nasbench201", "dataset": "cifar10-valid", "trials": 2, "test_size": 50,
+            "train_sizes": [20], "predictors": FAST, "output": str(tmp_path / "out")}
+    data.update(overrides)
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return str(path)
+
+
+def test_metrics_by_hand():
+    true = [1.0, 2.0, 3.0, 4.0]
+    metrics = prediction_metrics(true, [1.0, 2.0, 3.0, 5.0], top_k=2)
+    assert metrics["mae"] == pytest.approx(0.25) and metrics["rmse"] == pytest.approx(0.5)
+    assert metrics["spearman"] == pytest.approx(1.0) and metrics["kendall"] == pytest.approx(1.0)
+    assert precision_at([1, 2, 3, 4], [4, 3, 2, 1], 2) == 0.0
+    assert prediction_metrics(true, [2.0] * 4)["spearman"] == 0.0
+
+
+def test_splits_are_disjoint_and_seeded():
+    splits = list(make_splits(15625, 3, 100, 121, seed=0))
+    for test, train in splits:
+        assert len(set(test)) == 100 and len(set(train)) == 121 and not set(test) & set(train)
+    again = list(make_splits(15625, 3, 100, 121, seed=0))
+    assert all((a[0] == b[0]).all() and (a[1] == b[1]).all() for a, b in zip(splits, again))
+
+
+def test_evaluate_writes_results_and_is_reproducible(tmp_path, nb201_path):
+    config = _config(tmp_path)
+    assert main(["evaluate", "--quiet", "--config", config, "--data", str(nb201_path)]) == 0
+    out = tmp_path / "out"
+    for name in ("trials.csv", "summary.json", "summary.md", "scatter.png", "config.yaml"):
+        assert (out / name).is_file(), name
+    summary = json.loads((out / "summary.json").read_text())
+    assert [s["predictor"] for s in summary] == ["EmProx", "XGB"]
+    for entry in summary:
+        assert set(entry) >= {"spearman", "kendall", "pearson", "mae", "rmse", "precision@10", "fit_seconds",
+                              "query_ms"}
+    first = (out / "trials.csv").read_text().splitlines()
+    assert main(["evaluate", "--quiet", "--config", config, "--data", str(nb201_path), "--out",
+                 str(tmp_path / "again")]) == 0
+    second = (tmp_path / "again" / "trials.csv").read_text().splitlines()
+    strip = lambda lines: [",".join(line.split(",")[:-2]) for line in lines]   # drop the two timings
+    assert strip(first) == strip(second)
+
+
+def test_grid_and_train_size_sweep(tmp_path, nb201_path):
+    config = _config(tmp_path, trials=1, train_sizes=[8, 24], predictors=[FAST[0]])
+    assert main(["evaluate", "--quiet", "--config", config, "--data", str(nb201_path), "--grid", "k=3,10",
+                 "d=16"]) == 0
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    labels = {(s["predictor"], s["train_size"]) for s in summary}
+    assert labels == {(f"EmProx k={k} embedding_dim=16", n) for k in (3, 10) for n in (8, 24)}
+
+
+@pytest.mark.parametrize("overrides,fragment", [
+    ({"predictors": [{"name": "gp"}]}, "unknown predictor 'gp'"),
+    ({"predictors": [{"name": "emprox", "options": {"k": 0}}]}, "k must be >= 1"),
+    ({"train_sizes": [20000]}, "exceeds the space"),
+    ({"trails": 3}, "unknown config key 'trails'"),
+    ({"predictors": [{"name": "emprox", "options": {"neighbours": 3}}]}, "unknown config key 'emprox.neighbours'"),
+    ({"metric": "accuracy"}, "unknown metric"),
+])
+def test_bad_configs_fail_with_one_line(tmp_path, nb201_path, capsys, overrides, fragment):
+    config = _config(tmp_path, **overrides)
+    assert main(["evaluate", "--quiet", "--config", config, "--data", str(nb201_path)]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and err.count("\n") == 1
+
+
+def test_shipped_configs_load(nb201_path):
+    from conftest import REPO
+    from nasearch.evaluation.protocol import expand_grid, load_config
+
+    for path in sorted((REPO / "experiments" / "predictors").glob("*.yaml")):
+        config = load_config(yaml.safe_load(path.read_text()))
+        assert expand_grid(config.predictors, config.grid), path

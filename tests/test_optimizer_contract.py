@@ -1,0 +1,44 @@
+"""Every built-in optimizer passes the shipped contract on NAS-Bench-201."""
+import pytest
+
+from nasearch.optimizers import create_optimizer
+from nasearch.testing import OptimizerContract
+
+OPTIONS = {
+    "emprox_nao": {"n_init": 10, "batch_size": 5, "candidates": 10},
+    "nao": {"n_init": 10, "batch_size": 10, "candidates": 10, "epochs": 3},
+    "evolution": {"population": 10, "sample_size": 5},
+    "evolution+screen": {"population": 10, "sample_size": 5, "screen": 5},
+    "random": {},
+    "random+screen": {"screen": 5, "n_init": 5},
+    "local_search": {"n_init": 5},
+}
+
+
+@pytest.fixture(params=sorted(OPTIONS), scope="module")
+def optimizer_key(request):
+    return request.param
+
+
+class TestBuiltinOptimizers(OptimizerContract):
+    @pytest.fixture
+    def space(self, nb201):
+        return nb201
+
+    @pytest.fixture
+    def make_optimizer(self, space, optimizer_key):
+        name = optimizer_key.split("+")[0]
+        return lambda rng, budget: create_optimizer(name, space, OPTIONS[optimizer_key], rng, budget)
+
+
+class TestEmProxNAOOnGraph(OptimizerContract):
+    budget = 30
+
+    @pytest.fixture
+    def space(self, graph_cora):
+        return graph_cora
+
+    @pytest.fixture
+    def make_optimizer(self, space):
+        return lambda rng, budget: create_optimizer("emprox_nao", space, {"batch_size": 5, "candidates": 10},
+                                                    rng, budget)
