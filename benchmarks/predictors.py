@@ -37,6 +37,8 @@ VARIANTS = [
     PredictorSpec("emprox", "EmProx k=10 pretrained+learned", {"k": 10, "pretrained": True, "metric": "learned"}),
     PredictorSpec("emprox", "EmProx k=60 pretrained+learned", {"k": 60, "pretrained": True, "metric": "learned"}),
     PredictorSpec("emprox", "EmProx k=10 compact+learned", {"k": 10, "compact": True, "metric": "learned"}),
+    PredictorSpec("emprox", "EmProx k=10 unlabeled=500", {"k": 10, "unlabeled": 500}),
+    PredictorSpec("emprox", "EmProx k=10 d=64 pretrained", {"k": 10, "embedding_dim": 64, "pretrained": True}),
 ]
 
 
@@ -59,6 +61,8 @@ def main(argv=None) -> None:
     if any(s.options.get("pretrained") for s in specs):
         start = time.perf_counter()
         _, info = pretrained_autoencoder(space, pretraining_config(32), progress=True)
+        for dim in {s.options.get("embedding_dim", 32) for s in specs if s.options.get("pretrained")} - {32}:
+            pretrained_autoencoder(space, pretraining_config(dim), progress=True)
         pretrain_note = (f"One-time autoencoder pretraining on {info['archs']:,} unlabelled architectures: "
                          f"{info['train_seconds']:.1f} s when first built (this run: "
                          f"{time.perf_counter() - start:.1f} s incl. cache load); round trip {info['round_trip']:.1%}.")

@@ -46,3 +46,25 @@ def test_compare_rejects_bad_optimizers(tmp_path, nb201_path, capsys):
     assert main(["compare", "--quiet", "--data", str(nb201_path), "--out", str(tmp_path / "x"),
                  "--set", "optimizers=[simulated_annealing]"]) == 2
     assert "unknown optimizer" in capsys.readouterr().err
+
+
+def test_shipped_search_configs_load():
+    from conftest import REPO
+
+    import yaml
+    from nasearch.config import build
+    from nasearch.optimizers import registry
+    from nasearch.search import load_search_config
+
+    paths = sorted((REPO / "experiments" / "search").glob("*.yaml"))
+    assert len(paths) >= 5
+    for path in paths:
+        data = yaml.safe_load(path.read_text())
+        if "optimizers" in data:
+            config = load_compare_config(data)
+            specs = [(o.name, o.options) for o in config.optimizers]
+        else:
+            config = load_search_config(data)
+            specs = [(config.optimizer, config.options)]
+        for name, options in specs:
+            build(registry.factory(name).Config, dict(options), name)   # unknown options raise
