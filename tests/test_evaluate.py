@@ -88,3 +88,11 @@ def test_shipped_configs_load(nb201_path):
     for path in sorted((REPO / "experiments" / "predictors").glob("*.yaml")):
         config = load_config(yaml.safe_load(path.read_text()))
         assert expand_grid(config.predictors, config.grid), path
+
+
+@pytest.mark.parametrize("grid", ["k=", "=3,10", "k=3,,10", "k"])
+def test_malformed_grid_fails_with_one_line(tmp_path, nb201_path, capsys, grid):
+    config = _config(tmp_path)
+    assert main(["evaluate", "--quiet", "--config", config, "--data", str(nb201_path), "--grid", grid]) == 2
+    err = capsys.readouterr().err
+    assert "grid entry" in err and err.count("\n") == 1

@@ -87,6 +87,8 @@ def parse_grid(items) -> dict:
         if "=" not in item:
             raise ConfigError(f"grid entry {item!r} must look like k=3,10,60")
         key, raw = item.split("=", 1)
+        if not key.strip() or any(not v.strip() for v in raw.split(",")):
+            raise ConfigError(f"grid entry {item!r} needs a name and non-empty values, like k=3,10,60")
         grid[GRID_ALIASES.get(key.strip(), key.strip())] = [yaml.safe_load(v) for v in raw.split(",")]
     return grid
 
