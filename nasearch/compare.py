@@ -10,24 +10,17 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 import numpy as np
 
-from .config import build, to_dict
+from .config import ComponentSpec, build, to_dict
 from .errors import ConfigError
 
 
-@dataclass(frozen=True)
-class OptimizerSpec:
-    name: str
-    label: str = ""
-    options: dict = field(default_factory=dict)
-
-    def display(self) -> str:
-        return self.label or self.name
+OptimizerSpec = ComponentSpec   #: an optimizer to compare: name, label, options
 
 
 @dataclass(frozen=True)

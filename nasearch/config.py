@@ -14,6 +14,19 @@ from typing import Any, Mapping
 from .errors import ConfigError
 
 
+@dataclasses.dataclass(frozen=True)
+class ComponentSpec:
+    """One registered component to run: its registry ``name``, a display ``label``
+    (default: the name) and its ``options`` (checked later against its config class)."""
+
+    name: str
+    label: str = ""
+    options: dict = dataclasses.field(default_factory=dict)
+
+    def display(self) -> str:
+        return self.label or self.name
+
+
 def _coerce(value: Any, annotation: Any, where: str):
     origin = typing.get_origin(annotation)
     if origin is typing.Union:

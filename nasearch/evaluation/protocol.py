@@ -16,7 +16,7 @@ from typing import Optional
 
 import numpy as np
 
-from ..config import build
+from ..config import ComponentSpec, build
 from ..errors import ConfigError
 from ..seeding import component_rng
 from .metrics import prediction_metrics
@@ -25,14 +25,7 @@ from .metrics import prediction_metrics
 GRID_ALIASES = {"d": "embedding_dim"}
 
 
-@dataclass(frozen=True)
-class PredictorSpec:
-    name: str
-    label: str = ""
-    options: dict = field(default_factory=dict)
-
-    def display(self) -> str:
-        return self.label or self.name
+PredictorSpec = ComponentSpec   #: a predictor to evaluate: name, label, options
 
 
 @dataclass(frozen=True)
