@@ -6,6 +6,7 @@ from nasearch.testing import OptimizerContract
 
 OPTIONS = {
     "emprox_nao": {"n_init": 10, "batch_size": 5, "candidates": 10},
+    "emprox_nao+iterative": {"n_init": 10, "batch_size": 5, "candidates": 10, "ascent": "iterative"},
     "nao": {"n_init": 10, "batch_size": 10, "candidates": 10, "epochs": 3},
     "evolution": {"population": 10, "sample_size": 5},
     "evolution+screen": {"population": 10, "sample_size": 5, "screen": 5},

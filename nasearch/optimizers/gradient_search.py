@@ -41,6 +41,7 @@ class GradientSearchConfig:
     n_seeds: int = 10           #: top known architectures that start gradient ascent
     candidates: int = 30        #: new architectures wanted per round before ranking
     step: float = 0.05          #: λ increment, as a fraction of the encoder-output norm
+    ascent: str = "nao"         #: "nao": one gradient, growing λ; "iterative": re-evaluate it every step
     max_steps: int = 40         #: λ goes up to max_steps · step
     rank: bool = True           #: rank candidates with the hard predictor, query the best
     k: int = 10                 #: neighbours of the EmProx surrogate
@@ -55,6 +56,8 @@ class GradientSearchConfig:
     def __post_init__(self):
         if min(self.n_init, self.batch_size, self.n_seeds, self.max_steps) < 1:
             raise ConfigError("n_init, batch_size, n_seeds and max_steps must be >= 1")
+        if self.ascent not in ("nao", "iterative"):
+            raise ConfigError(f"ascent must be 'nao' or 'iterative', got {self.ascent!r}")
         if self.candidates < self.batch_size:
             raise ConfigError(f"candidates ({self.candidates}) must be >= batch_size ({self.batch_size})")
 
@@ -109,23 +112,43 @@ class _GradientSearch(Optimizer):
         self.stats["propose_seconds"].append(time.perf_counter() - fitted)
         return chosen
 
+    def _direction(self, outputs: torch.Tensor) -> torch.Tensor:
+        """Surrogate gradient w.r.t. ``outputs (B, L, d)``, scaled to the outputs' norm √L per row."""
+        with torch.enable_grad():
+            outputs = outputs.detach().requires_grad_(True)
+            gradient, = torch.autograd.grad(self._surrogate(outputs).sum(), outputs)
+        norms = gradient.flatten(1).norm(dim=1).clamp_min(1e-12)
+        return gradient / norms[:, None, None] * outputs.shape[1] ** 0.5
+
+    def _moved(self, outputs: torch.Tensor, direction: torch.Tensor, path: list, steps: list) -> torch.Tensor:
+        """Moved encoder outputs for each step number in ``steps``: ``(len(steps) · B, L, d)``.
+
+        ``ascent: nao`` moves along the seeds' gradient ``direction``: ``outputs + λ·ĝ`` with
+        ``λ = step · s``. ``ascent: iterative`` re-evaluates the gradient after every step of
+        size ``step`` and projects back onto the sphere each time; ``path`` caches the points.
+        """
+        c = self.config
+        if c.ascent == "nao":
+            lambdas = torch.tensor([s * c.step for s in steps], dtype=outputs.dtype)
+            moved = F.normalize(outputs[None] + lambdas[:, None, None, None] * direction[None], dim=-1)
+            return moved.reshape(-1, *outputs.shape[1:])
+        while len(path) <= steps[-1]:
+            current = path[-1]
+            path.append(F.normalize(current + c.step * self._direction(current), dim=-1))
+        return torch.cat([path[s] for s in steps], dim=0)
+
     def _ascend(self, model: SequenceAutoencoder, seeds: list) -> list:
         c = self.config
         tokens = torch.as_tensor(np.array([self.space.to_sequence(a) for a in seeds]), dtype=torch.long)
         model.eval()
-        outputs = model.encode(tokens)[0].detach().requires_grad_(True)
-        gradient, = torch.autograd.grad(self._surrogate(outputs).sum(), outputs)
-        norms = gradient.flatten(1).norm(dim=1).clamp_min(1e-12)
-        direction = gradient / norms[:, None, None] * outputs.shape[1] ** 0.5
-        outputs = outputs.detach()
+        outputs = model.encode(tokens)[0].detach()
+        direction, path = self._direction(outputs), [outputs]
         seen = set(self.known_ids)
         found = []
         chunk = 10   # decode several λ at once: one batched decode is much cheaper than many small ones
         for first in range(1, c.max_steps + 1, chunk):
             steps = list(range(first, min(first + chunk, c.max_steps + 1)))
-            lambdas = torch.tensor([s * c.step for s in steps], dtype=outputs.dtype)
-            moved = F.normalize(outputs[None] + lambdas[:, None, None, None] * direction[None], dim=-1)
-            moved = moved.reshape(-1, *outputs.shape[1:])
+            moved = self._moved(outputs, direction, path, steps)
             for sequence in model.greedy_decode(moved, SequenceAutoencoder.pool(moved), self.space):
                 try:
                     arch = self.space.from_sequence(sequence)
