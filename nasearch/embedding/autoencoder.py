@@ -7,6 +7,7 @@ on the unit sphere. ``d`` is the LSTM hidden size (``embedding_dim``).
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 
@@ -41,6 +42,10 @@ class AutoencoderConfig:
             raise ConfigError(f"dropout must be in [0, 1), got {self.dropout}")
         if self.lr <= 0:
             raise ConfigError(f"lr must be > 0, got {self.lr}")
+
+    def autoencoder(self) -> "AutoencoderConfig":
+        """Just the autoencoder settings (predictor configs extend this class with their own)."""
+        return AutoencoderConfig(**{f.name: getattr(self, f.name) for f in dataclasses.fields(AutoencoderConfig)})
 
 
 class SequenceAutoencoder(nn.Module):

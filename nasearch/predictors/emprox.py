@@ -35,16 +35,10 @@ from .base import Predictor
 
 
 @dataclass(frozen=True)
-class EmProxConfig:
+class EmProxConfig(AutoencoderConfig):
+    """The autoencoder's settings (d = ``embedding_dim`` = 32, 50 epochs, ...) plus the kNN's."""
+
     k: int = 10                 #: neighbours
-    embedding_dim: int = 32     #: d, the LSTM hidden size
-    epochs: int = 50
-    batch_size: int = 100
-    lr: float = 1e-3
-    weight_decay: float = 1e-4
-    grad_clip: float = 5.0
-    dropout: float = 0.1
-    compact: bool = False       #: autoencoder reads only the varying token positions (faster)
     unlabeled: int = 0          #: extra unlabelled architectures in the autoencoder's training set
     pretrained: bool = False    #: reuse the space's cached autoencoder pretrained on unlabelled architectures
     pretrain_archs: int = 0     #: architectures for that pretraining; 0 = the whole (finite) space
@@ -52,6 +46,7 @@ class EmProxConfig:
     temperature: float = 0.01   #: soft-kNN temperature for the differentiable surrogate
 
     def __post_init__(self):
+        super().__post_init__()
         if self.k < 1:
             raise ConfigError(f"emprox option k must be >= 1, got {self.k}")
         if self.unlabeled < 0 or self.pretrain_archs < 0:
@@ -60,11 +55,6 @@ class EmProxConfig:
             raise ConfigError(f"emprox option metric must be 'euclidean' or 'learned', got {self.metric!r}")
         if self.temperature <= 0:
             raise ConfigError(f"emprox option temperature must be > 0, got {self.temperature}")
-
-    def autoencoder(self) -> AutoencoderConfig:
-        return AutoencoderConfig(embedding_dim=self.embedding_dim, dropout=self.dropout, epochs=self.epochs,
-                                 batch_size=self.batch_size, lr=self.lr, weight_decay=self.weight_decay,
-                                 grad_clip=self.grad_clip, compact=self.compact)
 
 
 def learn_linear_metric(features: np.ndarray, values: np.ndarray, steps: int = 100, lr: float = 0.05,

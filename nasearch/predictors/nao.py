@@ -24,24 +24,14 @@ from .base import Predictor, zscore
 
 
 @dataclass(frozen=True)
-class NAOConfig:
+class NAOConfig(AutoencoderConfig):
+    """The autoencoder's settings (hidden size 64, 50 epochs, ...) plus the regression head's."""
+
     embedding_dim: int = 64
-    epochs: int = 50
-    batch_size: int = 100
-    lr: float = 1e-3
-    weight_decay: float = 1e-4
-    grad_clip: float = 5.0
-    dropout: float = 0.1
-    compact: bool = False       #: autoencoder reads only the varying token positions (faster)
     mse_weight: float = 0.8     #: trade-off; NLL gets 1 - mse_weight
     self_training: bool = False  #: SemiNAS
     upsample: int = 10           #: SemiNAS: labelled set repeated this many times
     pseudo_ratio: float = 1.0    #: SemiNAS: pseudo-labelled architectures per labelled one
-
-    def autoencoder(self) -> AutoencoderConfig:
-        return AutoencoderConfig(embedding_dim=self.embedding_dim, dropout=self.dropout, epochs=self.epochs,
-                                 batch_size=self.batch_size, lr=self.lr, weight_decay=self.weight_decay,
-                                 grad_clip=self.grad_clip, compact=self.compact)
 
 
 class RegressionHead(nn.Module):
