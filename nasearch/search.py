@@ -16,7 +16,7 @@ from typing import Optional
 
 import numpy as np
 
-from .config import build, to_dict
+from .config import build
 from .errors import ConfigError, NasearchError
 from .history import History
 from .objective import Objective
@@ -73,7 +73,7 @@ def run_search(config: SearchConfig, directory, data_override: Optional[str] = N
     start = time.perf_counter()
     elapsed_before = recorded[-1]["wall"] if recorded else 0.0
     bar = _progress_bar(config, len(recorded)) if progress else None
-    best = (-np.inf, None, None)
+    best = (-np.inf, None)   # (incumbent value, its report-metric value)
     used = 0
     stale_rounds = 0
     while used < config.budget:
@@ -86,25 +86,22 @@ def run_search(config: SearchConfig, directory, data_override: Optional[str] = N
                 continue
             fresh += 1
             arch_string = space.to_string(proposal.arch)
-            if used < len(recorded):
+            replaying = used < len(recorded)
+            if replaying:
                 record = recorded[used]
                 if record["arch"] != arch_string:
                     raise NasearchError(
                         f"resume diverged at query {used}: history has {record['arch']} but the run proposes "
                         f"{arch_string}; the code or environment changed since the run started, start a new run")
-                value = record["value"]
+                value, report = record["value"], record["test"]
             else:
-                value = objective(proposal.arch)
-                report = objective.report(proposal.arch)
-                if value > best[0]:
-                    best = (value, report, arch_string)
-                record = {"query": used, "arch": arch_string, "value": value, "test": report,
-                          "incumbent": None, "incumbent_test": None, "predicted": proposal.predicted,
-                          "wall": round(elapsed_before + time.perf_counter() - start, 4)}
-                record["incumbent"], record["incumbent_test"] = best[0], best[1]
-                history.append(record)
-            if value > best[0] or best[2] is None:
-                best = (value, record["test"], record["arch"])
+                value, report = objective(proposal.arch), objective.report(proposal.arch)
+            if value > best[0]:
+                best = (value, report)
+            if not replaying:
+                history.append({"query": used, "arch": arch_string, "value": value, "test": report,
+                                "incumbent": best[0], "incumbent_test": best[1], "predicted": proposal.predicted,
+                                "wall": round(elapsed_before + time.perf_counter() - start, 4)})
             optimizer.tell(proposal.arch, value)
             used += 1
             if bar is not None and used > len(recorded):
@@ -172,6 +169,3 @@ def incumbent_plot(path, incumbents, title: str, optimum=None) -> None:
     figure.savefig(path, dpi=110)
     plt.close(figure)
 
-
-def config_for_saving(config: SearchConfig) -> dict:
-    return to_dict(config)
