@@ -9,6 +9,7 @@ setup(
     python_requires=">=3.9",
     packages=find_packages(include=["nasearch", "nasearch.*", "search_spaces", "search_spaces.*"]),
     py_modules=["main"],
+    package_data={"search_spaces.nasbench201": ["data/*"], "search_spaces.darts": ["data/*"]},
     install_requires=[
         "torch>=2.0",
         "numpy>=1.23",
@@ -30,6 +31,7 @@ setup(
         "nasearch.search_spaces": [
             "nasbench201 = search_spaces.nasbench201:NASBench201",
             "nasbench_graph = search_spaces.nasbench_graph:NASBenchGraph",
+            "darts = search_spaces.darts:DARTS",
         ],
     },
 )

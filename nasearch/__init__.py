@@ -7,6 +7,20 @@ from .errors import (ConfigError, DataError, InvalidArchitectureError, NasearchE
 from .registry import get_search_space
 from .search_space import SearchSpace
 
-__all__ = ["SearchSpace", "get_search_space", "NasearchError", "InvalidArchitectureError",
-           "UnknownNameError", "DataError", "ConfigError", "unknown"]
+__all__ = ["SearchSpace", "Search", "SearchResult", "Objective", "TabularObjective", "CallableObjective",
+           "Evaluation", "get_search_space", "NasearchError", "InvalidArchitectureError", "UnknownNameError",
+           "DataError", "ConfigError", "unknown"]
+
+_LAZY = {"Search": "search", "SearchResult": "search", "Objective": "objective", "TabularObjective": "objective",
+         "CallableObjective": "objective", "Evaluation": "objective"}
+
+
+def __getattr__(name):
+    # The facade imports numpy and the optimizers; load it on first use so that
+    # `import nasearch` stays free of side effects and cheap.
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'nasearch' has no attribute {name!r}")
 __version__ = "0.1.0"

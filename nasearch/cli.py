@@ -28,24 +28,35 @@ def _dataset(space, args) -> str:
 
 
 def cmd_spaces(args) -> None:
+    from .search_space import describe_size
+
     for name in search_spaces.names():
-        space = get_search_space(name, data=args.data)
-        sizes = space.dataset_sizes() if hasattr(space, "dataset_sizes") else {d: space.size for d in space.datasets}
-        print(f"{name}: {type(space).__name__}, tokens {space.seq_len} x vocab {space.vocab_size}")
-        for dataset, size in sizes.items():
-            metrics = ", ".join(
-                f"{m}@{'/'.join(map(str, space.epochs(dataset, m)))}" if space.epochs(dataset, m) else m
-                for m in space.metrics(dataset))
-            print(f"  {dataset:<16} {size:>7,} architectures   metrics: {metrics}")
+        try:
+            space = get_search_space(name, data=args.data)
+            sizes = space.dataset_sizes() if hasattr(space, "dataset_sizes") else {d: space.size for d in space.datasets}
+            lines = [f"{name}: {type(space).__name__}, tokens {space.seq_len} x vocab {space.vocab_size}"]
+            for dataset, size in sizes.items():
+                metrics = ", ".join(
+                    f"{m}@{'/'.join(map(str, space.epochs(dataset, m)))}" if space.epochs(dataset, m) else m
+                    for m in space.metrics(dataset))
+                lines.append(f"  {dataset:<16} {describe_size(size):>9} architectures   metrics: {metrics}")
+        except Exception as error:  # one broken plug-in must not hide the others
+            lines = [f"{name}: cannot be loaded ({type(error).__name__}: {error})"]
+        print("\n".join(lines))
 
 
 def cmd_info(args) -> None:
+    from .search_space import describe_size
+
     space = _space(args)
     dataset = _dataset(space, args)
-    space.check_query(dataset, space.metrics(dataset)[0], None)
-    space.values(dataset, space.metrics(dataset)[0])  # fail on missing data before printing
-    archs = list(space.enumerate())
-    print(f"space {space.name}, dataset {dataset}: {len(archs):,} architectures")
+    archs = space.table_archs(dataset)
+    covered = space.table_covers_space(dataset)
+    print(f"space {space.name}, dataset {dataset}: {describe_size(space.size)} architectures"
+          + ("" if archs is None or covered else f", {len(archs):,} of them in the benchmark table"))
+    if archs is None:
+        print("  no listable benchmark table: the space is only sampled; score it with an objective")
+        return
     for metric in space.metrics(dataset):
         for epochs in space.epochs(dataset, metric) or [None]:
             values = space.values(dataset, metric, epochs)
@@ -76,11 +87,13 @@ def cmd_convert_nb201(args) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="main.py", description="nasearch: neural architecture search with EmProx")
+    parser = _Parser(prog="main.py", description="nasearch: neural architecture search with EmProx",
+                     allow_abbrev=False)
     commands = parser.add_subparsers(dest="command", parser_class=_Parser, required=True)
 
-    def add(name, function, help_text):
-        sub = commands.add_parser(name, help=help_text, description=help_text)
+    def add(name, function, help_text, epilog=None):
+        sub = commands.add_parser(name, help=help_text, description=help_text, epilog=epilog, allow_abbrev=False,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
         sub.set_defaults(function=function)
         return sub
 
@@ -102,13 +115,25 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--source", required=True, help="NAS-Bench-201-v1_1-096897.pth (or v1_0)")
     sub.add_argument("--out", required=True, help="output CSV path")
 
-    from . import commands_extra
-    commands_extra.register(add)
+    from . import run_commands
+    run_commands.register(add)
     return parser
 
 
+def _terminate(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM ends a run the way Ctrl-C does: history kept, resume printed
+
+
 def main(argv=None) -> int:
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     try:
+        from .threads import set_threads
+
+        set_threads()
         args = build_parser().parse_args(argv)
         args.function(args)
     except NasearchError as error:
@@ -117,4 +142,6 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else 1
     return 0

@@ -55,7 +55,7 @@ def load_compare_config(data: dict) -> CompareConfig:
 
 def trial_configs(config: CompareConfig, data_override=None) -> list:
     """``(label, seed, search-config dict, directory)`` for every trial, validated up front."""
-    from .search import build_run, load_search_config
+    from .search import build_search, load_search_config
 
     trials = []
     for spec in config.optimizers:
@@ -66,7 +66,7 @@ def trial_configs(config: CompareConfig, data_override=None) -> list:
                       "optimizer": spec.name, "options": dict(spec.options), "budget": config.budget,
                       "seed": seed, "output": str(directory)}
             if seed == 0:
-                build_run(load_search_config(search))   # bad optimizer names/options fail before any work
+                build_search(load_search_config(search))   # bad names, options or data fail before any work
             trials.append((spec.display(), seed, search, str(directory)))
     return trials
 
@@ -74,13 +74,12 @@ def trial_configs(config: CompareConfig, data_override=None) -> list:
 def run_trial(search: dict, directory: str) -> dict:
     """Run or resume one search in its own directory (executed in a worker); returns its summary
     and the incumbent curve."""
-    import torch
-
     from .history import History
     from .run_directory import save_config
     from .search import load_search_config, run_search
+    from .threads import set_threads
 
-    torch.set_num_threads(1)
+    set_threads(1)
     path = Path(directory)
     path.mkdir(parents=True, exist_ok=True)
     summary_path = path / "summary.json"
@@ -88,8 +87,12 @@ def run_trial(search: dict, directory: str) -> dict:
     saved = path / "config.yaml"
     if saved.is_file():
         from .config import load_yaml
-        if load_yaml(saved) != to_dict(config):
-            raise ConfigError(f"{directory} holds a different run; remove it or choose another compare output")
+        previous, current = load_yaml(saved), to_dict(config)
+        if previous != current:
+            changed = sorted(k for k in set(previous) | set(current) if previous.get(k) != current.get(k))
+            details = ", ".join(f"{k}: {previous.get(k)!r} there, {current.get(k)!r} now" for k in changed)
+            raise ConfigError(f"{directory} holds a different run ({details}); remove that directory or set "
+                              "another compare output")
     else:
         save_config(path, to_dict(config))
     history = History.load(path / "history.jsonl")
@@ -116,7 +119,12 @@ def execute(trials: list, executor: str = "local", workers: int = 2, ray_address
         except ImportError:
             raise ConfigError("--executor ray needs Ray; install it with `pip install .[ray]`") from None
         if not ray.is_initialized():
-            ray.init(address=ray_address, include_dashboard=False, log_to_driver=False)
+            try:
+                ray.init(address=ray_address, include_dashboard=False, log_to_driver=False)
+            except (ConnectionError, RuntimeError, ValueError) as error:
+                first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+                raise ConfigError(f"cannot reach a Ray cluster at {ray_address!r} ({first}); start one with "
+                                  "`ray start --head`, or drop --ray-address to start a local Ray instance") from None
         remote = ray.remote(num_cpus=1)(run_trial)
         pending = {remote.remote(t[2], t[3]): i for i, t in enumerate(trials)}
         while pending:

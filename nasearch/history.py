@@ -1,4 +1,4 @@
-"""The append-only run history: one JSON line per benchmark query.
+"""The append-only run history: one JSON line per evaluated architecture.
 
 Each line is flushed and fsynced before the next query, so a killed run loses
 at most the line being written; :meth:`History.load` drops such a torn last
@@ -13,16 +13,17 @@ from pathlib import Path
 
 
 class History:
-    """Records of one search run, in query order; backed by ``history.jsonl``."""
+    """Records of one search run, in evaluation order; backed by ``history.jsonl``,
+    or held in memory only when ``path`` is None."""
 
-    def __init__(self, path):
-        self.path = Path(path)
+    def __init__(self, path=None):
+        self.path = None if path is None else Path(path)
         self.records: list = []
 
     @classmethod
     def load(cls, path) -> "History":
         history = cls(path)
-        if not history.path.exists():
+        if history.path is None or not history.path.exists():
             return history
         raw = history.path.read_bytes()
         good_length = 0
@@ -41,6 +42,8 @@ class History:
 
     def append(self, record: dict) -> None:
         self.records.append(record)
+        if self.path is None:
+            return
         with open(self.path, "a") as handle:
             handle.write(json.dumps(record) + "\n")
             handle.flush()

@@ -1,39 +1,201 @@
-"""What a search optimises and what it reports."""
+"""Objectives: how architectures are scored, apart from what a search space is.
+
+An :class:`Objective` turns one architecture into a dict of metrics in one call;
+the search maximises ``metrics[objective.metric]`` and may report
+``metrics[objective.report_metric]`` beside it. A search calls it exactly once
+per architecture it proposes, and never for anything else, so an objective may
+be as expensive as training a network. Built-ins:
+
+* :class:`TabularObjective`: a space's tabular benchmark (``space.query``);
+  it knows the optimum only when the table covers the space;
+* :class:`CallableObjective`: any Python callable ``arch -> float | dict``.
+
+:func:`evaluate` wraps one call: an exception, a timeout or a non-finite value
+becomes an :class:`Evaluation` with a failure status instead of a crash, so a
+failed architecture counts against the budget and never reaches a predictor.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional
+import abc
+import math
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Optional
 
-from .errors import ConfigError
+from .errors import ConfigError, NasearchError
+
+OK, FAILED, TIMEOUT = "ok", "failed", "timeout"
 
 
-@dataclass(frozen=True)
-class Objective:
-    """Maximise ``metric`` on ``dataset``; report ``report_metric`` of the same architecture.
+class Objective(abc.ABC):
+    """Scores architectures: ``evaluate(arch)`` returns every metric of one architecture."""
+
+    #: key of the maximised metric in :meth:`evaluate`'s dict
+    metric: str = "value"
+    #: key of a metric reported for the best architecture (e.g. test accuracy), or ""
+    report_metric: str = ""
+
+    @abc.abstractmethod
+    def evaluate(self, arch) -> dict:
+        """``{metric name: value}`` for ``arch``; must contain :attr:`metric`."""
+
+    def optimum(self) -> Optional[float]:
+        """The best achievable value, when it is known cheaply (else ``None``)."""
+        return None
+
+    def describe(self) -> str:
+        return type(self).__name__
+
+
+class TabularObjective(Objective):
+    """Maximise ``metric`` of a space's benchmark table on ``dataset``; report ``report_metric``.
 
     Values are percent. Optimising the test metric must be asked for explicitly
     (``allow_test_objective``), because selecting on test data overstates results.
     """
 
-    space: object
-    dataset: str
-    metric: str = "val"
-    epochs: Optional[int] = None
-    report_metric: str = "test"
-    allow_test_objective: bool = False
-
-    def __post_init__(self):
-        if self.metric == "test" and not self.allow_test_objective:
+    def __init__(self, space, dataset: str = "", metric: str = "", epochs: Optional[int] = None,
+                 report_metric: Optional[str] = None, allow_test_objective: bool = False):
+        self.space = space
+        self.dataset = space.check_dataset(dataset or space.datasets[0])
+        metrics = space.metrics(self.dataset)
+        self.metric = metric or ("val" if "val" in metrics else metrics[0])
+        if self.metric == "test" and not allow_test_objective:
             raise ConfigError("the objective metric is 'test'; search on 'val', or set "
                               "allow_test_objective: true to select on test data deliberately")
-        self.space.check_query(self.dataset, self.metric, self.epochs)
+        self.epochs = space.check_query(self.dataset, self.metric, epochs)
+        if report_metric is None:
+            report_metric = "test" if "test" in metrics and self.metric != "test" else ""
+        self.report_metric = report_metric
+        if report_metric:
+            space.check_query(self.dataset, report_metric, None)
+        archs = space.table_archs(self.dataset)
+        if archs is not None and not space.table_covers_space(self.dataset):
+            raise ConfigError(f"the {space.name} table has values for only {len(archs):,} architectures, so a "
+                              "search cannot be scored by it; pass an objective of your own (a Python callable)")
+
+    def evaluate(self, arch) -> dict:
+        metrics = {self.metric: self.space.query(arch, self.dataset, self.metric, self.epochs)}
         if self.report_metric:
-            self.space.check_query(self.dataset, self.report_metric, None)
+            metrics[self.report_metric] = self.space.query(arch, self.dataset, self.report_metric, None)
+        return metrics
 
-    def __call__(self, arch) -> float:
-        return self.space.query(arch, self.dataset, self.metric, self.epochs)
+    def optimum(self) -> Optional[float]:
+        return self.space.optimum(self.dataset, self.metric, self.epochs)
 
-    def report(self, arch) -> Optional[float]:
-        if not self.report_metric:
-            return None
-        return self.space.query(arch, self.dataset, self.report_metric, None)
+    def check_data(self) -> None:
+        """Load the table now, so missing or broken data fails before any slow work."""
+        self.space.optimum(self.dataset, self.metric, self.epochs)
+
+    def describe(self) -> str:
+        epochs = "" if self.epochs is None else f"@{self.epochs}"
+        return f"{self.space.name}/{self.dataset} {self.metric}{epochs}"
+
+
+class CallableObjective(Objective):
+    """Any callable ``arch -> float`` or ``arch -> dict``; a dict must hold ``metric``."""
+
+    def __init__(self, function: Callable, metric: str = "value", report_metric: str = ""):
+        if not callable(function):
+            raise ConfigError(f"objective {function!r} is not callable; pass a function arch -> float or dict")
+        self.function, self.metric, self.report_metric = function, metric, report_metric
+
+    def evaluate(self, arch) -> dict:
+        result = self.function(arch)
+        if isinstance(result, dict):
+            if self.metric not in result:
+                raise ConfigError(f"the objective returned keys {sorted(result)} without {self.metric!r}; "
+                                  f"return a number, or a dict with {self.metric!r}, or set metric=")
+            return dict(result)
+        return {self.metric: result}
+
+    def describe(self) -> str:
+        return getattr(self.function, "__name__", type(self.function).__name__)
+
+
+def as_objective(objective, space) -> Objective:
+    """An :class:`Objective` from an objective, a callable, or ``None`` (the space's table)."""
+    if objective is None:
+        return TabularObjective(space)
+    if isinstance(objective, Objective):
+        return objective
+    return CallableObjective(objective)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The outcome of scoring one architecture.
+
+    ``value`` is the objective metric (``None`` unless ``status == "ok"``),
+    ``metrics`` everything the objective returned, ``seconds`` the call's wall time.
+    """
+
+    value: Optional[float]
+    metrics: dict = field(default_factory=dict)
+    status: str = OK
+    error: str = ""
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == OK
+
+
+def failure(error: str, status: str = FAILED, seconds: float = 0.0) -> Evaluation:
+    """A failed :class:`Evaluation` (``status`` "failed" or "timeout")."""
+    return Evaluation(None, {}, status, error, seconds)
+
+
+def as_evaluation(result, metric: str, seconds: float = 0.0) -> Evaluation:
+    """An :class:`Evaluation` from what a user tells: a number, a metrics dict, an exception or
+    an Evaluation. A missing, non-numeric or non-finite objective value is a failure."""
+    if isinstance(result, Evaluation):
+        return result
+    if isinstance(result, BaseException):
+        return failure(f"{type(result).__name__}: {result}", seconds=seconds)
+    metrics = dict(result) if isinstance(result, dict) else {metric: result}
+    value = metrics.get(metric)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return failure(f"objective value {value!r} is not a number", seconds=seconds)
+    if not math.isfinite(number):
+        return failure(f"objective value is {number}", seconds=seconds)
+    return Evaluation(number, metrics, OK, "", seconds)
+
+
+class _Timeout(Exception):
+    pass
+
+
+def evaluate(objective: Objective, arch, timeout: Optional[float] = None) -> Evaluation:
+    """Call ``objective`` once on ``arch``; any exception, timeout or bad value is a failed Evaluation.
+
+    ``timeout`` (seconds) is enforced with ``SIGALRM`` in the main thread of a POSIX
+    process; elsewhere it is not enforced. Errors in nasearch's own configuration
+    (:class:`~nasearch.errors.ConfigError`) and Ctrl-C still propagate.
+    """
+    start = time.perf_counter()
+    use_alarm = bool(timeout) and hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
+    if use_alarm:
+        def _expire(signum, frame):
+            raise _Timeout()
+        previous = signal.signal(signal.SIGALRM, _expire)
+        signal.setitimer(signal.ITIMER_REAL, float(timeout))
+    try:
+        metrics = objective.evaluate(arch)
+    except _Timeout:
+        return failure(f"evaluation exceeded {timeout} s", TIMEOUT, time.perf_counter() - start)
+    except ConfigError:
+        raise
+    except NasearchError as error:
+        return failure(str(error), seconds=time.perf_counter() - start)
+    except Exception as error:  # the user's objective crashed: record it, keep searching
+        return failure(f"{type(error).__name__}: {error}", seconds=time.perf_counter() - start)
+    finally:
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    return as_evaluation(metrics, objective.metric, time.perf_counter() - start)

@@ -6,12 +6,20 @@ from pathlib import Path
 from .errors import ConfigError
 
 
+def ensure_empty(directory, force: bool = False) -> Path:
+    """Refuse a non-empty ``directory`` unless ``force``; creates nothing, deletes nothing."""
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise ConfigError(f"run directory {str(directory)!r} is a file; choose another --out")
+    if directory.exists() and any(directory.iterdir()) and not force:
+        raise ConfigError(f"run directory {str(directory)!r} is not empty; choose another --out "
+                          "(a search there continues with --resume)")
+    return directory
+
+
 def prepare(directory, force: bool = False) -> Path:
     """Create ``directory``; refuse a non-empty one unless ``force`` (nothing is deleted)."""
-    directory = Path(directory)
-    if directory.exists() and any(directory.iterdir()) and not force:
-        raise ConfigError(f"run directory {str(directory)!r} is not empty; choose another --out, "
-                          "or pass --resume to continue a search there")
+    directory = ensure_empty(directory, force)
     directory.mkdir(parents=True, exist_ok=True)
     return directory
 

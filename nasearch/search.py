@@ -1,14 +1,26 @@
-"""The search loop: budget, benchmark queries, history, resume and the run summary.
+"""The search facade: optimizer + objective + budget + append-only history + resume.
 
-The loop asks the optimizer for proposals, queries the benchmark, appends one
-history line per query and tells the optimizer. Resuming re-creates the
-optimizer from the same seed and replays the recorded history: each proposal
-is checked against the recorded architecture and its recorded values are told
-instead of querying again, so no query is lost or repeated and the final
-history equals that of an uninterrupted run.
+:class:`Search` owns one search. ``run()`` is the whole loop; ``ask()`` /
+``tell()`` are the same loop for users who evaluate architectures themselves.
+The objective is called exactly once per architecture handed out, and never on
+anything else. Every evaluation is one history record with a status; a failed
+one (exception, NaN, timeout) counts against the budget, is never proposed
+again, and never reaches a predictor as a value.
+
+Resume: with a ``directory`` that already holds ``history.jsonl``, the
+optimizer is re-created from the same seed and the recorded results are told
+again in their recorded order, each checked against what the optimizer
+proposes, so no evaluation is lost or repeated and the finished history equals
+that of an uninterrupted run. This is exact whenever results were told in the
+order the architectures were handed out (``run()`` with one worker, or an
+ask-one/tell-one loop).
+
+The CLI's ``search`` command builds a :class:`Search` from a
+:class:`SearchConfig`.
 """
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,153 +31,305 @@ import numpy as np
 from .config import build
 from .errors import ConfigError, NasearchError
 from .history import History
-from .objective import Objective
+from .objective import Evaluation, Objective, TabularObjective, as_evaluation, as_objective, evaluate
+from .search_space import describe_size
 from .seeding import component_rng
+
+#: Consecutive optimizer rounds without one new architecture before a search gives up.
+STALE_ROUNDS = 20
 
 
 @dataclass(frozen=True)
 class SearchConfig:
-    """One search run. Values are percent, the budget counts benchmark queries."""
+    """One search run from the CLI. Values are percent; the budget counts evaluations."""
 
-    space: str = "nasbench_graph"
-    data: Optional[str] = None          #: NAS-Bench-201 table (after --data and $NASEARCH_NB201)
-    dataset: str = "cora"
-    metric: str = "val"                 #: the objective; "test" needs allow_test_objective
-    epochs: Optional[int] = None
-    report_metric: str = "test"         #: reported for the best-objective architecture
+    space: str = "nasbench201"
+    data: Optional[str] = None          #: benchmark table (after --data and $NASEARCH_NB201); None = packaged
+    dataset: str = ""                   #: "" = the space's first dataset
+    metric: str = ""                    #: the objective; "" = val when the table has it; "test" needs allow_test_objective
+    epochs: Optional[int] = None        #: None = the table's default fidelity
+    report_metric: Optional[str] = None  #: reported for the best architecture; None = test when the table has it
     allow_test_objective: bool = False
     optimizer: str = "emprox_nao"
     options: dict = field(default_factory=dict)   #: optimizer options
     budget: int = 100
     seed: int = 0
+    timeout: float = 0.0                #: seconds per evaluation; 0 = none
     output: str = ""                    #: run directory; "" = runs/search/<space>-<dataset>-<optimizer>-s<seed>-<time>
 
     def __post_init__(self):
         if self.budget < 1:
-            raise ConfigError(f"budget must be >= 1 query, got {self.budget}")
+            raise ConfigError(f"budget must be >= 1 evaluation, got {self.budget}")
+        if self.timeout < 0:
+            raise ConfigError(f"timeout must be >= 0 seconds, got {self.timeout}")
 
 
 def load_search_config(data: dict) -> SearchConfig:
     return build(SearchConfig, data)
 
 
-def build_run(config: SearchConfig, data_override: Optional[str] = None):
-    """``(space, objective, optimizer)`` for a config; fails fast on any bad name or option."""
-    from .optimizers import create_optimizer
+@dataclass
+class SearchResult:
+    """What :meth:`Search.run` returns: the best architecture and the full history."""
+
+    best_arch: object
+    best_value: Optional[float]
+    history: list        #: one dict per evaluation: arch (string), status, value, metrics, ...
+    summary: dict
+
+
+class Search:
+    """One search: ``Search(space, objective, optimizer="emprox_nao", budget=100, seed=0).run()``.
+
+    ``space`` is a :class:`~nasearch.SearchSpace` or a registered name.
+    ``objective`` is a callable ``arch -> float | dict``, an
+    :class:`~nasearch.objective.Objective`, or ``None`` for the space's own
+    benchmark table on its first dataset. ``options`` are the optimizer's.
+    ``directory`` (optional) receives ``history.jsonl``, ``summary.json`` and
+    ``incumbent.png``; a directory with a history resumes it. ``timeout`` is
+    seconds per evaluation (0 = none).
+    """
+
+    def __init__(self, space, objective=None, optimizer: str = "emprox_nao", budget: int = 100, seed: int = 0,
+                 directory=None, options: Optional[dict] = None, timeout: float = 0.0, progress: bool = False):
+        from .optimizers import create_optimizer
+        from .registry import get_search_space
+
+        self.space = get_search_space(space) if isinstance(space, str) else space
+        self.objective: Objective = as_objective(objective, self.space)
+        if int(budget) < 1:
+            raise ConfigError(f"budget must be >= 1 evaluation, got {budget}")
+        if self.space.size is not None and budget > self.space.size:
+            raise ConfigError(f"budget {budget} exceeds the {describe_size(self.space.size)} architectures of "
+                              f"{self.space.name!r}; lower the budget")
+        self.budget, self.seed, self.timeout = int(budget), int(seed), float(timeout or 0)
+        self.optimizer_name, self.progress = optimizer, progress
+        if isinstance(self.objective, TabularObjective):
+            self.objective.check_data()   # missing or broken data fails before any pretraining
+        self.optimizer = create_optimizer(optimizer, self.space, options or {}, component_rng(seed, "optimizer"),
+                                          self.budget, seed, progress)
+        self.directory = None if directory is None else Path(directory)
+        if self.directory is not None:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        history_path = None if self.directory is None else self.directory / "history.jsonl"
+        recorded = History.load(history_path).records if history_path is not None else []
+        self.history = History(history_path)
+        self.history.records = []
+        self._buffer: list = []          # proposals of the optimizer's last round, not yet handed out
+        self._pending: dict = {}         # arch id -> (arch, predicted value)
+        self._stale = 0
+        self._best: Optional[dict] = None
+        self._clock_offset = recorded[-1]["wall"] if recorded else 0.0
+        self._start = time.perf_counter()
+        self._replay(recorded)
+
+    # ------------------------------------------------------------ accounting
+    @property
+    def told(self) -> int:
+        return len(self.history.records)
+
+    @property
+    def pending(self) -> list:
+        """Architectures handed out by :meth:`ask` and not yet told."""
+        return [arch for arch, _ in self._pending.values()]
+
+    @property
+    def remaining(self) -> int:
+        """Evaluations left to hand out: budget minus told minus pending."""
+        return self.budget - self.told - len(self._pending)
+
+    @property
+    def finished(self) -> bool:
+        return self.told >= self.budget
+
+    def _wall(self) -> float:
+        return round(self._clock_offset + time.perf_counter() - self._start, 4)
+
+    # -------------------------------------------------------------- ask/tell
+    def ask(self, count: int = 1) -> list:
+        """Up to ``count`` new architectures (fewer only when the budget runs out).
+
+        Each is pending until told; no architecture is ever handed out twice.
+        """
+        handed = []
+        while len(handed) < count and self.remaining > 0:
+            if not self._buffer:
+                proposals = self.optimizer.ask(self.remaining)
+                fresh = [p for p in proposals if not self.optimizer.is_known(p.arch)]
+                self._stale = 0 if fresh else self._stale + 1
+                if self._stale >= STALE_ROUNDS:
+                    raise NasearchError(
+                        f"optimizer {self.optimizer_name!r} proposed nothing new for {STALE_ROUNDS} rounds after "
+                        f"{self.told} evaluations; the space may be exhausted, lower the budget")
+                self._buffer = fresh
+                continue
+            proposal = self._buffer.pop(0)
+            if self.optimizer.is_known(proposal.arch):
+                continue
+            self.optimizer.reserve(proposal.arch)
+            self._pending[self.space.arch_id(proposal.arch)] = (proposal.arch, proposal.predicted)
+            handed.append(proposal.arch)
+        return handed
+
+    def tell(self, arch, result) -> dict:
+        """Record the result of a pending architecture: a number, a metrics dict (holding the
+        objective's metric), an exception or an :class:`~nasearch.objective.Evaluation`.
+
+        Returns the history record. A non-finite or missing value is recorded as a failure.
+        """
+        key = self.space.arch_id(arch)
+        if key not in self._pending:
+            raise ConfigError(f"{self.space.to_string(arch)} is not pending; tell only architectures "
+                              "that ask() handed out, once each")
+        arch, predicted = self._pending.pop(key)
+        outcome = as_evaluation(result, self.objective.metric)
+        return self._record(arch, outcome, predicted)
+
+    def _record(self, arch, outcome: Evaluation, predicted, wall: Optional[float] = None,
+                persist: bool = True) -> dict:
+        if outcome.ok:
+            self.optimizer.tell(arch, outcome.value)
+            if self._best is None or outcome.value > self._best["value"]:
+                self._best = {"arch": arch, "value": outcome.value,
+                              "report": outcome.metrics.get(self.objective.report_metric)}
+        else:
+            self.optimizer.tell_failure(arch)
+        record = {"query": self.told, "arch": self.space.to_string(arch), "status": outcome.status,
+                  "value": outcome.value, "test": outcome.metrics.get(self.objective.report_metric),
+                  "metrics": _plain(outcome.metrics),
+                  "incumbent": None if self._best is None else self._best["value"],
+                  "incumbent_test": None if self._best is None else self._best["report"],
+                  "predicted": predicted, "seconds": round(outcome.seconds, 6),
+                  "wall": self._wall() if wall is None else wall}
+        if outcome.error:
+            record["error"] = outcome.error
+        if persist:
+            self.history.append(record)
+        else:
+            self.history.records.append(record)
+        return record
+
+    def _replay(self, recorded: list) -> None:
+        """Drive a fresh optimizer through a recorded history without evaluating anything."""
+        from .optimizers import Proposal
+
+        for record in recorded:
+            wanted, handed = record["arch"], []
+            matched = next((a for a, _ in self._pending.values() if self.space.to_string(a) == wanted), None)
+            while matched is None:
+                handed = self.ask(1)
+                if not handed:
+                    break
+                if self.space.to_string(handed[0]) == wanted:
+                    matched = handed[0]
+            if matched is None:
+                raise NasearchError(
+                    f"resume diverged at evaluation {record['query']}: the history has {wanted} but the run "
+                    f"proposes {self.space.to_string(handed[0]) if handed else 'nothing'}; the code, config or "
+                    "environment changed since the run started, start a new run")
+            _, predicted = self._pending.pop(self.space.arch_id(matched))
+            if record.get("status", "ok") == "ok":
+                metrics = record.get("metrics") or {self.objective.metric: record["value"],
+                                                    self.objective.report_metric: record.get("test")}
+                outcome = Evaluation(record["value"], metrics)
+            else:
+                outcome = Evaluation(None, {}, record["status"], record.get("error", ""))
+            self._record(matched, outcome, record.get("predicted"), wall=record["wall"], persist=False)
+        # Handed out during the replay but never evaluated (the run stopped first): hand them
+        # out again first, in order.
+        leftover = [Proposal(arch, predicted) for arch, predicted in self._pending.values()]
+        for proposal in leftover:
+            self.optimizer.known_ids.discard(self.space.arch_id(proposal.arch))
+        self._pending.clear()
+        self._buffer = leftover + self._buffer
+
+    # ------------------------------------------------------------------ run
+    def run(self) -> SearchResult:
+        """Evaluate until the budget is spent; write the run directory's outputs; return the result."""
+        bar = self._progress_bar()
+        try:
+            while not self.finished:
+                for arch in self.ask(1):
+                    record = self.tell(arch, evaluate(self.objective, arch, self.timeout))
+                    if bar is not None:
+                        bar.update()
+                        best = "–" if record["incumbent"] is None else f"{record['incumbent']:.3f}"
+                        bar.set_postfix_str(f"best {best}, {record['wall']:.0f}s")
+                if not self._pending and self.remaining <= 0:
+                    break
+        finally:
+            if bar is not None:
+                bar.close()
+        return self.result()
+
+    def _progress_bar(self):
+        if not self.progress:
+            return None
+        from tqdm import tqdm
+
+        return tqdm(total=self.budget, initial=self.told, desc=f"{self.optimizer_name} evaluations", unit="eval")
+
+    def result(self) -> SearchResult:
+        """The result so far; with a directory, also writes ``summary.json`` and ``incumbent.png``."""
+        summary = self.summary()
+        if self.directory is not None and self.history.records:
+            (self.directory / "summary.json").write_text(json.dumps(summary, indent=2))
+            from .plots import incumbent_plot
+            incumbent_plot(self.directory / "incumbent.png", self.history.records, summary)
+        best_arch = None if self._best is None else self._best["arch"]
+        best_value = None if self._best is None else self._best["value"]
+        return SearchResult(best_arch, best_value, list(self.history.records), summary)
+
+    def summary(self) -> dict:
+        """Best value and architecture, optimum (when known cheaply), failures, timing and optimizer stats."""
+        records = self.history.records
+        optimum = self.objective.optimum()
+        reached = next((r["query"] + 1 for r in records if optimum is not None and r["status"] == "ok"
+                        and r["value"] >= optimum - 1e-9), None)
+        stats = {k: v for k, v in self.optimizer.stats.items() if not isinstance(v, list)}
+        for key in ("fit_seconds", "propose_seconds"):
+            if self.optimizer.stats.get(key):
+                series = self.optimizer.stats[key]
+                stats[key] = {"mean": float(np.mean(series)), "max": float(np.max(series)), "rounds": len(series)}
+        best = self._best
+        return {
+            "optimizer": self.optimizer_name, "space": self.space.name, "objective": self.objective.describe(),
+            "metric": self.objective.metric, "report_metric": self.objective.report_metric, "seed": self.seed,
+            "dataset": getattr(self.objective, "dataset", None),
+            "queries": len(records), "failed": sum(r["status"] != "ok" for r in records),
+            "best_value": None if best is None else best["value"],
+            "best_arch": None if best is None else self.space.to_string(best["arch"]),
+            "test_of_best": None if best is None else best["report"], "optimum": optimum,
+            "regret": None if optimum is None or best is None else optimum - best["value"],
+            "queries_to_optimum": reached, "wall_seconds": records[-1]["wall"] if records else 0.0,
+            "evaluation_seconds": float(sum(r.get("seconds", 0.0) for r in records)),
+            "optimizer_stats": stats,
+        }
+
+
+def _plain(metrics: dict) -> dict:
+    """Metrics as JSON-safe numbers where possible."""
+    plain = {}
+    for key, value in metrics.items():
+        if isinstance(value, (np.floating, np.integer)):
+            value = value.item()
+        plain[str(key)] = value if isinstance(value, (int, float, str, bool, type(None))) else repr(value)
+    return plain
+
+
+def build_search(config: SearchConfig, directory=None, data_override: Optional[str] = None,
+                 progress: bool = False) -> Search:
+    """A :class:`Search` for a CLI config; fails fast on any bad name, option or data."""
     from .registry import get_search_space
     from .run_directory import data_path
 
-    space = get_search_space(config.space, data=data_path(data_override, config.data), dataset=config.dataset)
-    objective = Objective(space, config.dataset, config.metric, config.epochs, config.report_metric,
-                          config.allow_test_objective)
-    optimizer = create_optimizer(config.optimizer, space, config.options,
-                                 component_rng(config.seed, "optimizer"), config.budget)
-    return space, objective, optimizer
+    space = get_search_space(config.space, data=data_path(data_override, config.data), dataset=config.dataset or None)
+    objective = TabularObjective(space, config.dataset, config.metric, config.epochs, config.report_metric,
+                                 config.allow_test_objective)
+    return Search(space, objective, config.optimizer, config.budget, config.seed, directory, config.options,
+                  config.timeout, progress)
 
 
-def run_search(config: SearchConfig, directory, data_override: Optional[str] = None,
-               progress: bool = True) -> dict:
-    """Run (or resume, when ``directory`` holds a history) the search; return the summary."""
-    directory = Path(directory)
-    space, objective, optimizer = build_run(config, data_override)
-    history = History.load(directory / "history.jsonl")
-    recorded = list(history.records)
-    start = time.perf_counter()
-    elapsed_before = recorded[-1]["wall"] if recorded else 0.0
-    bar = _progress_bar(config, len(recorded)) if progress else None
-    best = (-np.inf, None)   # (incumbent value, its report-metric value)
-    used = 0
-    stale_rounds = 0
-    while used < config.budget:
-        proposals = optimizer.ask(config.budget - used)
-        fresh = 0
-        for proposal in proposals:
-            if used >= config.budget:
-                break
-            if optimizer.is_known(proposal.arch):
-                continue
-            fresh += 1
-            arch_string = space.to_string(proposal.arch)
-            replaying = used < len(recorded)
-            if replaying:
-                record = recorded[used]
-                if record["arch"] != arch_string:
-                    raise NasearchError(
-                        f"resume diverged at query {used}: history has {record['arch']} but the run proposes "
-                        f"{arch_string}; the code or environment changed since the run started, start a new run")
-                value, report = record["value"], record["test"]
-            else:
-                value, report = objective(proposal.arch), objective.report(proposal.arch)
-            if value > best[0]:
-                best = (value, report)
-            if not replaying:
-                history.append({"query": used, "arch": arch_string, "value": value, "test": report,
-                                "incumbent": best[0], "incumbent_test": best[1], "predicted": proposal.predicted,
-                                "wall": round(elapsed_before + time.perf_counter() - start, 4)})
-            optimizer.tell(proposal.arch, value)
-            used += 1
-            if bar is not None and used > len(recorded):
-                bar.update()
-                bar.set_postfix_str(f"best {best[0]:.3f}, {elapsed_before + time.perf_counter() - start:.0f}s")
-        stale_rounds = 0 if fresh else stale_rounds + 1
-        if stale_rounds >= 20:
-            raise NasearchError(f"optimizer {config.optimizer!r} proposed nothing new for 20 rounds "
-                                f"after {used} queries; the space may be exhausted, lower the budget")
-    if bar is not None:
-        bar.close()
-    summary = summarize_run(config, space, history.records, optimizer)
-    _write_outputs(directory, summary, history.records)
-    return summary
-
-
-def _progress_bar(config, already: int):
-    from tqdm import tqdm
-
-    return tqdm(total=config.budget, initial=already, desc=f"{config.optimizer} queries", unit="q")
-
-
-def summarize_run(config: SearchConfig, space, records: list, optimizer) -> dict:
-    values = np.array([r["value"] for r in records])
-    best = int(np.argmax(values))
-    optimum = float(space.values(config.dataset, config.metric, config.epochs).max()) if space.size else None
-    reached = next((r["query"] + 1 for r in records if optimum is not None and r["value"] >= optimum - 1e-9), None)
-    stats = {k: v for k, v in optimizer.stats.items() if not isinstance(v, list)}
-    for key in ("fit_seconds", "propose_seconds"):
-        if optimizer.stats.get(key):
-            series = optimizer.stats[key]
-            stats[key] = {"mean": float(np.mean(series)), "max": float(np.max(series)), "rounds": len(series)}
-    return {
-        "optimizer": config.optimizer, "space": config.space, "dataset": config.dataset, "seed": config.seed,
-        "queries": len(records), "best_value": float(values[best]), "best_arch": records[best]["arch"],
-        "test_of_best": records[best]["test"], "optimum": optimum,
-        "regret": None if optimum is None else optimum - float(values[best]),
-        "queries_to_optimum": reached, "wall_seconds": records[-1]["wall"], "optimizer_stats": stats,
-    }
-
-
-def _write_outputs(directory: Path, summary: dict, records: list) -> None:
-    import json
-
-    (directory / "summary.json").write_text(json.dumps(summary, indent=2))
-    incumbent_plot(directory / "incumbent.png", [r["incumbent"] for r in records],
-                   f"{summary['optimizer']} on {summary['space']}/{summary['dataset']}", summary.get("optimum"))
-
-
-def incumbent_plot(path, incumbents, title: str, optimum=None) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axis = plt.subplots(figsize=(5, 3.5))
-    axis.plot(np.arange(1, len(incumbents) + 1), incumbents, drawstyle="steps-post")
-    if optimum is not None:
-        axis.axhline(optimum, color="k", linestyle="--", linewidth=0.8, label="optimum")
-        axis.legend()
-    axis.set_xlabel("benchmark queries")
-    axis.set_ylabel("best value so far (%)")
-    axis.set_title(title, fontsize=9)
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-
+def run_search(config: SearchConfig, directory, data_override: Optional[str] = None, progress: bool = True) -> dict:
+    """Run (or resume, when ``directory`` holds a history) a CLI search; return its summary."""
+    return build_search(config, directory, data_override, progress).run().summary

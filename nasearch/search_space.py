@@ -20,12 +20,16 @@ from typing import Hashable, Iterator, Optional, Sequence
 
 import numpy as np
 
-from .errors import InvalidArchitectureError, unknown
+from .errors import DataError, InvalidArchitectureError, unknown
 
 Architecture = Hashable
 
 #: Token reserved for the decoder's start symbol and for padding.
 START_TOKEN = 0
+
+#: Spaces with at most this many architectures may be listed in memory (``listable``);
+#: larger or unbounded ones are only ever sampled.
+LIST_LIMIT = 100_000
 
 
 class SearchSpace(abc.ABC):
@@ -62,12 +66,39 @@ class SearchSpace(abc.ABC):
 
     @property
     def size(self) -> Optional[int]:
-        """Number of distinct architectures, or ``None`` for an infinite space."""
+        """Number of distinct architectures, or ``None`` when unknown or infinite."""
         return None
 
+    @property
+    def listable(self) -> bool:
+        """Whether the space is small enough to list (``size <= LIST_LIMIT``).
+
+        Generic code enumerates only listable spaces; everything else samples.
+        """
+        return self.size is not None and self.size <= LIST_LIMIT
+
     def enumerate(self) -> Iterator[Architecture]:
-        """Yield every distinct architecture once (finite spaces only)."""
-        raise NotImplementedError(f"search space {self.name!r} is not finite")
+        """Yield every distinct architecture once (listable spaces only)."""
+        raise DataError(f"search space {self.name!r} cannot be listed (size {describe_size(self.size)}); "
+                        "sample it instead")
+
+    #: Bump when the space's encoding changes, so cached models of the old one are not reused.
+    version: str = "1"
+
+    def signature(self) -> str:
+        """A digest of what the space is: class, version, size, token mask and the
+        sequences of a fixed sample. Cached models are keyed by it, so an edited space
+        never loads a model trained on its previous encoding."""
+        import hashlib
+
+        digest = hashlib.sha1()
+        digest.update(f"{type(self).__module__}.{type(self).__qualname__}|{self.name}|{self.version}|"
+                      f"{self.size}|{self.seq_len}|{self.vocab_size}".encode())
+        digest.update(self.token_mask().tobytes())
+        rng = np.random.default_rng(20240101)
+        for _ in range(64):
+            digest.update(bytes(str(self.to_sequence(self.sample(rng))), "utf8"))
+        return digest.hexdigest()[:16]
 
     # ------------------------------------------------------------ token sequence
     @property
@@ -148,9 +179,33 @@ class SearchSpace(abc.ABC):
               epochs: Optional[int] = None) -> float:
         """Benchmark value of ``arch`` in percent accuracy (a table lookup)."""
 
+    def table_archs(self, dataset: str) -> Optional[list]:
+        """The architectures the benchmark has values for, when they can be listed cheaply.
+
+        Default: every architecture of a listable space (the benchmark covers the
+        space), else ``None``. A space with a partial table (e.g. DARTS with its
+        NAS-Bench-301 subset) returns the tabulated architectures.
+        """
+        return list(self.enumerate()) if self.listable else None
+
+    def table_covers_space(self, dataset: str) -> bool:
+        """Whether every architecture of the space has a benchmark value."""
+        archs = self.table_archs(dataset)
+        return archs is not None and self.size is not None and len(archs) == self.size
+
     def values(self, dataset: str, metric: str = "val", epochs: Optional[int] = None) -> np.ndarray:
-        """``(size,)`` float64 values in :meth:`enumerate` order. Override for speed."""
-        return np.array([self.query(a, dataset, metric, epochs) for a in self.enumerate()])
+        """``(n,)`` float64 values in :meth:`table_archs` order. Override for speed."""
+        archs = self.table_archs(dataset)
+        if archs is None:
+            raise DataError(f"space {self.name!r} has no listable table for {dataset!r}; "
+                            "query single architectures instead")
+        return np.array([self.query(a, dataset, metric, epochs) for a in archs])
+
+    def optimum(self, dataset: str, metric: str = "val", epochs: Optional[int] = None) -> Optional[float]:
+        """The best value in the space, or ``None`` when the table cannot say so cheaply."""
+        if not self.table_covers_space(dataset):
+            return None
+        return float(np.max(self.values(dataset, metric, epochs)))
 
     # ------------------------------------------------------------ shared checks
     def check_dataset(self, dataset: str) -> str:
@@ -196,3 +251,28 @@ class SearchSpace(abc.ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+def sample_distinct(space: SearchSpace, rng: np.random.Generator, count: int, exclude_ids=()) -> list:
+    """Up to ``count`` distinct uniformly sampled architectures whose ids are not in ``exclude_ids``.
+
+    Fewer come back only when the space runs out (or sampling keeps hitting excluded ids).
+    """
+    seen = set(exclude_ids)
+    if space.size is not None:
+        count = min(count, space.size - len(seen))
+    found, attempts = [], 0
+    while len(found) < count and attempts < 100 * count + 1000:
+        attempts += 1
+        arch = space.sample(rng)
+        if space.arch_id(arch) not in seen:
+            seen.add(space.arch_id(arch))
+            found.append(arch)
+    return found
+
+
+def describe_size(size: Optional[int]) -> str:
+    """``15,625``, ``1.1e+18`` or ``unknown``: a size for one-line messages and listings."""
+    if size is None:
+        return "unknown"
+    return f"{size:,}" if size < 10 ** 9 else f"{float(size):.1e}"

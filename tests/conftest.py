@@ -1,18 +1,24 @@
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_TABLE = REPO.parent / "shared" / "benchmarks" / "nasbench201.csv"
+
+# The suite never writes to the user's home: one temporary model cache per session,
+# set before any test imports nasearch code that reads it.
+_CACHE = tempfile.mkdtemp(prefix="nasearch-test-cache-")
+os.environ["NASEARCH_CACHE"] = _CACHE
+os.environ.pop("NASEARCH_NB201", None)   # tests use the table shipped inside the package
+os.environ.setdefault("NASEARCH_THREADS", "1")
 
 
 def nb201_table() -> Path:
-    """The shared NAS-Bench-201 table (or $NASEARCH_NB201)."""
-    path = Path(os.environ.get("NASEARCH_NB201", SHARED_TABLE))
-    if not path.is_file():
-        pytest.fail(f"NAS-Bench-201 table not found at {path}; set NASEARCH_NB201")
-    return path
+    """The NAS-Bench-201 table shipped inside the package."""
+    from search_spaces.nasbench201.table import PACKAGED_TABLE
+
+    return PACKAGED_TABLE
 
 
 @pytest.fixture(scope="session")
@@ -21,10 +27,10 @@ def nb201_path():
 
 
 @pytest.fixture(scope="session")
-def nb201(nb201_path):
+def nb201():
     from search_spaces.nasbench201 import NASBench201
 
-    space = NASBench201(data=str(nb201_path))
+    space = NASBench201()
     space.table
     return space
 
@@ -34,3 +40,10 @@ def graph_cora():
     from search_spaces.nasbench_graph import NASBenchGraph
 
     return NASBenchGraph("cora")
+
+
+@pytest.fixture(scope="session")
+def darts():
+    from search_spaces.darts import DARTS
+
+    return DARTS()

@@ -54,11 +54,22 @@ def test_bad_input_gives_one_line_and_status_2(argv, fragment, capsys, nb201_pat
     assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
 
 
-def test_missing_data_message_says_what_to_download(capsys, monkeypatch):
-    monkeypatch.delenv("NASEARCH_NB201", raising=False)
-    assert main(["info", "--space", "nasbench201"]) == 2
+def test_missing_data_message_says_what_to_download(capsys, tmp_path):
+    assert main(["info", "--space", "nasbench201", "--data", str(tmp_path / "missing.csv")]) == 2
     err = capsys.readouterr().err
     assert "NAS-Bench-201-v1_1-096897.pth" in err and "convert-nb201" in err
+    assert err.count("\n") == 1
+
+
+def test_nb201_works_out_of_the_box(capsys):
+    assert main(["info", "--space", "nasbench201", "--dataset", "cifar10-valid"]) == 0
+    out = capsys.readouterr().out
+    assert "15,625 architectures" in out and "91.6067" in out
+
+
+def test_abbreviated_options_are_rejected(capsys):
+    assert main(["pretrain", "--space", "nasbench201", "--data", "x"]) == 2
+    assert "unrecognized arguments: --data" in capsys.readouterr().err
 
 
 def test_main_py_runs_as_a_script():

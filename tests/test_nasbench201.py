@@ -1,4 +1,5 @@
 import csv
+import gzip
 
 import numpy as np
 import pytest
@@ -10,9 +11,12 @@ from search_spaces.nasbench201.space import DAG_ADJACENCY, OP_POSITIONS, TEMPLAT
 BEST = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"
 
 
+def _table_lines(path):
+    return gzip.decompress(path.read_bytes()).decode().splitlines()
+
+
 def test_index_mapping_matches_every_official_row(nb201, nb201_path):
-    with open(nb201_path, newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = list(csv.DictReader(_table_lines(nb201_path)))
     assert len(rows) == 15625
     for row in rows:
         arch = nb201.from_string(row["arch"])
@@ -73,17 +77,41 @@ def test_malformed_strings_name_the_problem(text, fragment):
         NASBench201().from_string(text)
 
 
-def test_space_works_without_data_until_queried(monkeypatch):
+def test_packaged_table_is_the_default_and_a_missing_file_says_how_to_make_one(monkeypatch, tmp_path):
     monkeypatch.delenv("NASEARCH_NB201", raising=False)
     space = NASBench201()
-    arch = space.sample(np.random.default_rng(0))
-    assert space.from_sequence(space.to_sequence(arch)) == arch
+    assert space.query(space.from_string(BEST), "cifar10-valid") == pytest.approx(91.6067)
+    missing = NASBench201(data=str(tmp_path / "nope.csv"))
+    arch = missing.sample(np.random.default_rng(0))
+    assert missing.from_sequence(missing.to_sequence(arch)) == arch   # the space works without data
     with pytest.raises(DataError, match="convert-nb201"):
-        space.query(arch, "cifar10-valid")
+        missing.query(arch, "cifar10-valid")
+
+
+@pytest.mark.parametrize("bad", ["nan", "inf", "101.5", "-3", "abc"])
+def test_table_values_that_are_not_accuracies_name_the_line(tmp_path, nb201_path, bad):
+    lines = _table_lines(nb201_path)
+    header = lines[0].split(",")
+    cells = lines[500].split(",")
+    cells[header.index("cifar100_val_200")] = bad
+    lines[500] = ",".join(cells)
+    path = tmp_path / "bad.csv"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError, match="line 501"):
+        NASBench201(data=str(path)).query((0,) * 6, "cifar10-valid")
+
+
+def test_duplicate_rows_are_rejected(tmp_path, nb201_path):
+    lines = _table_lines(nb201_path)
+    lines[3] = lines[2]
+    path = tmp_path / "dup.csv"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError, match="duplicate"):
+        NASBench201(data=str(path)).query((0,) * 6, "cifar10-valid")
 
 
 def test_truncated_and_wrong_schema_tables_are_rejected(tmp_path, nb201_path):
-    lines = nb201_path.read_text().splitlines()
+    lines = _table_lines(nb201_path)
     truncated = tmp_path / "truncated.csv"
     truncated.write_text("\n".join(lines[:100]) + "\n")
     with pytest.raises(DataError, match="99 rows"):

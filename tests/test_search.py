@@ -1,10 +1,8 @@
 """The search loop, its run directory, its errors and resume after a real kill."""
 import json
-import os
 import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -40,12 +38,14 @@ def test_search_writes_the_run_directory(tmp_path, nb201_path, capsys):
     assert summary["optimum"] == pytest.approx(91.6067)
 
 
-def test_default_search_runs_on_the_embedded_graph_benchmark(tmp_path):
+def test_default_search_is_emprox_nao_on_nb201_cifar10_valid(tmp_path):
     out = tmp_path / "default"
     assert main(["search", "--quiet", "--out", str(out), "--set", "budget=25"]) == 0
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["space"] == "nasbench_graph" and summary["dataset"] == "cora"
-    assert summary["queries"] == 25 and 70 < summary["best_value"] <= 81.94
+    assert summary["space"] == "nasbench201" and summary["dataset"] == "cifar10-valid"
+    assert summary["optimizer"] == "emprox_nao" and summary["metric"] == "val"
+    assert summary["queries"] == 25 and 80 < summary["best_value"] <= 91.6067
+    assert summary["optimizer_stats"]["pretraining"] in ("trained", "loaded", "memory")
 
 
 def _fails(argv, fragment, capsys):
@@ -63,6 +63,8 @@ def test_search_errors(tmp_path, nb201_path, capsys):
            "unknown optimizer 'anneal'", capsys)
     _fails(["search", "--config", NB201_CONFIG, *data, "--out", str(tmp_path / "c"), "--set", "metric=test"],
            "allow_test_objective", capsys)
+    _fails(["search", "--config", NB201_CONFIG, *data, "--out", str(tmp_path / "d"), "--set", "budget=20000"],
+           "exceeds the 15,625 architectures", capsys)
     _fails(["search", "--config", NB201_CONFIG, *data, "--set", "budgett=5"], "unknown config key 'budgett'", capsys)
     _fails(["search", "--config", NB201_CONFIG, *data, "--set", "options.n_int=5"],
            "unknown config key 'emprox_nao.n_int'", capsys)
@@ -74,7 +76,7 @@ def test_search_errors(tmp_path, nb201_path, capsys):
     assert main(["search", "--quiet", "--config", NB201_CONFIG, *data, "--out", str(run), "--set", "budget=20",
                  "--set", "optimizer=random", "--set", "options={}"]) == 0
     capsys.readouterr()
-    _fails(["search", "--resume", str(run), *data, "--set", "seed=3"], "config differs", capsys)
+    _fails(["search", "--resume", str(run), *data, "--set", "seed=3"], "seed: 0 -> 3", capsys)
     _fails(["search", "--resume", str(tmp_path / "nowhere")], "not a search run directory", capsys)
 
 
@@ -93,32 +95,64 @@ def test_history_drops_a_torn_last_line(tmp_path):
     assert path.read_text() == '{"query": 0}\n{"query": 1}\n'
 
 
-def _search_command(out, data, budget):
-    return [sys.executable, "main.py", "search", "--quiet", "--config", NB201_CONFIG, "--data", str(data),
-            "--out", str(out), "--set", f"budget={budget}", "--set", "optimizer=nao",
-            "--set", "options={epochs: 15, batch_size: 5, candidates: 10}"]
+KILL_SCRIPT = """
+import os, signal, sys
+from nasearch import Search
+from search_spaces.nasbench201 import NASBench201
+space = NASBench201()
+kill_at = int(sys.argv[2])
+
+def objective(arch):
+    if kill_at >= 0 and len(open(os.path.join(sys.argv[1], "history.jsonl")).readlines()) == kill_at:
+        os.kill(os.getpid(), signal.SIGKILL)   # a real kill: no cleanup, no finally blocks
+    return space.query(arch, "cifar10-valid")
+
+Search(space, objective, "emprox_nao", budget=40, seed=5, directory=sys.argv[1],
+       options={"batch_size": 7, "candidates": 14}).run()
+"""
 
 
-def test_resume_after_kill_matches_an_uninterrupted_run(tmp_path, nb201_path):
-    budget = 50
-    reference = tmp_path / "reference"
-    subprocess.run(_search_command(reference, nb201_path, budget), cwd=REPO, check=True, capture_output=True)
-    killed = tmp_path / "killed"
-    process = subprocess.Popen(_search_command(killed, nb201_path, budget), cwd=REPO,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    history = killed / "history.jsonl"
-    deadline = time.time() + 300
-    while time.time() < deadline:
-        if history.exists() and history.read_text().count("\n") >= 22:
-            break
-        time.sleep(0.01)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    lines_at_kill = len(_records(killed))
-    assert 22 <= lines_at_kill < budget, "the run must be killed partway"
-    result = subprocess.run([sys.executable, "main.py", "search", "--quiet", "--resume", str(killed),
-                             "--data", str(nb201_path)], cwd=REPO, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    strip = lambda records: [{k: v for k, v in r.items() if k != "wall"} for r in records]
+def test_resume_after_a_real_kill_matches_an_uninterrupted_run(tmp_path):
+    script = tmp_path / "kill.py"
+    script.write_text(KILL_SCRIPT)
+    reference, killed = tmp_path / "reference", tmp_path / "killed"
+    run = lambda directory, kill_at: subprocess.run([sys.executable, str(script), str(directory), str(kill_at)],
+                                                    cwd=REPO, capture_output=True, text=True)
+    assert run(reference, -1).returncode == 0
+    killed.mkdir()
+    (killed / "history.jsonl").touch()
+    result = run(killed, 23)
+    assert result.returncode == -signal.SIGKILL, result.stderr   # it was killed, deterministically at 23
+    assert len(_records(killed)) == 23
+    assert run(killed, -1).returncode == 0
+    strip = lambda records: [{k: v for k, v in r.items() if k not in ("wall", "seconds")} for r in records]
     assert strip(_records(killed)) == strip(_records(reference))
-    assert len(_records(killed)) == budget
+    assert len(_records(killed)) == 40
+
+
+def test_ctrl_c_prints_the_run_directory_and_the_resume_command(tmp_path, capsys, monkeypatch):
+    from nasearch import objective as objective_module
+
+    calls = {"n": 0}
+    original = objective_module.TabularObjective.evaluate
+
+    def interrupt_at_17(self, arch):
+        calls["n"] += 1
+        if calls["n"] == 17:
+            raise KeyboardInterrupt
+        return original(self, arch)
+
+    monkeypatch.setattr(objective_module.TabularObjective, "evaluate", interrupt_at_17)
+    out = tmp_path / "run"
+    argv = ["search", "--quiet", "--config", NB201_CONFIG, "--out", str(out), "--set", "budget=30"]
+    assert main(argv) == 130
+    err = capsys.readouterr().err
+    assert f"python main.py search --resume {out}" in err and "16 evaluations" in err
+    assert len(_records(out)) == 16
+    monkeypatch.setattr(objective_module.TabularObjective, "evaluate", original)
+    assert main(["search", "--quiet", "--resume", str(out)]) == 0
+    resumed = _records(out)
+    reference = tmp_path / "reference"
+    assert main(argv[:-4] + ["--out", str(reference), "--set", "budget=30"]) == 0
+    strip = lambda records: [{k: v for k, v in r.items() if k not in ("wall", "seconds")} for r in records]
+    assert strip(resumed) == strip(_records(reference))

@@ -22,3 +22,9 @@ class TestNASBenchGraphProteinsContract(SearchSpaceContract):
         from search_spaces.nasbench_graph import NASBenchGraph
 
         return NASBenchGraph("proteins")
+
+
+class TestDARTSContract(SearchSpaceContract):
+    @pytest.fixture
+    def space(self, darts):
+        return darts

@@ -149,6 +149,18 @@ class SequenceAutoencoder(nn.Module):
         return sequences
 
 
+def train_step(model: SequenceAutoencoder, optimizer, batch: torch.Tensor) -> float:
+    """One teacher-forced reconstruction step on ``batch (B, full_len)``; returns its mean NLL."""
+    model.train()
+    logits, _ = model(batch)
+    loss = F.cross_entropy(logits.reshape(-1, model.vocab_size), model.compact_tokens(batch).reshape(-1))
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    nn.utils.clip_grad_norm_(model.parameters(), model.config.grad_clip)
+    optimizer.step()
+    return float(loss.detach())
+
+
 def train_autoencoder(model: SequenceAutoencoder, sequences: np.ndarray, generator: torch.Generator,
                       epochs: int | None = None) -> dict:
     """Train on ``sequences`` (``(n, L)`` int) with reconstruction NLL and teacher forcing.
@@ -159,20 +171,13 @@ def train_autoencoder(model: SequenceAutoencoder, sequences: np.ndarray, generat
     epochs = config.epochs if epochs is None else epochs
     data = torch.as_tensor(np.asarray(sequences), dtype=torch.long)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    model.train()
     start, loss_value = time.perf_counter(), float("nan")
     for _ in range(epochs):
         order = torch.randperm(len(data), generator=generator)
         total = 0.0
         for batch_start in range(0, len(data), config.batch_size):
             batch = data[order[batch_start:batch_start + config.batch_size]]
-            logits, _ = model(batch)
-            loss = F.cross_entropy(logits.reshape(-1, model.vocab_size), model.compact_tokens(batch).reshape(-1))
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-            optimizer.step()
-            total += float(loss.detach()) * len(batch)
+            total += train_step(model, optimizer, batch) * len(batch)
         loss_value = total / len(data)
     model.eval()
     return {"seconds": time.perf_counter() - start, "loss": loss_value}

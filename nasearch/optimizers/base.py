@@ -29,12 +29,16 @@ class Optimizer(abc.ABC):
     name: str = ""
     Config: type = None
 
-    def __init__(self, space, config=None, rng: Optional[np.random.Generator] = None, budget: int = 0):
+    def __init__(self, space, config=None, rng: Optional[np.random.Generator] = None, budget: int = 0,
+                 seed: int = 0, progress: bool = False):
         self.space = space
+        self.progress = progress   #: show progress of one-off work (pretraining)
+        #: the run's master seed, for components cached per seed (the pretrained autoencoder)
+        self.seed = int(seed)
         self.config = config if config is not None and not isinstance(config, dict) else \
             build(self.Config, config or {}, self.name)
         self.rng = rng if rng is not None else np.random.default_rng(0)
-        n_init = getattr(self.config, "n_init", 0)
+        n_init = self.initial_evaluations()
         if budget and n_init > budget:
             raise ConfigError(f"budget {budget} is smaller than n_init {n_init}; raise the budget or lower n_init")
         self.budget = budget
@@ -43,31 +47,39 @@ class Optimizer(abc.ABC):
         self.known_ids: set = set()
         self.stats: dict = {}
 
+    def initial_evaluations(self) -> int:
+        """Random evaluations before the strategy proper starts (the budget must cover them)."""
+        return getattr(self.config, "n_init", 0)
+
     @abc.abstractmethod
     def ask(self, remaining: int) -> list:
         """Up to ``remaining`` :class:`Proposal` s of architectures not yet told."""
 
     def tell(self, arch, value: float) -> None:
-        """Record the benchmark value (percent) of a proposed architecture."""
+        """Record the objective value (percent) of a proposed architecture."""
         self.known_archs.append(arch)
         self.known_values.append(float(value))
         self.known_ids.add(self.space.arch_id(arch))
 
+    def tell_failure(self, arch) -> None:
+        """Record that evaluating ``arch`` failed: it is never proposed again and never
+        reaches a predictor as a value."""
+        self.known_ids.add(self.space.arch_id(arch))
+
+    def reserve(self, arch) -> None:
+        """Mark a handed-out architecture as pending, so no later ask proposes it again."""
+        self.known_ids.add(self.space.arch_id(arch))
+
     def is_known(self, arch) -> bool:
+        """Whether ``arch`` was told (with a value or a failure) or is pending."""
         return self.space.arch_id(arch) in self.known_ids
 
     def random_unknown(self, count: int, exclude=()) -> list:
         """``count`` distinct uniformly sampled architectures not yet known nor in ``exclude``."""
-        seen = set(self.known_ids) | {self.space.arch_id(a) for a in exclude}
-        found = []
-        attempts = 0
-        while len(found) < count and attempts < 100 * count + 1000:
-            attempts += 1
-            arch = self.space.sample(self.rng)
-            if self.space.arch_id(arch) not in seen:
-                seen.add(self.space.arch_id(arch))
-                found.append(arch)
-        return found
+        from ..search_space import sample_distinct
+
+        return sample_distinct(self.space, self.rng, count,
+                               self.known_ids | {self.space.arch_id(a) for a in exclude})
 
     def best_known(self, count: int = 1) -> list:
         order = np.argsort(-np.asarray(self.known_values), kind="stable")[:count]

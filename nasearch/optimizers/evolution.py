@@ -26,10 +26,10 @@ class RegularizedEvolution(Optimizer):
     name = "evolution"
     Config = EvolutionConfig
 
-    def __init__(self, space, config=None, rng=None, budget=0):
-        super().__init__(space, config, rng, budget)
+    def __init__(self, space, config=None, rng=None, budget=0, seed=0, progress=False):
+        super().__init__(space, config, rng, budget, seed, progress)
         self.population = deque(maxlen=self.config.population)
-        self.screen = Screen(space, self.rng, self.config.predictor) if self.config.screen else None
+        self.screen = Screen(space, self.rng, self.config.predictor, self.seed) if self.config.screen else None
 
     def tell(self, arch, value):
         super().tell(arch, value)

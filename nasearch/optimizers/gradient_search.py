@@ -28,7 +28,8 @@ import torch
 import torch.nn.functional as F
 
 from ..embedding.autoencoder import SequenceAutoencoder
-from ..embedding.pretrained import pretrained_autoencoder, pretraining_config
+from ..embedding.pretrained import (PretrainingPlan, pretrained_autoencoder, pretraining_config,
+                                   refusal_message)
 from ..errors import ConfigError, NasearchError
 from ..seeding import torch_seeded
 from .base import Optimizer, Proposal
@@ -50,8 +51,9 @@ class GradientSearchConfig:
     eps: float = 0.05           #: soft-kNN distance smoothing
     metric: str = "euclidean"   #: EmProx metric, "euclidean" or "learned"
     epochs: int = 50            #: NAO-guided only: joint fine-tuning epochs per round
-    min_round_trip: float = 0.5  #: refuse a decoder that reconstructs fewer architectures than this
-    pretrain_archs: int = 0     #: unlabelled architectures for pretraining; 0 = the whole space
+    min_round_trip: float = 0.5  #: refuse a decoder that reconstructs fewer held-out architectures
+    pretrain_archs: int = 0     #: pretraining pool; 0 = the whole space if listable, else a stream
+    pretrain_steps: int = 4000  #: most pretraining steps (it stops earlier once the decoder is faithful)
 
     def __post_init__(self):
         if min(self.n_init, self.batch_size, self.n_seeds, self.max_steps) < 1:
@@ -65,19 +67,18 @@ class GradientSearchConfig:
 class _GradientSearch(Optimizer):
     Config = GradientSearchConfig
 
-    def __init__(self, space, config=None, rng=None, budget=0):
-        super().__init__(space, config, rng, budget)
+    def __init__(self, space, config=None, rng=None, budget=0, seed=0, progress=False):
+        super().__init__(space, config, rng, budget, seed, progress)
         c = self.config
-        self.autoencoder, info = pretrained_autoencoder(space, pretraining_config(c.embedding_dim),
-                                                        c.pretrain_archs or None)
+        self.autoencoder, info = pretrained_autoencoder(
+            space, pretraining_config(c.embedding_dim),
+            PretrainingPlan(max_steps=c.pretrain_steps, archs=c.pretrain_archs), seed=self.seed, progress=progress)
         self.round_trip = info["round_trip"]
         if self.round_trip < c.min_round_trip:
-            raise ConfigError(
-                f"the {space.name} autoencoder reconstructs only {self.round_trip:.0%} of architectures, so "
-                f"gradient-ascent decoding is meaningless; pretrain it on more unlabelled architectures with "
-                f"`python main.py pretrain --space {space.name}` (or raise pretrain_archs)")
+            raise ConfigError(refusal_message(space, self.round_trip, c.min_round_trip))
         self.stats.update({"rounds": 0, "filled": 0, "fill_rounds": 0, "decoded": 0,
-                           "round_trip": self.round_trip, "pretrain_seconds": info["train_seconds"],
+                           "round_trip": self.round_trip, "pretraining": info["source"],
+                           "pretrain_seconds": info["train_seconds"], "pretrain_steps": info["steps"],
                            "fit_seconds": [], "propose_seconds": []})
 
     # subclass hooks -------------------------------------------------------
@@ -186,13 +187,14 @@ class EmProxNAO(_GradientSearch):
 
     name = "emprox_nao"
 
-    def __init__(self, space, config=None, rng=None, budget=0):
-        super().__init__(space, config, rng, budget)
+    def __init__(self, space, config=None, rng=None, budget=0, seed=0, progress=False):
+        super().__init__(space, config, rng, budget, seed, progress)
         from ..predictors import EmProx
 
         c = self.config
         self.predictor = EmProx(space, {"k": c.k, "embedding_dim": c.embedding_dim, "pretrained": True,
-                                        "pretrain_archs": c.pretrain_archs, "metric": c.metric,
+                                        "pretrain_archs": c.pretrain_archs, "pretrain_steps": c.pretrain_steps,
+                                        "pretrain_seed": self.seed, "metric": c.metric,
                                         "temperature": c.temperature}, self.rng)
 
     def _fit(self):
@@ -200,14 +202,8 @@ class EmProxNAO(_GradientSearch):
         return self.predictor.model
 
     def _surrogate(self, outputs):
-        from ..knn import soft_knn
-
-        memory = torch.as_tensor(self.predictor.memory)
-        values = torch.as_tensor(self.predictor.values, dtype=memory.dtype)
-        query = SequenceAutoencoder.pool(outputs)
-        if self.predictor.transform is not None:
-            query = query @ torch.as_tensor(self.predictor.transform)
-        return soft_knn(query, memory, values, self.config.k, self.config.temperature, self.config.eps)
+        return self.predictor.soft_predict(SequenceAutoencoder.pool(outputs), self.config.temperature,
+                                           self.config.eps)
 
     def _predict(self, archs):
         return self.predictor.predict(archs)
@@ -218,8 +214,8 @@ class NAOGuided(_GradientSearch):
 
     name = "nao"
 
-    def __init__(self, space, config=None, rng=None, budget=0):
-        super().__init__(space, config, rng, budget)
+    def __init__(self, space, config=None, rng=None, budget=0, seed=0, progress=False):
+        super().__init__(space, config, rng, budget, seed, progress)
         from ..predictors import NAO
 
         c = self.config

@@ -18,9 +18,12 @@ class RandomSearch(Optimizer):
     name = "random"
     Config = RandomSearchConfig
 
-    def __init__(self, space, config=None, rng=None, budget=0):
-        super().__init__(space, config, rng, budget)
-        self.screen = Screen(space, self.rng, self.config.predictor) if self.config.screen else None
+    def __init__(self, space, config=None, rng=None, budget=0, seed=0, progress=False):
+        super().__init__(space, config, rng, budget, seed, progress)
+        self.screen = Screen(space, self.rng, self.config.predictor, self.seed) if self.config.screen else None
+
+    def initial_evaluations(self) -> int:
+        return self.config.n_init if self.config.screen else 0
 
     def ask(self, remaining):
         if self.screen is None or len(self.known_archs) < self.config.n_init:

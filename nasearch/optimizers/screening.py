@@ -7,10 +7,11 @@ import numpy as np
 class Screen:
     """Pick the candidate the EmProx predictor (fitted to the known set) rates highest."""
 
-    def __init__(self, space, rng, options: dict):
+    def __init__(self, space, rng, options: dict, seed: int = 0):
         from ..predictors import create_predictor
 
-        self.predictor = create_predictor("emprox", space, {"pretrained": True, **options}, rng)
+        self.predictor = create_predictor("emprox", space, {"pretrained": True, "pretrain_seed": seed, **options},
+                                          rng)
 
     def pick(self, candidates: list, known_archs: list, known_values: list):
         self.predictor.fit(known_archs, np.asarray(known_values))

@@ -41,7 +41,9 @@ class EmProxConfig(AutoencoderConfig):
     k: int = 10                 #: neighbours
     unlabeled: int = 0          #: extra unlabelled architectures in the autoencoder's training set
     pretrained: bool = False    #: reuse the space's cached autoencoder pretrained on unlabelled architectures
-    pretrain_archs: int = 0     #: architectures for that pretraining; 0 = the whole (finite) space
+    pretrain_archs: int = 0     #: pretraining pool; 0 = the whole space if listable, else a stream
+    pretrain_steps: int = 4000  #: most pretraining steps (stops earlier once the decoder is faithful)
+    pretrain_seed: int = 0      #: seed of that pretraining (a search passes its master seed)
     metric: str = "euclidean"   #: "euclidean" (the paper) or "learned"
     temperature: float = 0.01   #: soft-kNN temperature for the differentiable surrogate
 
@@ -49,8 +51,8 @@ class EmProxConfig(AutoencoderConfig):
         super().__post_init__()
         if self.k < 1:
             raise ConfigError(f"emprox option k must be >= 1, got {self.k}")
-        if self.unlabeled < 0 or self.pretrain_archs < 0:
-            raise ConfigError("emprox options unlabeled and pretrain_archs must be >= 0")
+        if self.unlabeled < 0 or self.pretrain_archs < 0 or self.pretrain_steps < 1:
+            raise ConfigError("emprox options unlabeled and pretrain_archs must be >= 0, pretrain_steps >= 1")
         if self.metric not in ("euclidean", "learned"):
             raise ConfigError(f"emprox option metric must be 'euclidean' or 'learned', got {self.metric!r}")
         if self.temperature <= 0:
@@ -100,14 +102,9 @@ class EmProx(Predictor):
         return np.array([self.space.to_sequence(a) for a in archs], dtype=np.int64)
 
     def _unlabeled(self, count: int, exclude: set) -> list:
-        archs, seen = [], set(exclude)
-        limit = count if self.space.size is None else min(count, self.space.size - len(seen))
-        while len(archs) < limit:
-            arch = self.space.sample(self.rng)
-            if self.space.arch_id(arch) not in seen:
-                seen.add(self.space.arch_id(arch))
-                archs.append(arch)
-        return archs
+        from ..search_space import sample_distinct
+
+        return sample_distinct(self.space, self.rng, count, exclude)
 
     def fit(self, archs, values, warm_start: bool = False):
         """Train the autoencoder (unless pretrained) and store the known embeddings.
@@ -117,10 +114,12 @@ class EmProx(Predictor):
         values = self.check_targets(archs, values)
         config = self.config
         if config.pretrained:
-            from ..embedding.pretrained import pretrained_autoencoder, pretraining_config
-            self.model, info = pretrained_autoencoder(self.space, pretraining_config(config.embedding_dim),
-                                                      config.pretrain_archs or None)
-            self.fit_info = {"pretrain_seconds": info["train_seconds"], "round_trip": info["round_trip"]}
+            from ..embedding.pretrained import PretrainingPlan, pretrained_autoencoder, pretraining_config
+            self.model, info = pretrained_autoencoder(
+                self.space, pretraining_config(config.embedding_dim),
+                PretrainingPlan(max_steps=config.pretrain_steps, archs=config.pretrain_archs), config.pretrain_seed)
+            self.fit_info = {"pretrain_seconds": info["train_seconds"], "round_trip": info["round_trip"],
+                             "pretraining": info["source"]}
         else:
             training = list(archs)
             if config.unlabeled:
@@ -152,8 +151,10 @@ class EmProx(Predictor):
             raise ConfigError("call fit() before predict()")
         return hard_knn(self._mapped(self.embed(archs)), self.memory, self.values, self.config.k)
 
-    def soft_predict(self, embedding, temperature: float | None = None):
-        """Differentiable surrogate: torch ``(m, d)`` embeddings → ``(m,)`` predicted values."""
+    def soft_predict(self, embedding, temperature: float | None = None, eps: float = 1e-3):
+        """Differentiable surrogate: torch ``(m, d)`` embeddings → ``(m,)`` predicted values.
+
+        ``temperature`` (default: the config's) and ``eps`` are :func:`~nasearch.knn.soft_knn`'s."""
         import torch
 
         memory = torch.as_tensor(self.memory)
@@ -161,4 +162,4 @@ class EmProx(Predictor):
         query = embedding.to(memory.dtype)
         if self.transform is not None:
             query = query @ torch.as_tensor(self.transform)
-        return soft_knn(query, memory, values, self.config.k, temperature or self.config.temperature)
+        return soft_knn(query, memory, values, self.config.k, temperature or self.config.temperature, eps)

@@ -1,11 +1,15 @@
 """The compact NAS-Bench-201 table: one CSV row per architecture, official index order.
 
-Columns are documented in :data:`COLUMNS`. Accuracies are percent. The table is
-produced once from the official release by ``python main.py convert-nb201``.
+Columns are documented in :data:`COLUMNS`. Accuracies are percent. The package
+ships the table (``data/nasbench201.csv.gz``, MIT-licensed, see ``data/NOTICE``),
+so NAS-Bench-201 works with no download; ``python main.py convert-nb201``
+rebuilds it from a copy of the official release, for ``--data`` or ``$NASEARCH_NB201``.
 """
 from __future__ import annotations
 
 import csv
+import gzip
+import io
 import os
 from pathlib import Path
 from typing import Optional
@@ -16,6 +20,8 @@ from nasearch.errors import DataError
 
 NUM_ARCHS = 15625
 ENV_VAR = "NASEARCH_NB201"
+#: The table shipped inside the package, used when neither --data nor $NASEARCH_NB201 is given.
+PACKAGED_TABLE = Path(__file__).with_name("data") / "nasbench201.csv.gz"
 
 #: (dataset, metric, epochs) → CSV column.
 COLUMNS = {
@@ -43,10 +49,13 @@ MISSING_HELP = (
 
 
 def resolve_path(data: Optional[str] = None) -> Path:
-    """The table path from the argument, else ``$NASEARCH_NB201``; DataError if neither exists."""
+    """The table path from the argument, else ``$NASEARCH_NB201``, else the packaged table."""
     candidate = data or os.environ.get(ENV_VAR)
     if not candidate:
-        raise DataError(f"no NAS-Bench-201 data given: {MISSING_HELP}")
+        if not PACKAGED_TABLE.is_file():
+            raise DataError(f"the NAS-Bench-201 table shipped with nasearch is missing ({PACKAGED_TABLE}); "
+                            f"reinstall nasearch, or {MISSING_HELP}")
+        return PACKAGED_TABLE
     path = Path(candidate).expanduser()
     if not path.is_file():
         raise DataError(f"NAS-Bench-201 data file {str(path)!r} does not exist: {MISSING_HELP}")
@@ -72,11 +81,13 @@ class Table:
         path = Path(path)
         fix = f"regenerate it with `python main.py convert-nb201` ({MISSING_HELP})"
         try:
-            with open(path, newline="") as handle:
-                reader = csv.reader(handle)
-                header = next(reader, None)
-                rows = list(reader)
-        except (OSError, UnicodeDecodeError) as error:
+            raw = path.read_bytes()
+            if raw[:2] == b"\x1f\x8b":
+                raw = gzip.decompress(raw)
+            reader = csv.reader(io.StringIO(raw.decode("utf-8"), newline=""))
+            header = next(reader, None)
+            rows = list(reader)
+        except (OSError, EOFError, UnicodeDecodeError, csv.Error) as error:
             raise DataError(f"cannot read NAS-Bench-201 table {str(path)!r} ({error}); {fix}") from None
         if header is None:
             raise DataError(f"NAS-Bench-201 table {str(path)!r} is empty; {fix}")
@@ -104,4 +115,8 @@ class Table:
             except ValueError:
                 raise DataError(f"NAS-Bench-201 table {str(path)!r} line {line} has a bad or duplicate "
                                 f"index or a non-numeric value; {fix}") from None
+            for column, array in values.items():
+                if not 0.0 <= array[index] <= 100.0:   # also false for NaN
+                    raise DataError(f"NAS-Bench-201 table {str(path)!r} line {line} has {column} = "
+                                    f"{row[position[column]]!r}, not an accuracy in 0..100; {fix}")
         return cls(arch_strings, values)

@@ -1,5 +1,8 @@
-"""CLI commands that run experiments: evaluate (and, elsewhere, search and compare)."""
+"""CLI commands that run experiments: search, pretrain, compare and evaluate."""
 from __future__ import annotations
+
+import json
+import sys
 
 from .config import apply_overrides, load_yaml, to_dict
 
@@ -48,13 +51,12 @@ def _search_config(args, base: dict | None = None):
 
 
 def cmd_search(args) -> None:
-    import json
     import time
     from pathlib import Path
 
     from .errors import ConfigError
-    from .run_directory import prepare, save_config
-    from .search import run_search
+    from .run_directory import data_path, ensure_empty, save_config
+    from .search import build_search
 
     if args.resume:
         directory = Path(args.resume)
@@ -66,36 +68,49 @@ def cmd_search(args) -> None:
         if args.config or args.set:
             changed = sorted(k for k, v in to_dict(config).items() if k != "output" and saved.get(k) != v)
             if changed:
-                raise ConfigError(f"--resume: the config differs from {directory}/config.yaml in {changed}; "
+                details = ", ".join(f"{k}: {saved.get(k)!r} -> {to_dict(config)[k]!r}" for k in changed)
+                raise ConfigError(f"--resume: the config differs from {directory}/config.yaml in {details}; "
                                   "resume without changing the config, or start a new run with --out")
     else:
         config = _search_config(args)
-        default = (f"runs/search/{config.space}-{config.dataset}-{config.optimizer}-s{config.seed}-"
+        default = (f"runs/search/{config.space}-{config.dataset or 'default'}-{config.optimizer}-s{config.seed}-"
                    f"{time.strftime('%Y%m%d-%H%M%S')}")
         directory = Path(args.out or config.output or default)
-        # Build everything (names, options, data) before creating the run directory.
-        from .search import build_run
-        build_run(config, args.data)
-        prepare(directory)
-        save_config(directory, dict(to_dict(config), output=str(directory)))
-    summary = run_search(config, directory, args.data, progress=not args.quiet)
-    print(json.dumps({k: summary[k] for k in ("optimizer", "queries", "best_value", "test_of_best", "optimum",
-                                              "regret", "queries_to_optimum", "wall_seconds", "best_arch")}, indent=1))
+        ensure_empty(directory)
+    # Names, options and data are all checked here, before the run directory is written.
+    search = build_search(config, directory, args.data, progress=not args.quiet)
+    if not args.resume:
+        data = data_path(args.data, config.data)   # remembered, so --resume finds the same table
+        save_config(directory, dict(to_dict(config), output=str(directory),
+                                    data=None if data is None else str(Path(data).resolve())))
+    try:
+        summary = search.run().summary
+    except KeyboardInterrupt:
+        print(f"\ninterrupted after {search.told} evaluations; the run directory {directory} keeps them. "
+              f"Resume with: python main.py search --resume {directory}", file=sys.stderr)
+        raise SystemExit(130) from None
+    print(json.dumps({k: summary[k] for k in ("optimizer", "objective", "queries", "failed", "best_value",
+                                              "test_of_best", "optimum", "regret", "queries_to_optimum",
+                                              "wall_seconds", "best_arch")}, indent=1))
     print(f"run directory: {directory}")
 
 
 def cmd_pretrain(args) -> None:
-    from .embedding.pretrained import pretrained_autoencoder, pretraining_config
+    from .embedding.pretrained import PretrainingPlan, pretrained_autoencoder, pretraining_config
     from .registry import get_search_space
 
     space = get_search_space(args.space, dataset=args.dataset)
-    _, info = pretrained_autoencoder(space, pretraining_config(args.embedding_dim), args.archs, progress=True)
-    print(f"{space.name}: trained on {info['archs']:,} unlabelled architectures in {info['train_seconds']:.1f} s; "
-          f"round trip {info['round_trip']:.1%}; cached at {info['path']}")
+    plan = PretrainingPlan(max_steps=args.steps, archs=args.archs or 0)
+    _, info = pretrained_autoencoder(space, pretraining_config(args.embedding_dim), plan, args.seed, progress=True)
+    how = "trained" if info["source"] == "trained" else f"already cached (trained in {info['cached_train_seconds']:.1f} s)"
+    print(f"{space.name}: {how}; {info['steps']:,} steps on "
+          f"{'a stream of ' if info['streamed'] else ''}{info['archs']:,} architectures in "
+          f"{info['train_seconds']:.1f} s; held-out round trip {info['round_trip']:.1%} of {info['holdout']:,}; "
+          f"cached at {info['path']}")
 
 
 def register_search(add) -> None:
-    sub = add("search", cmd_search, "run a search (default: EmProx-NAO on NAS-Bench-Graph cora)")
+    sub = add("search", cmd_search, "run a search (default: EmProx-NAO on NAS-Bench-201 cifar10-valid, 100 evaluations)")
     sub.add_argument("--config", help="YAML config, e.g. experiments/search/nb201_cifar10.yaml")
     sub.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key, e.g. budget=200")
     sub.add_argument("--data", help="NAS-Bench-201 table (else $NASEARCH_NB201, else the config's data)")
@@ -106,7 +121,11 @@ def register_search(add) -> None:
     sub = add("pretrain", cmd_pretrain, "pretrain and cache a space's autoencoder on unlabelled architectures")
     sub.add_argument("--space", required=True)
     sub.add_argument("--dataset", help="dataset (selects the operation list for nasbench_graph proteins)")
-    sub.add_argument("--archs", type=int, help="unlabelled architectures (default: the whole space)")
+    sub.add_argument("--archs", type=int, help="a fixed pool of N sampled architectures (default: the whole "
+                                               "space when listable, else a stream of fresh samples)")
+    sub.add_argument("--steps", type=int, default=4000, help="most training steps; it stops earlier once the "
+                                                            "held-out round trip reaches 99.5%% (default 4000)")
+    sub.add_argument("--seed", type=int, default=0, help="pretraining seed (a search uses its own seed)")
     sub.add_argument("--embedding-dim", type=int, default=32)
 
 

@@ -1,0 +1,336 @@
+"""The DARTS cell space (NAS-Bench-301's), about 1.1e18 architectures.
+
+An architecture is a normal and a reduction cell. Each cell has 4
+intermediate nodes; node ``i`` (0..3) takes two *distinct* inputs from
+``{c_{k-2}, c_{k-1}, node 0, ..., node i-1}`` (input index 0, 1, 2.., so
+``0..i+1``), each through one of :data:`OPERATIONS`. The cell output
+concatenates the four nodes.
+
+Canonical form: a node's two ``(input, op)`` pairs are ordered by input, so
+two orderings of the same node are one architecture. An architecture is a
+:class:`DartsArch` of two tuples of 8 ``(input, op)`` pairs; pairs ``2i`` and
+``2i+1`` feed node ``i`` (the NASLib / BANANAS compact layout).
+
+String: ``normal=|op~in+op~in|op~in+op~in|op~in+op~in|op~in+op~in|;reduce=|...|``
+(one ``|...|`` group per node, its two pairs joined by ``+``).
+
+Token sequence (NAO's DARTS layout: 4 tokens per node, 16 per cell, 32 in all;
+vocabulary 14)::
+
+    token 0         decoder start / padding
+    tokens 1..6     input 0..5 (c_{k-2}, c_{k-1}, node 0, node 1, node 2, node 3)
+    tokens 7..13    operation index 0..6
+
+    per node i: [first input, its op, second input, its op]
+
+The decoder mask follows the canonical form, so every masked sequence is a
+member: the first input of node ``i`` ranges over ``0..i``, the second over
+``first+1..i+1`` (a prefix-dependent mask).
+
+Benchmark: the 725 NAS-Bench-301 cells of NAS-Bench-Suite-Zero with CIFAR-10
+validation accuracy (``data/nasbench301_subset.csv.gz``). It is a partial
+table for predictor evaluation: any other cell has no value, and querying it
+is a one-line :class:`~nasearch.errors.DataError`. Searches score DARTS cells
+with an objective of their own (a Python callable or training).
+"""
+from __future__ import annotations
+
+import ast
+import csv
+import gzip
+import re
+from pathlib import Path
+from typing import NamedTuple, Optional, Sequence
+
+import numpy as np
+
+from nasearch.errors import DataError, InvalidArchitectureError
+from nasearch.search_space import SearchSpace
+
+OPERATIONS = ("max_pool_3x3", "avg_pool_3x3", "skip_connect", "sep_conv_3x3", "sep_conv_5x5",
+              "dil_conv_3x3", "dil_conv_5x5")
+CELLS = ("normal", "reduce")
+NODES = 4
+INPUT_OFFSET = 1                       #: token of input j is j + 1
+OP_OFFSET = INPUT_OFFSET + NODES + 2   #: token of operation k is k + 7
+TABLE = Path(__file__).with_name("data") / "nasbench301_subset.csv.gz"
+_CELL_PATTERN = r"\|" + r"\|".join([r"([a-z0-9_]+)~(\d+)\+([a-z0-9_]+)~(\d+)"] * NODES) + r"\|"
+_STRING_PATTERN = re.compile(rf"^normal={_CELL_PATTERN};reduce={_CELL_PATTERN}$")
+FORMAT_HELP = ("write normal=|op~in+op~in|...|;reduce=|...| with 4 nodes per cell, node i taking two distinct "
+               f"inputs in 0..i+1, op in {', '.join(OPERATIONS)}")
+
+
+class DartsArch(NamedTuple):
+    """A canonical DARTS genotype: 8 ``(input, op)`` pairs per cell, pairs of a node ordered by input."""
+
+    normal: tuple
+    reduce: tuple
+
+
+def _canonical_cell(pairs) -> tuple:
+    cell = []
+    for node in range(NODES):
+        first, second = sorted(pairs[2 * node:2 * node + 2])
+        cell += [first, second]
+    return tuple(cell)
+
+
+def _check_cell(pairs, where: str) -> tuple:
+    if not isinstance(pairs, (tuple, list)) or len(pairs) != 2 * NODES:
+        raise InvalidArchitectureError(f"{where} must have {2 * NODES} (input, op) pairs; {FORMAT_HELP}")
+    cell = []
+    for index, pair in enumerate(pairs):
+        node = index // 2
+        try:
+            source, op = (int(v) for v in pair)
+        except (TypeError, ValueError):
+            raise InvalidArchitectureError(f"{where} pair {index} is not (input, op): {pair!r}; {FORMAT_HELP}") from None
+        if not 0 <= source <= node + 1:
+            raise InvalidArchitectureError(
+                f"{where} node {node} reads input {source}; node {node} may read 0..{node + 1}; {FORMAT_HELP}")
+        if not 0 <= op < len(OPERATIONS):
+            raise InvalidArchitectureError(f"{where} pair {index} has op index {op}, outside 0..6; {FORMAT_HELP}")
+        cell.append((source, op))
+    for node in range(NODES):
+        if cell[2 * node][0] == cell[2 * node + 1][0]:
+            raise InvalidArchitectureError(
+                f"{where} node {node} reads input {cell[2 * node][0]} twice; its two inputs must differ")
+    return _canonical_cell(cell)
+
+
+def make_arch(normal, reduce) -> DartsArch:
+    """Validate and canonicalise two cells of 8 ``(input, op)`` pairs."""
+    return DartsArch(_check_cell(normal, "normal cell"), _check_cell(reduce, "reduction cell"))
+
+
+class DARTS(SearchSpace):
+    """The DARTS / NAS-Bench-301 cell space with its partial NAS-Bench-301 table."""
+
+    name = "darts"
+
+    def __init__(self):
+        self._table: Optional[dict] = None
+
+    # ----------------------------------------------------------- architectures
+    def _check(self, arch) -> DartsArch:
+        if isinstance(arch, DartsArch):
+            return arch
+        if isinstance(arch, tuple) and len(arch) == 2:
+            arch = make_arch(*arch)
+            return arch
+        raise InvalidArchitectureError(f"{arch!r} is not a DARTS architecture; build one with from_string()")
+
+    def sample(self, rng):
+        cells = []
+        for _ in CELLS:
+            cell = []
+            for node in range(NODES):
+                inputs = sorted(int(i) for i in rng.choice(node + 2, size=2, replace=False))
+                cell += [(inputs[0], int(rng.integers(len(OPERATIONS)))), (inputs[1], int(rng.integers(len(OPERATIONS))))]
+            cells.append(tuple(cell))
+        return DartsArch(*cells)
+
+    def neighbors(self, arch) -> list:
+        arch = self._check(arch)
+        found, seen = [], {arch}
+        for which, cell in enumerate(arch):
+            for index, (source, op) in enumerate(cell):
+                node, partner = index // 2, cell[index ^ 1][0]
+                edits = [(source, other) for other in range(len(OPERATIONS)) if other != op]
+                edits += [(other, op) for other in range(node + 2) if other not in (source, partner)]
+                for pair in edits:
+                    changed = list(cell)
+                    changed[index] = pair
+                    cells = list(arch)
+                    cells[which] = _canonical_cell(changed)
+                    neighbour = DartsArch(*cells)
+                    if neighbour not in seen:
+                        seen.add(neighbour)
+                        found.append(neighbour)
+        return found
+
+    def arch_id(self, arch):
+        return self._check(arch)
+
+    def to_string(self, arch) -> str:
+        arch = self._check(arch)
+
+        def cell_text(cell):
+            nodes = [f"{OPERATIONS[cell[2 * n][1]]}~{cell[2 * n][0]}+{OPERATIONS[cell[2 * n + 1][1]]}~{cell[2 * n + 1][0]}"
+                     for n in range(NODES)]
+            return "|" + "|".join(nodes) + "|"
+        return f"normal={cell_text(arch.normal)};reduce={cell_text(arch.reduce)}"
+
+    def from_string(self, text: str):
+        match = _STRING_PATTERN.match(text.strip()) if isinstance(text, str) else None
+        if match is None:
+            raise InvalidArchitectureError(f"malformed DARTS string {text!r}; {FORMAT_HELP}")
+        groups = match.groups()
+        cells = []
+        for start in (0, 4 * NODES):
+            part = groups[start:start + 4 * NODES]
+            pairs = []
+            for name, source in zip(part[0::2], part[1::2]):
+                if name not in OPERATIONS:
+                    raise InvalidArchitectureError(f"unknown DARTS operation {name!r}; {FORMAT_HELP}")
+                pairs.append((int(source), OPERATIONS.index(name)))
+            cells.append(pairs)
+        return make_arch(*cells)
+
+    def from_compact(self, text: str) -> DartsArch:
+        """Parse NASLib's compact form ``[[(in, op) x 8], [(in, op) x 8]]``."""
+        try:
+            normal, reduce = ast.literal_eval(text)
+        except (ValueError, SyntaxError, TypeError):
+            raise InvalidArchitectureError(f"malformed compact DARTS cell {text!r}; "
+                                           "expected [[(input, op), ...8], [(input, op), ...8]]") from None
+        return make_arch(normal, reduce)
+
+    @property
+    def size(self) -> int:
+        per_cell = 1
+        for node in range(NODES):
+            per_cell *= (node + 2) * (node + 1) // 2 * len(OPERATIONS) ** 2
+        return per_cell ** 2
+
+    # ---------------------------------------------------------------- sequence
+    @property
+    def vocab_size(self) -> int:
+        return OP_OFFSET + len(OPERATIONS)
+
+    @property
+    def seq_len(self) -> int:
+        return 2 * 4 * NODES
+
+    @property
+    def prefix_dependent(self) -> bool:
+        return True
+
+    def to_sequence(self, arch) -> list:
+        tokens = []
+        for cell in self._check(arch):
+            for source, op in cell:
+                tokens += [source + INPUT_OFFSET, op + OP_OFFSET]
+        return tokens
+
+    def from_sequence(self, tokens: Sequence[int]):
+        tokens = self.check_tokens(tokens)
+        pairs = [(tokens[i] - INPUT_OFFSET, tokens[i + 1] - OP_OFFSET) for i in range(0, len(tokens), 2)]
+        return DartsArch(tuple(pairs[:2 * NODES]), tuple(pairs[2 * NODES:]))
+
+    def allowed_tokens(self, position: int, prefix: Sequence[int] = ()) -> list:
+        if not 0 <= position < self.seq_len:
+            raise InvalidArchitectureError(f"position {position} is outside 0..{self.seq_len - 1}")
+        slot = position % 4
+        node = (position % (4 * NODES)) // 4
+        if slot % 2:
+            return list(range(OP_OFFSET, OP_OFFSET + len(OPERATIONS)))
+        if slot == 0:   # the smaller input leaves room for a larger one
+            return list(range(INPUT_OFFSET, INPUT_OFFSET + node + 1))
+        if len(prefix) >= position:
+            first = int(prefix[position - 2]) - INPUT_OFFSET
+            return list(range(INPUT_OFFSET + first + 1, INPUT_OFFSET + node + 2))
+        return list(range(INPUT_OFFSET + 1, INPUT_OFFSET + node + 2))
+
+    # ------------------------------------------------------------- ConfigSpace
+    @staticmethod
+    def _names(cell: str, node: int) -> tuple:
+        return f"{cell}_node{node}_inputs", f"{cell}_node{node}_op_first", f"{cell}_node{node}_op_second"
+
+    def config_space(self, seed=None):
+        """Per cell and node: the unordered input pair (``"a-b"``, a < b) and the op of each input."""
+        from ConfigSpace import Categorical, ConfigurationSpace
+
+        space = ConfigurationSpace(seed=seed)
+        for cell in CELLS:
+            for node in range(NODES):
+                inputs, op_first, op_second = self._names(cell, node)
+                pairs = [f"{a}-{b}" for a in range(node + 2) for b in range(a + 1, node + 2)]
+                space.add([Categorical(inputs, pairs), Categorical(op_first, list(OPERATIONS)),
+                           Categorical(op_second, list(OPERATIONS))])
+        return space
+
+    def to_config(self, arch) -> dict:
+        config = {}
+        for cell, pairs in zip(CELLS, self._check(arch)):
+            for node in range(NODES):
+                (a, op_a), (b, op_b) = pairs[2 * node:2 * node + 2]
+                inputs, op_first, op_second = self._names(cell, node)
+                config.update({inputs: f"{a}-{b}", op_first: OPERATIONS[op_a], op_second: OPERATIONS[op_b]})
+        return config
+
+    def from_config(self, config):
+        config = dict(config)
+        cells = []
+        try:
+            for cell in CELLS:
+                pairs = []
+                for node in range(NODES):
+                    inputs, op_first, op_second = self._names(cell, node)
+                    a, b = (int(v) for v in str(config[inputs]).split("-"))
+                    pairs += [(a, OPERATIONS.index(config[op_first])), (b, OPERATIONS.index(config[op_second]))]
+                cells.append(pairs)
+        except (KeyError, ValueError):
+            raise InvalidArchitectureError(
+                f"configuration is not a DARTS cell pair; it needs keys like {self._names('normal', 0)} "
+                "for every cell and node, with input pairs 'a-b' and ops from the DARTS list") from None
+        return make_arch(*cells)
+
+    # --------------------------------------------------------------- benchmark
+    @property
+    def datasets(self) -> list:
+        return ["cifar10"]
+
+    def metrics(self, dataset: str) -> list:
+        return ["val"]
+
+    @property
+    def table(self) -> dict:
+        """``{arch: CIFAR-10 validation accuracy (percent)}`` for the 725 tabulated cells."""
+        if self._table is None:
+            self._table = load_table(TABLE, self)
+        return self._table
+
+    def table_archs(self, dataset: str) -> list:
+        self.check_dataset(dataset)
+        return list(self.table)
+
+    def query(self, arch, dataset: str, metric: str = "val", epochs: Optional[int] = None) -> float:
+        self.check_query(dataset, metric, epochs)
+        arch = self._check(arch)
+        try:
+            return self.table[arch]
+        except KeyError:
+            raise DataError(f"DARTS cell {self.to_string(arch)} is not among the {len(self.table)} NAS-Bench-301 "
+                            "cells with a known value; score DARTS cells with your own objective "
+                            "(a Python callable or training)") from None
+
+    def values(self, dataset: str, metric: str = "val", epochs: Optional[int] = None) -> np.ndarray:
+        self.check_query(dataset, metric, epochs)
+        return np.fromiter(self.table.values(), dtype=np.float64, count=len(self.table))
+
+
+def load_table(path, space: DARTS) -> dict:
+    """Read the gzipped NAS-Bench-301 subset (columns ``idx, compact, cifar10_val``), validating every row."""
+    path = Path(path)
+    fix = "reinstall nasearch to restore the shipped file"
+    try:
+        with gzip.open(path, "rt", newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, EOFError, UnicodeDecodeError, csv.Error) as error:
+        raise DataError(f"cannot read DARTS table {str(path)!r} ({error}); {fix}") from None
+    table = {}
+    for line, row in enumerate(rows, start=2):
+        try:
+            arch = space.from_compact(row["compact"])
+            value = float(row["cifar10_val"])
+        except (KeyError, TypeError, ValueError, InvalidArchitectureError) as error:
+            raise DataError(f"DARTS table {str(path)!r} line {line} is malformed ({error}); {fix}") from None
+        if not np.isfinite(value) or not 0.0 <= value <= 100.0:
+            raise DataError(f"DARTS table {str(path)!r} line {line} has accuracy {value}, outside 0..100; {fix}")
+        if arch in table:
+            raise DataError(f"DARTS table {str(path)!r} line {line} repeats a cell; {fix}")
+        table[arch] = value
+    if not table:
+        raise DataError(f"DARTS table {str(path)!r} has no rows; {fix}")
+    return table

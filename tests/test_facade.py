@@ -1,0 +1,112 @@
+"""The Search facade: objective calls, ask/tell with pending architectures, failures, resume."""
+import math
+import time
+
+import numpy as np
+import pytest
+
+from nasearch import CallableObjective, Search, TabularObjective
+from nasearch.errors import ConfigError
+
+
+class Counting:
+    """A callable objective over NAS-Bench-201 that records every architecture it scores."""
+
+    def __init__(self, space, fail=()):
+        self.space, self.fail, self.calls = space, set(fail), []
+
+    def __call__(self, arch):
+        self.calls.append(self.space.arch_id(arch))
+        if len(self.calls) in self.fail:
+            raise RuntimeError("training diverged")
+        return {"value": self.space.query(arch, "cifar10-valid"), "test": self.space.query(arch, "cifar10-valid", "test")}
+
+
+@pytest.mark.parametrize("optimizer", ["emprox_nao", "evolution", "random", "local_search", "nao"])
+def test_the_objective_is_called_once_per_evaluated_architecture(nb201, optimizer):
+    objective = Counting(nb201)
+    options = {"epochs": 3} if optimizer == "nao" else {"population": 10} if optimizer == "evolution" else {}
+    result = Search(nb201, objective, optimizer, budget=30, seed=0, options=options).run()
+    assert len(objective.calls) == 30 == len(set(objective.calls))
+    assert [nb201.arch_id(nb201.from_string(r["arch"])) for r in result.history] == objective.calls
+    assert result.best_value == max(r["value"] for r in result.history)
+    assert nb201.to_string(result.best_arch) == max(result.history, key=lambda r: r["value"])["arch"]
+
+
+def test_tabular_objective_returns_every_metric_in_one_call(nb201, monkeypatch):
+    objective = TabularObjective(nb201, "cifar100")
+    assert objective.metric == "val" and objective.report_metric == "test" and objective.epochs == 200
+    evaluated = []
+    original = TabularObjective.evaluate
+    monkeypatch.setattr(TabularObjective, "evaluate", lambda self, arch: evaluated.append(arch) or original(self, arch))
+    result = Search(nb201, objective, "random", budget=12, seed=1).run()
+    assert len(evaluated) == 12
+    record = result.history[0]
+    assert set(record["metrics"]) == {"val", "test"} and record["test"] == record["metrics"]["test"]
+    assert result.summary["optimum"] == pytest.approx(73.4933)
+
+
+def test_ask_tracks_pending_architectures_and_the_budget(nb201):
+    search = Search(nb201, Counting(nb201), "emprox_nao", budget=25, seed=0)
+    first = search.ask(10)
+    assert len({nb201.arch_id(a) for a in first}) == 10 and len(search.pending) == 10
+    second = search.ask(10)
+    assert not {nb201.arch_id(a) for a in first} & {nb201.arch_id(a) for a in second}
+    assert len(search.ask(10)) == 5 and search.ask(3) == [] and search.remaining == 0
+    for arch in first[::-1]:   # any order
+        search.tell(arch, nb201.query(arch, "cifar10-valid"))
+    with pytest.raises(ConfigError, match="not pending"):
+        search.tell(first[0], 90.0)
+    assert search.told == 10 and len(search.pending) == 15
+
+
+def test_failures_are_recorded_counted_and_never_reach_a_predictor(nb201):
+    objective = Counting(nb201, fail={3, 12, 20})
+    search = Search(nb201, objective, "evolution", budget=40, seed=2, options={"population": 10, "screen": 5})
+    search_nan = Search(nb201, lambda a: math.nan, "random", budget=5, seed=0)
+    result = search.run()
+    statuses = [r["status"] for r in result.history]
+    assert statuses.count("failed") == 3 and len(statuses) == 40
+    failed = [r for r in result.history if r["status"] == "failed"]
+    assert all(r["value"] is None and "training diverged" in r["error"] for r in failed)
+    assert len(search.optimizer.known_values) == 37 and np.all(np.isfinite(search.optimizer.known_values))
+    assert result.summary["failed"] == 3
+    nan = search_nan.run()
+    assert [r["status"] for r in nan.history] == ["failed"] * 5 and nan.best_value is None
+
+
+def test_a_slow_evaluation_times_out(nb201):
+    def slow(arch):
+        time.sleep(5)
+        return 1.0
+    start = time.perf_counter()
+    result = Search(nb201, slow, "random", budget=2, seed=0, timeout=0.2).run()
+    assert time.perf_counter() - start < 3
+    assert [r["status"] for r in result.history] == ["timeout", "timeout"]
+
+
+def test_a_dict_without_the_objective_metric_is_a_clear_error(nb201):
+    with pytest.raises(ConfigError, match="without 'value'"):
+        Search(nb201, CallableObjective(lambda a: {"acc": 1.0}), "random", budget=3).run()
+
+
+def test_history_and_resume_through_the_facade(nb201, tmp_path):
+    full = Search(nb201, Counting(nb201), "emprox_nao", budget=30, seed=4).run()
+    directory = tmp_path / "run"
+    partial = Search(nb201, Counting(nb201), "emprox_nao", budget=30, seed=4, directory=directory)
+    for _ in range(13):
+        arch = partial.ask(1)[0]
+        partial.tell(arch, Counting(nb201)(arch))
+    resumed_objective = Counting(nb201)
+    resumed = Search(nb201, resumed_objective, "emprox_nao", budget=30, seed=4, directory=directory)
+    assert resumed.told == 13
+    result = resumed.run()
+    assert len(resumed_objective.calls) == 17   # only the missing evaluations
+    strip = lambda records: [{k: v for k, v in r.items() if k not in ("wall", "seconds")} for r in records]
+    assert strip(result.history) == strip(full.history)
+    assert (directory / "summary.json").is_file() and (directory / "incumbent.png").is_file()
+
+
+def test_budget_larger_than_the_space_is_refused(nb201):
+    with pytest.raises(ConfigError, match="exceeds"):
+        Search(nb201, Counting(nb201), "random", budget=20000)
