@@ -81,3 +81,36 @@ def test_compact_form_of_the_first_table_row(darts):
     assert isinstance(arch, DartsArch)
     assert arch.normal[:2] == ((0, 5), (1, 0))
     assert darts.query(arch, "cifar10") == pytest.approx(93.431414)
+
+
+def sep_conv_share(arch) -> float:
+    """A known synthetic objective: percent of the 16 operations that are separable convolutions,
+    plus a bonus for normal-cell nodes that read from other nodes (deeper cells)."""
+    ops = [op for cell in arch for _, op in cell]
+    deep = sum(source >= 2 for source, _ in arch.normal)
+    return 100.0 * sum(op in (3, 4) for op in ops) / len(ops) + deep
+
+
+def test_emprox_nao_decodes_new_valid_darts_cells_and_improves(darts):
+    from nasearch import Search
+
+    search = Search(darts, sep_conv_share, "emprox_nao", budget=40, seed=0,
+                    options={"n_init": 10, "batch_size": 10, "candidates": 20})
+    result = search.run()
+    assert search.optimizer.stats["round_trip"] >= 0.9
+    assert search.optimizer.stats["decoded"] >= 20, "candidates must come from decoding, not only from mutations"
+    archs = [darts.from_string(r["arch"]) for r in result.history]
+    assert len(set(archs)) == 40
+    for arch in archs:
+        assert darts.from_sequence(darts.to_sequence(arch)) == arch
+    initial = max(r["value"] for r in result.history[:10])
+    assert result.best_value > initial
+    assert np.mean([r["value"] for r in result.history[10:]]) > np.mean([r["value"] for r in result.history[:10]])
+
+
+def test_the_darts_table_cannot_score_a_search(darts):
+    from nasearch import Search
+    from nasearch.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="only 725 architectures"):
+        Search(darts, None, "random", budget=10)

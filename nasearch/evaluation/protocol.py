@@ -112,8 +112,8 @@ def expand_grid(predictors, grid: dict) -> list:
 def make_splits(size: int, trials: int, test_size: int, train_size: int, seed: int):
     """Yield ``(test_indices, train_indices)`` per trial: test first, then a disjoint train set."""
     if test_size + train_size > size:
-        raise ConfigError(f"test_size {test_size} + train size {train_size} exceeds the space's "
-                          f"{size:,} architectures; use smaller sets")
+        raise ConfigError(f"test_size {test_size} + train size {train_size} exceeds the {size:,} architectures "
+                          "with benchmark values; use smaller sets")
     for trial in range(trials):
         rng = component_rng(seed, "split", trial)
         test = rng.choice(size, test_size, replace=False)
@@ -133,9 +133,11 @@ def run_evaluation(config: EvaluateConfig, space, progress: bool = True, on_row=
     specs = expand_grid(config.predictors, config.grid)
     for spec in specs:  # fail on bad options before any work
         create_predictor(spec.name, space, spec.options, np.random.default_rng(0))
-    if space.size is None:
-        raise ConfigError(f"predictor evaluation needs a finite space; {space.name!r} is not")
-    archs = list(space.enumerate())
+    archs = space.table_archs(config.dataset)
+    if archs is None:
+        raise ConfigError(f"predictor evaluation needs a benchmark table to draw labelled architectures from, "
+                          f"and {space.name!r} has none that can be listed for {config.dataset!r}; evaluate "
+                          "predictors on a space with a table (e.g. nasbench201, nasbench_graph, darts)")
     values = space.values(config.dataset, config.metric, config.epochs)
     sizes = sorted(config.train_sizes)
     total = config.trials * len(sizes) * len(specs)

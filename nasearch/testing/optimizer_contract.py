@@ -11,21 +11,30 @@ import numpy as np
 import pytest
 
 
-def drive(optimizer, space, dataset, queries: int) -> list:
-    """Run the ask/tell loop for ``queries`` new architectures; return their ids in order."""
+def drive(optimizer, space, dataset, queries: int, fail_every: int = 0) -> list:
+    """Run the ask/tell loop for ``queries`` evaluations, as :class:`nasearch.Search` does; return ids.
+
+    Nothing is filtered: every proposal of a batch is reserved (pending) before any is told,
+    and a proposal that was already told or is still pending fails the contract.
+    ``fail_every = n`` reports every n-th evaluation as failed instead of telling a value.
+    """
     order = []
     stale = 0
     while len(order) < queries and stale < 20:
         proposals = optimizer.ask(queries - len(order))
         assert len(proposals) <= queries - len(order), "ask() must respect the remaining budget"
-        fresh = 0
+        ids = [space.arch_id(p.arch) for p in proposals]
+        assert len(set(ids)) == len(ids), "ask() proposed one architecture twice in a batch"
         for proposal in proposals:
-            if optimizer.is_known(proposal.arch) or len(order) >= queries:
-                continue
-            fresh += 1
+            assert not optimizer.is_known(proposal.arch), "ask() re-proposed a told or pending architecture"
+            optimizer.reserve(proposal.arch)
+        stale = 0 if proposals else stale + 1
+        for proposal in proposals:
             order.append(space.arch_id(proposal.arch))
-            optimizer.tell(proposal.arch, space.query(proposal.arch, dataset))
-        stale = 0 if fresh else stale + 1
+            if fail_every and len(order) % fail_every == 0:
+                optimizer.tell_failure(proposal.arch)
+            else:
+                optimizer.tell(proposal.arch, space.query(proposal.arch, dataset))
     return order
 
 
@@ -62,6 +71,13 @@ class OptimizerContract:
         clone = pickle.loads(pickle.dumps(optimizer))
         rest = self.budget - self.budget // 2
         assert drive(optimizer, space, dataset, rest) == drive(clone, space, dataset, rest)
+
+    def test_keeps_going_after_failed_evaluations(self, space, dataset, make_optimizer):
+        optimizer = make_optimizer(np.random.default_rng(6), self.budget)
+        order = drive(optimizer, space, dataset, self.budget, fail_every=3)
+        assert len(order) == self.budget == len(set(order))
+        assert len(optimizer.known_values) == self.budget - self.budget // 3
+        assert np.all(np.isfinite(optimizer.known_values))
 
     def test_proposals_are_members(self, space, dataset, make_optimizer):
         optimizer = make_optimizer(np.random.default_rng(5), self.budget)

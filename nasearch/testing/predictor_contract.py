@@ -26,6 +26,8 @@ def _data(space, dataset, count, seed):
 class PredictorContract:
     #: Spearman the predictor must reach on its own training architectures.
     min_train_spearman = 0.3
+    #: Spearman it must reach on 100 architectures it never saw (no exact-match shortcut there).
+    min_heldout_spearman = 0.2
 
     @pytest.fixture
     def space(self):
@@ -59,6 +61,21 @@ class PredictorContract:
         archs, values = _data(space, dataset, 60, 2)
         predicted = make_predictor(np.random.default_rng(0)).fit(archs, values).predict(archs)
         assert stats.spearmanr(predicted, values)[0] >= self.min_train_spearman
+
+    def test_ranks_architectures_it_never_saw(self, space, dataset, make_predictor):
+        archs, values = _data(space, dataset, 120, 3)
+        predictor = make_predictor(np.random.default_rng(1)).fit(archs[:80], values[:80])
+        predicted = predictor.predict(archs[80:])
+        assert stats.spearmanr(predicted, values[80:])[0] >= self.min_heldout_spearman
+
+    def test_a_pickled_predictor_predicts_the_same(self, space, dataset, make_predictor):
+        import pickle
+
+        archs, values = _data(space, dataset, 40, 0)
+        test, _ = _data(space, dataset, 10, 1)
+        predictor = make_predictor(np.random.default_rng(2)).fit(archs, values)
+        clone = pickle.loads(pickle.dumps(predictor))
+        np.testing.assert_allclose(clone.predict(test), predictor.predict(test), rtol=1e-6)
 
     @pytest.mark.parametrize("bad", [np.nan, np.inf])
     def test_rejects_non_finite_targets(self, space, dataset, make_predictor, bad):

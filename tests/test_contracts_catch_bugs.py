@@ -1,0 +1,47 @@
+"""The shipped contracts fail components with the bugs they exist to catch."""
+import numpy as np
+import pytest
+
+from nasearch.optimizers import Proposal, RandomSearch
+from nasearch.testing import SearchSpaceContract
+from nasearch.testing.optimizer_contract import drive
+
+
+class ReProposing(RandomSearch):
+    """Proposes a pending architecture again: the first of each batch twice in a row."""
+
+    def ask(self, remaining):
+        if not hasattr(self, "_last"):
+            self._last = super().ask(remaining)[0]
+        return [self._last]
+
+
+class ForgetsFailures(RandomSearch):
+    """Retries an architecture whose evaluation failed, although it counted against the budget."""
+
+    def tell_failure(self, arch):
+        self.retry = arch
+
+    def ask(self, remaining):
+        retry, self.retry = getattr(self, "retry", None), None
+        return [Proposal(retry)] if retry is not None else super().ask(remaining)
+
+
+@pytest.mark.parametrize("bad_class,fail_every", [(ReProposing, 0), (ForgetsFailures, 3)])
+def test_optimizer_contract_rejects_re_proposals(nb201, bad_class, fail_every):
+    optimizer = bad_class(nb201, {}, np.random.default_rng(0), 30)
+    with pytest.raises(AssertionError, match="re-proposed"):
+        drive(optimizer, nb201, "cifar10-valid", 30, fail_every=fail_every)
+
+
+def test_space_contract_rejects_a_token_mask_that_misses_allowed_tokens(nb201):
+    from search_spaces.nasbench201 import NASBench201
+
+    class NarrowMask(NASBench201):
+        def token_mask(self):
+            mask = super().token_mask()
+            mask[1, 7] = False
+            return mask
+
+    with pytest.raises(AssertionError, match="token_mask misses"):
+        SearchSpaceContract().test_token_mask_covers_allowed_tokens(NarrowMask())
