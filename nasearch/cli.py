@@ -24,7 +24,7 @@ def _space(args):
 
 
 def _dataset(space, args) -> str:
-    return space.check_dataset(args.dataset or space.datasets[0])
+    return space.check_dataset(args.dataset or (space.datasets or [""])[0])
 
 
 def cmd_spaces(args) -> None:
@@ -40,6 +40,9 @@ def cmd_spaces(args) -> None:
                     f"{m}@{'/'.join(map(str, space.epochs(dataset, m)))}" if space.epochs(dataset, m) else m
                     for m in space.metrics(dataset))
                 lines.append(f"  {dataset:<16} {describe_size(size):>9} architectures   metrics: {metrics}")
+            if not sizes:
+                lines.append(f"  {'(no table)':<16} {describe_size(space.size):>9} architectures   "
+                             "scored by your own objective")
         except Exception as error:  # one broken plug-in must not hide the others
             lines = [f"{name}: cannot be loaded ({type(error).__name__}: {error})"]
         print("\n".join(lines))
@@ -49,6 +52,10 @@ def cmd_info(args) -> None:
     from .search_space import describe_size
 
     space = _space(args)
+    if not space.datasets:
+        print(f"space {space.name}: {describe_size(space.size)} architectures, no benchmark table; "
+              "score it with an objective of your own (nasearch.Search)")
+        return
     dataset = _dataset(space, args)
     archs = space.table_archs(dataset)
     covered = space.table_covers_space(dataset)

@@ -59,7 +59,7 @@ class TabularObjective(Objective):
     def __init__(self, space, dataset: str = "", metric: str = "", epochs: Optional[int] = None,
                  report_metric: Optional[str] = None, allow_test_objective: bool = False):
         self.space = space
-        self.dataset = space.check_dataset(dataset or space.datasets[0])
+        self.dataset = space.check_dataset(dataset or (space.datasets or [""])[0])
         metrics = space.metrics(self.dataset)
         self.metric = metric or ("val" if "val" in metrics else metrics[0])
         if self.metric == "test" and not allow_test_objective:

@@ -157,14 +157,16 @@ class SearchSpace(abc.ABC):
         """The canonical architecture of a configuration (dict or ``Configuration``)."""
 
     # ------------------------------------------------------------------ benchmark
+    # A benchmark table is optional: a space without one leaves these defaults and is
+    # scored by an objective of the user's (see nasearch.objective).
     @property
-    @abc.abstractmethod
     def datasets(self) -> list:
-        """Names of the datasets the benchmark covers."""
+        """Names of the datasets the benchmark covers (empty: the space has no benchmark)."""
+        return []
 
-    @abc.abstractmethod
     def metrics(self, dataset: str) -> list:
         """Metrics available for ``dataset``, e.g. ``["train", "val", "test"]``."""
+        return []
 
     def epochs(self, dataset: str, metric: str) -> list:
         """Training budgets available for ``(dataset, metric)``; the first is the default.
@@ -174,10 +176,11 @@ class SearchSpace(abc.ABC):
         """
         return []
 
-    @abc.abstractmethod
     def query(self, arch: Architecture, dataset: str, metric: str = "val",
               epochs: Optional[int] = None) -> float:
         """Benchmark value of ``arch`` in percent accuracy (a table lookup)."""
+        raise DataError(f"search space {self.name!r} has no benchmark table; score its architectures with "
+                        "an objective of your own (nasearch.Search(space, objective))")
 
     def table_archs(self, dataset: str) -> Optional[list]:
         """The architectures the benchmark has values for, when they can be listed cheaply.
@@ -186,7 +189,7 @@ class SearchSpace(abc.ABC):
         space), else ``None``. A space with a partial table (e.g. DARTS with its
         NAS-Bench-301 subset) returns the tabulated architectures.
         """
-        return list(self.enumerate()) if self.listable else None
+        return list(self.enumerate()) if self.listable and self.datasets else None
 
     def table_covers_space(self, dataset: str) -> bool:
         """Whether every architecture of the space has a benchmark value."""
@@ -210,6 +213,9 @@ class SearchSpace(abc.ABC):
     # ------------------------------------------------------------ shared checks
     def check_dataset(self, dataset: str) -> str:
         """Raise UnknownNameError unless ``dataset`` is one of :attr:`datasets`."""
+        if not self.datasets:
+            raise DataError(f"search space {self.name!r} has no benchmark table; score its architectures with "
+                            "an objective of your own (nasearch.Search(space, objective))")
         if dataset not in self.datasets:
             raise unknown(f"dataset for space {self.name!r}:", dataset, self.datasets)
         return dataset

@@ -69,7 +69,7 @@ def test_grid_and_train_size_sweep(tmp_path, nb201_path):
 @pytest.mark.parametrize("overrides,fragment", [
     ({"predictors": [{"name": "gp"}]}, "unknown predictor 'gp'"),
     ({"predictors": [{"name": "emprox", "options": {"k": 0}}]}, "k must be >= 1"),
-    ({"train_sizes": [20000]}, "exceeds the space"),
+    ({"train_sizes": [20000]}, "exceeds the 15,625 architectures"),
     ({"trails": 3}, "unknown config key 'trails'"),
     ({"predictors": [{"name": "emprox", "options": {"neighbours": 3}}]}, "unknown config key 'emprox.neighbours'"),
     ({"metric": "accuracy"}, "unknown metric"),

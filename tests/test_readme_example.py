@@ -1,4 +1,4 @@
-"""The README's worked example space passes the shipped contract."""
+"""The README's Python examples run as written, and its worked example space passes the contract."""
 import re
 
 import pytest
@@ -7,10 +7,14 @@ from conftest import REPO
 from nasearch.testing import SearchSpaceContract
 
 
-def _example_namespace():
+def _blocks(heading):
     readme = (REPO / "README.md").read_text()
-    section = readme.split("### Adding a search space", 1)[1]
-    code = re.findall(r"```python\n(.*?)```", section, re.S)[0]
+    section = readme.split(heading, 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, re.S)
+
+
+def _example_namespace():
+    code = _blocks("### Adding a search space")[0]
     assert len(code.splitlines()) < 100
     namespace = {}
     exec(compile(code, "README.md", "exec"), namespace)
@@ -21,6 +25,23 @@ class TestReadmeExampleSpace(SearchSpaceContract):
     @pytest.fixture
     def space(self):
         return _example_namespace()["ChainSpace"]()
+
+
+def test_example_space_is_searched_with_a_callable_objective(capsys):
+    namespace = _example_namespace()
+    exec(compile(_blocks("### Adding a search space")[1], "README.md", "exec"), namespace)
+    result = namespace["result"]
+    assert len(result.history) == 12 and all(r["status"] == "ok" for r in result.history)
+    assert result.best_value == 84.0   # conv5-conv5-conv5 is the optimum of the stand-in score
+    assert "conv5-conv5-conv5 84.0" in capsys.readouterr().out
+
+
+def test_python_section_examples_run():
+    namespace = {}
+    for code in _blocks("## Python"):
+        exec(compile(code, "README.md", "exec"), namespace)
+    assert len(namespace["result"].history) == 50 and namespace["result"].best_value > 70
+    assert namespace["search"].finished and namespace["search"].told == 30
 
 
 def test_example_registers_at_run_time():

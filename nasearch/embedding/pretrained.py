@@ -137,8 +137,10 @@ def pretrained_autoencoder(space, config: AutoencoderConfig | None = None, plan:
     ``info``: ``source`` ("trained" in this call, "loaded" from the disk cache or
     "memory"), ``train_seconds`` (time spent training in *this* call, 0 when
     loaded), ``cached_train_seconds`` (what training originally cost), ``steps``,
-    ``archs`` (training architectures seen), ``round_trip`` (fraction of the
-    held-out architectures that decode exactly), ``holdout`` and ``path``.
+    ``seen`` (training sequences seen, with repeats), ``archs`` (size of the
+    training pool, or ``seen`` when streamed), ``streamed``, ``round_trip``
+    (fraction of the held-out architectures that decode exactly), ``holdout``,
+    ``curve`` (the periodic checks) and ``path``.
     """
     import torch
 
@@ -195,6 +197,7 @@ def _train(space, config: AutoencoderConfig, plan: PretrainingPlan, seed: int, p
         bar = tqdm(total=plan.max_steps, desc="pretraining", unit="step", leave=False)
     start = time.perf_counter()
     steps, checked, seen = 0, float("nan"), 0
+    curve = []   # (steps, architectures seen, seconds, round trip on the check set)
     with torch_seeded(rng):
         model = SequenceAutoencoder.for_space(space, config)
         optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
@@ -207,6 +210,7 @@ def _train(space, config: AutoencoderConfig, plan: PretrainingPlan, seed: int, p
                 bar.update()
             if steps >= plan.min_steps and steps % plan.check_every == 0:
                 checked = round_trip_accuracy(model, space, check)
+                curve.append((steps, seen, round(time.perf_counter() - start, 3), checked))
                 model.train()
                 if bar is not None:
                     bar.set_postfix_str(f"held-out round trip {checked:.1%}")
@@ -218,9 +222,9 @@ def _train(space, config: AutoencoderConfig, plan: PretrainingPlan, seed: int, p
         bar.close()
     round_trip = round_trip_accuracy(model, space, holdout)
     pool = len(stream.pool) if stream.pool is not None else None
-    info = {"train_seconds": seconds, "cached_train_seconds": seconds, "steps": steps,
+    info = {"train_seconds": seconds, "cached_train_seconds": seconds, "steps": steps, "seen": seen,
             "archs": pool if pool is not None else seen, "streamed": pool is None,
-            "round_trip": round_trip, "holdout": len(holdout), "source": "trained"}
+            "round_trip": round_trip, "holdout": len(holdout), "source": "trained", "curve": curve}
     return model, info
 
 
