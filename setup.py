@@ -19,7 +19,10 @@ setup(
         "pyyaml>=6.0",
         "nas-bench-201>=2.0",
         "nas-bench-graph>=1.3",
-        "xgboost>=1.7",
+        # The CPU-only build on Linux: plain `xgboost` pulls a 469 MB CUDA NCCL wheel there.
+        "xgboost-cpu>=2.1; sys_platform == 'linux'",
+        "xgboost>=1.7; sys_platform != 'linux'",
+        "scikit-learn>=1.2",   # the 8x8 digits dataset of the training objective ships with it
         "matplotlib>=3.6",
     ],
     extras_require={

@@ -114,17 +114,9 @@ def execute(trials: list, executor: str = "local", workers: int = 2, ray_address
         bar = tqdm(total=len(trials), desc="trials", unit="run")
     results = [None] * len(trials)
     if executor == "ray":
-        try:
-            import ray
-        except ImportError:
-            raise ConfigError("--executor ray needs Ray; install it with `pip install .[ray]`") from None
-        if not ray.is_initialized():
-            try:
-                ray.init(address=ray_address, include_dashboard=False, log_to_driver=False)
-            except (ConnectionError, RuntimeError, ValueError) as error:
-                first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-                raise ConfigError(f"cannot reach a Ray cluster at {ray_address!r} ({first}); start one with "
-                                  "`ray start --head`, or drop --ray-address to start a local Ray instance") from None
+        from .executors import connect_ray
+
+        ray = connect_ray(ray_address)
         remote = ray.remote(num_cpus=1)(run_trial)
         pending = {remote.remote(t[2], t[3]): i for i, t in enumerate(trials)}
         while pending:

@@ -78,7 +78,7 @@ def cmd_search(args) -> None:
         directory = Path(args.out or config.output or default)
         ensure_empty(directory)
     # Names, options and data are all checked here, before the run directory is written.
-    search = build_search(config, directory, args.data, progress=not args.quiet)
+    search = build_search(config, directory, args.data, progress=not args.quiet, ray_address=args.ray_address)
     if not args.resume:
         data = data_path(args.data, config.data)   # remembered, so --resume finds the same table
         save_config(directory, dict(to_dict(config), output=str(directory),
@@ -116,6 +116,8 @@ def register_search(add) -> None:
     sub.add_argument("--data", help="NAS-Bench-201 table (else $NASEARCH_NB201, else the config's data)")
     sub.add_argument("--out", help="run directory (must be new or empty)")
     sub.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted run in RUN_DIR")
+    sub.add_argument("--ray-address", help="with executor: ray, the Ray cluster to evaluate on, e.g. auto "
+                                           "(default: start a local Ray instance)")
     sub.add_argument("--quiet", action="store_true", help="no progress bar")
 
     sub = add("pretrain", cmd_pretrain, "pretrain and cache a space's autoencoder on unlabelled architectures")

@@ -50,11 +50,15 @@ class SearchConfig:
     epochs: Optional[int] = None        #: None = the table's default fidelity
     report_metric: Optional[str] = None  #: reported for the best architecture; None = test when the table has it
     allow_test_objective: bool = False
+    objective: str = "table"            #: "table" (the space's benchmark) or "train" (real training)
+    training: dict = field(default_factory=dict)  #: with objective "train": TrainingConfig options
     optimizer: str = "emprox_nao"
     options: dict = field(default_factory=dict)   #: optimizer options
     budget: int = 100
     seed: int = 0
     timeout: float = 0.0                #: seconds per evaluation; 0 = none
+    workers: int = 1                    #: evaluations run concurrently (1 = in this process)
+    executor: str = "local"             #: with workers > 1: "local" processes or "ray"
     output: str = ""                    #: run directory; "" = runs/search/<space>-<dataset>-<optimizer>-s<seed>-<time>
 
     def __post_init__(self):
@@ -62,6 +66,12 @@ class SearchConfig:
             raise ConfigError(f"budget must be >= 1 evaluation, got {self.budget}")
         if self.timeout < 0:
             raise ConfigError(f"timeout must be >= 0 seconds, got {self.timeout}")
+        if self.workers < 1:
+            raise ConfigError(f"workers must be >= 1, got {self.workers}")
+        if self.objective not in ("table", "train"):
+            raise ConfigError(f"objective must be 'table' or 'train', got {self.objective!r}")
+        if self.executor not in ("local", "ray"):
+            raise ConfigError(f"executor must be 'local' or 'ray', got {self.executor!r}")
 
 
 def load_search_config(data: dict) -> SearchConfig:
@@ -88,10 +98,18 @@ class Search:
     ``directory`` (optional) receives ``history.jsonl``, ``summary.json`` and
     ``incumbent.png``; a directory with a history resumes it. ``timeout`` is
     seconds per evaluation (0 = none).
+
+    ``workers > 1`` evaluates that many architectures at once in ``executor``
+    ``"local"`` worker processes (the objective must be picklable) or as ``"ray"``
+    tasks (on the cluster at ``ray_address``, else a local instance), recording each
+    result as it arrives. One worker with a seed is reproducible; with more, which
+    architecture is proposed next depends on which evaluation finishes first, so
+    runs differ, but each run's history still resumes exactly.
     """
 
     def __init__(self, space, objective=None, optimizer: str = "emprox_nao", budget: int = 100, seed: int = 0,
-                 directory=None, options: Optional[dict] = None, timeout: float = 0.0, progress: bool = False):
+                 directory=None, options: Optional[dict] = None, timeout: float = 0.0, progress: bool = False,
+                 workers: int = 1, executor: str = "local", ray_address: Optional[str] = None):
         from .optimizers import create_optimizer
         from .registry import get_search_space
 
@@ -104,6 +122,9 @@ class Search:
                               f"{self.space.name!r}; lower the budget")
         self.budget, self.seed, self.timeout = int(budget), int(seed), float(timeout or 0)
         self.optimizer_name, self.progress = optimizer, progress
+        if int(workers) < 1:
+            raise ConfigError(f"workers must be >= 1, got {workers}")
+        self.workers, self.executor, self.ray_address = int(workers), executor, ray_address
         if isinstance(self.objective, TabularObjective):
             self.objective.check_data()   # missing or broken data fails before any pretraining
         self.optimizer = create_optimizer(optimizer, self.space, options or {}, component_rng(seed, "optimizer"),
@@ -116,7 +137,8 @@ class Search:
         self.history = History(history_path)
         self.history.records = []
         self._buffer: list = []          # proposals of the optimizer's last round, not yet handed out
-        self._pending: dict = {}         # arch id -> (arch, predicted value)
+        self._pending: dict = {}         # arch id -> (arch, predicted, hand-out number, tells before it)
+        self._handed = 0                 # architectures handed out so far
         self._stale = 0
         self._best: Optional[dict] = None
         self._clock_offset = recorded[-1]["wall"] if recorded else 0.0
@@ -131,7 +153,7 @@ class Search:
     @property
     def pending(self) -> list:
         """Architectures handed out by :meth:`ask` and not yet told."""
-        return [arch for arch, _ in self._pending.values()]
+        return [arch for arch, *_ in self._pending.values()]
 
     @property
     def remaining(self) -> int:
@@ -166,10 +188,17 @@ class Search:
             proposal = self._buffer.pop(0)
             if self.optimizer.is_known(proposal.arch):
                 continue
-            self.optimizer.reserve(proposal.arch)
-            self._pending[self.space.arch_id(proposal.arch)] = (proposal.arch, proposal.predicted)
+            self._hand_out(proposal.arch, proposal.predicted)
             handed.append(proposal.arch)
         return handed
+
+    def _hand_out(self, arch, predicted, handed: Optional[int] = None) -> None:
+        # The hand-out number and the tells completed before it let a resume replay the exact
+        # interleaving of asks and tells, even when results arrived out of order.
+        self.optimizer.reserve(arch)
+        number = self._handed if handed is None else handed
+        self._pending[self.space.arch_id(arch)] = (arch, predicted, number, self.told)
+        self._handed = max(self._handed, number + 1)
 
     def tell(self, arch, result) -> dict:
         """Record the result of a pending architecture: a number, a metrics dict (holding the
@@ -181,12 +210,10 @@ class Search:
         if key not in self._pending:
             raise ConfigError(f"{self.space.to_string(arch)} is not pending; tell only architectures "
                               "that ask() handed out, once each")
-        arch, predicted = self._pending.pop(key)
-        outcome = as_evaluation(result, self.objective.metric)
-        return self._record(arch, outcome, predicted)
+        return self._record(key, as_evaluation(result, self.objective.metric))
 
-    def _record(self, arch, outcome: Evaluation, predicted, wall: Optional[float] = None,
-                persist: bool = True) -> dict:
+    def _record(self, key, outcome: Evaluation, wall: Optional[float] = None, persist: bool = True) -> dict:
+        arch, predicted, handed, told_before = self._pending.pop(key)
         if outcome.ok:
             self.optimizer.tell(arch, outcome.value)
             if self._best is None or outcome.value > self._best["value"]:
@@ -199,8 +226,8 @@ class Search:
                   "metrics": _plain(outcome.metrics),
                   "incumbent": None if self._best is None else self._best["value"],
                   "incumbent_test": None if self._best is None else self._best["report"],
-                  "predicted": predicted, "seconds": round(outcome.seconds, 6),
-                  "wall": self._wall() if wall is None else wall}
+                  "predicted": predicted, "handed": handed, "told_before": told_before,
+                  "seconds": round(outcome.seconds, 6), "wall": self._wall() if wall is None else wall}
         if outcome.error:
             record["error"] = outcome.error
         if persist:
@@ -210,34 +237,58 @@ class Search:
         return record
 
     def _replay(self, recorded: list) -> None:
-        """Drive a fresh optimizer through a recorded history without evaluating anything."""
+        """Drive a fresh optimizer through a recorded history without evaluating anything.
+
+        Asks are re-issued in hand-out order, each after the tells that preceded it; an
+        architecture handed out but never told (in flight when the run stopped) is handed out
+        again first when the search continues.
+        """
         from .optimizers import Proposal
 
-        for record in recorded:
-            wanted, handed = record["arch"], []
-            matched = next((a for a, _ in self._pending.values() if self.space.to_string(a) == wanted), None)
-            while matched is None:
-                handed = self.ask(1)
-                if not handed:
-                    break
-                if self.space.to_string(handed[0]) == wanted:
-                    matched = handed[0]
-            if matched is None:
-                raise NasearchError(
-                    f"resume diverged at evaluation {record['query']}: the history has {wanted} but the run "
-                    f"proposes {self.space.to_string(handed[0]) if handed else 'nothing'}; the code, config or "
-                    "environment changed since the run started, start a new run")
-            _, predicted = self._pending.pop(self.space.arch_id(matched))
+        lost = {}   # architecture string -> architecture handed out during the replay, never told
+        told = 0
+
+        def diverged(record, got):
+            return NasearchError(
+                f"resume diverged at evaluation {record['query']}: the history has {record['arch']} but the run "
+                f"proposes {got}; the code, config or environment changed since the run started, start a new run")
+
+        def tell_recorded(record):
+            key = next((k for k, (a, *_) in self._pending.items() if self.space.to_string(a) == record["arch"]), None)
+            if key is None:
+                raise diverged(record, "it before it was handed out")
             if record.get("status", "ok") == "ok":
                 metrics = record.get("metrics") or {self.objective.metric: record["value"],
                                                     self.objective.report_metric: record.get("test")}
                 outcome = Evaluation(record["value"], metrics)
             else:
                 outcome = Evaluation(None, {}, record["status"], record.get("error", ""))
-            self._record(matched, outcome, record.get("predicted"), wall=record["wall"], persist=False)
-        # Handed out during the replay but never evaluated (the run stopped first): hand them
-        # out again first, in order.
-        leftover = [Proposal(arch, predicted) for arch, predicted in self._pending.values()]
+            self._record(key, outcome, wall=record["wall"], persist=False)
+
+        order = sorted(range(len(recorded)), key=lambda i: recorded[i].get("handed", recorded[i]["query"]))
+        for index in order:
+            record = recorded[index]
+            handed = record.get("handed", record["query"])
+            while told < record.get("told_before", record["query"]):
+                tell_recorded(recorded[told])
+                told += 1
+            if record["arch"] in lost:
+                self._hand_out(lost.pop(record["arch"]), record.get("predicted"), handed)
+                continue
+            while self._handed < handed:   # handed out in the original run, lost when it stopped
+                extra = self.ask(1)
+                if not extra:
+                    raise diverged(record, "nothing")
+                lost[self.space.to_string(extra[0])] = extra[0]
+                self._pending.pop(self.space.arch_id(extra[0]))
+            got = self.ask(1)
+            if not got or self.space.to_string(got[0]) != record["arch"]:
+                raise diverged(record, self.space.to_string(got[0]) if got else "nothing")
+        while told < len(recorded):
+            tell_recorded(recorded[told])
+            told += 1
+        leftover = [Proposal(arch, None) for arch in lost.values()]
+        leftover += [Proposal(arch, predicted) for arch, predicted, *_ in self._pending.values()]
         for proposal in leftover:
             self.optimizer.known_ids.discard(self.space.arch_id(proposal.arch))
         self._pending.clear()
@@ -247,20 +298,45 @@ class Search:
     def run(self) -> SearchResult:
         """Evaluate until the budget is spent; write the run directory's outputs; return the result."""
         bar = self._progress_bar()
+
+        def show(record):
+            if bar is not None:
+                bar.update()
+                best = "–" if record["incumbent"] is None else f"{record['incumbent']:.3f}"
+                bar.set_postfix_str(f"best {best}, {record['wall']:.0f}s")
         try:
-            while not self.finished:
-                for arch in self.ask(1):
-                    record = self.tell(arch, evaluate(self.objective, arch, self.timeout))
-                    if bar is not None:
-                        bar.update()
-                        best = "–" if record["incumbent"] is None else f"{record['incumbent']:.3f}"
-                        bar.set_postfix_str(f"best {best}, {record['wall']:.0f}s")
-                if not self._pending and self.remaining <= 0:
-                    break
+            if self.workers == 1:
+                while not self.finished:
+                    handed = self.ask(1)
+                    if not handed:
+                        break
+                    show(self.tell(handed[0], evaluate(self.objective, handed[0], self.timeout)))
+            else:
+                self._run_parallel(show)
         finally:
             if bar is not None:
                 bar.close()
         return self.result()
+
+    def _run_parallel(self, show) -> None:
+        from .executors import create_workers
+        from .threads import configured_threads
+
+        pool = create_workers(self.executor, self.objective, self.workers, self.timeout, self.ray_address,
+                              configured_threads())
+        try:
+            while not self.finished:
+                while pool.free and self.remaining > 0:
+                    handed = self.ask(1)
+                    if not handed:
+                        break
+                    pool.submit(handed[0])
+                if not pool.running:
+                    break
+                for arch, outcome in pool.wait():
+                    show(self.tell(arch, outcome))
+        finally:
+            pool.close()
 
     def _progress_bar(self):
         if not self.progress:
@@ -318,16 +394,21 @@ def _plain(metrics: dict) -> dict:
 
 
 def build_search(config: SearchConfig, directory=None, data_override: Optional[str] = None,
-                 progress: bool = False) -> Search:
+                 progress: bool = False, ray_address: Optional[str] = None) -> Search:
     """A :class:`Search` for a CLI config; fails fast on any bad name, option or data."""
     from .registry import get_search_space
     from .run_directory import data_path
 
     space = get_search_space(config.space, data=data_path(data_override, config.data), dataset=config.dataset or None)
-    objective = TabularObjective(space, config.dataset, config.metric, config.epochs, config.report_metric,
-                                 config.allow_test_objective)
+    if config.objective == "train":
+        from .training import TrainingObjective
+
+        objective = TrainingObjective(space, config.training)
+    else:
+        objective = TabularObjective(space, config.dataset, config.metric, config.epochs, config.report_metric,
+                                     config.allow_test_objective)
     return Search(space, objective, config.optimizer, config.budget, config.seed, directory, config.options,
-                  config.timeout, progress)
+                  config.timeout, progress, config.workers, config.executor, ray_address)
 
 
 def run_search(config: SearchConfig, directory, data_override: Optional[str] = None, progress: bool = True) -> dict:

@@ -110,3 +110,63 @@ def test_history_and_resume_through_the_facade(nb201, tmp_path):
 def test_budget_larger_than_the_space_is_refused(nb201):
     with pytest.raises(ConfigError, match="exceeds"):
         Search(nb201, Counting(nb201), "random", budget=20000)
+
+
+def test_two_local_workers_record_results_as_they_arrive(nb201, tmp_path):
+    from parallel_objectives import TableWithDelay
+
+    result = Search(nb201, TableWithDelay(0.05), "random", budget=16, seed=0, workers=2).run()
+    archs = [r["arch"] for r in result.history]
+    assert len(archs) == 16 == len(set(archs)) and all(r["status"] == "ok" for r in result.history)
+    overlapping = [r for r in result.history if r["told_before"] < r["query"]]
+    assert overlapping, "with two workers some architecture must be handed out before earlier ones finish"
+
+
+def test_a_dying_worker_costs_only_its_own_evaluation(nb201, tmp_path):
+    from parallel_objectives import TableWithDelay
+
+    reference = Search(nb201, TableWithDelay(0.0), "random", budget=12, seed=3).run()
+    victims = {nb201.code(nb201.from_string(r["arch"])) for r in reference.history[2:4]}
+    directory = tmp_path / "run"
+    result = Search(nb201, TableWithDelay(0.0, victims), "random", budget=12, seed=3, workers=2,
+                    directory=directory).run()
+    died = [r for r in result.history if r["status"] == "failed"]
+    assert len(died) == 2 and all("worker process died" in r["error"] for r in died)
+    assert sum(r["status"] == "ok" for r in result.history) == 10
+    # the parallel history resumes exactly: cut it, resume with the same settings
+    lines = (directory / "history.jsonl").read_text().splitlines(keepends=True)
+    (directory / "history.jsonl").write_text("".join(lines[:7]))
+    resumed = Search(nb201, TableWithDelay(0.0, victims), "random", budget=12, seed=3, workers=2,
+                     directory=directory)
+    assert [r["arch"] for r in resumed.history.records] == [r["arch"] for r in result.history[:7]]
+    final = resumed.run()
+    assert len(final.history) == 12 and len({r["arch"] for r in final.history}) == 12
+
+
+def test_an_objective_that_cannot_reach_workers_is_a_clear_error(nb201):
+    with pytest.raises(ConfigError, match="define it at module level"):
+        Search(nb201, lambda arch: 1.0, "random", budget=4, workers=2).run()
+
+
+def test_out_of_order_tells_and_an_arch_in_flight_resume_exactly(nb201, tmp_path):
+    def drive(search, stop_after):
+        script = []
+        while not search.finished and len(script) < stop_after:
+            batch = search.ask(3)
+            for arch in batch[::-1][:2]:   # tell two of three, newest first; the third stays in flight
+                search.tell(arch, nb201.query(arch, "cifar10-valid"))
+                script.append(nb201.to_string(arch))
+            for arch in batch[::-1][2:]:
+                search.tell(arch, nb201.query(arch, "cifar10-valid"))
+                script.append(nb201.to_string(arch))
+        return script
+
+    directory = tmp_path / "run"
+    first = Search(nb201, None, "evolution", budget=30, seed=1, directory=directory, options={"population": 8})
+    drive(first, 10)
+    in_flight = first.ask(2)
+    first.tell(in_flight[1], nb201.query(in_flight[1], "cifar10-valid"))   # in_flight[0] never told
+    resumed = Search(nb201, None, "evolution", budget=30, seed=1, directory=directory, options={"population": 8})
+    assert resumed.told == first.told
+    assert resumed.ask(1)[0] == in_flight[0], "the architecture in flight is handed out again first"
+    assert resumed.ask(4) == first.ask(4), "the replayed optimizer continues exactly like the original"

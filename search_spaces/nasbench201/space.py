@@ -184,6 +184,12 @@ class NASBench201(SearchSpace):
             bits[offsets[len(path)] + code] = 1.0
         return bits
 
+    def network(self, arch, in_channels: int, classes: int, channels: int = 16, cells_per_stage: int = 5):
+        """The NAS-Bench-201 macro skeleton with this cell, as a ``torch.nn.Module`` (for training)."""
+        from .network import NASBench201Network
+
+        return NASBench201Network(self._check(arch), in_channels, classes, channels, cells_per_stage)
+
     # ---------------------------------------------------------------- sequence
     @property
     def vocab_size(self) -> int:
