@@ -15,8 +15,16 @@ from .registry import get_search_space, search_spaces
 
 
 class _Parser(argparse.ArgumentParser):
+    #: builds the epilog when help is shown, so listing components never slows other commands
+    epilog_factory = None
+
     def error(self, message):
         raise NasearchError(f"{self.prog}: {message} (see --help)")
+
+    def format_help(self):
+        if self.epilog_factory is not None:
+            self.epilog = self.epilog_factory()
+        return super().format_help()
 
 
 def _space(args):
@@ -99,8 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", parser_class=_Parser, required=True)
 
     def add(name, function, help_text, epilog=None):
-        sub = commands.add_parser(name, help=help_text, description=help_text, epilog=epilog, allow_abbrev=False,
+        sub = commands.add_parser(name, help=help_text, description=help_text, allow_abbrev=False,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+        sub.epilog_factory = epilog
         sub.set_defaults(function=function)
         return sub
 

@@ -196,26 +196,12 @@ def write_outputs(directory, config: CompareConfig, trials: list, results: list)
 
 
 def plot(path, config: CompareConfig, trials: list, results: list) -> None:
-    """Mean incumbent against queries per optimizer, with 95% confidence bands over seeds."""
-    import matplotlib
+    """Incumbent curves per optimizer (see :func:`nasearch.plots.compare_plot`)."""
+    from .plots import compare_plot
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axis = plt.subplots(figsize=(6, 4))
-    for spec in config.optimizers:
-        curves = np.array([r["incumbents"] for t, r in zip(trials, results) if t[0] == spec.display()])
-        x = np.arange(1, curves.shape[1] + 1)
-        mean = curves.mean(0)
-        half = 1.96 * curves.std(0, ddof=1) / np.sqrt(len(curves)) if len(curves) > 1 else np.zeros_like(mean)
-        axis.plot(x, mean, label=spec.display())
-        axis.fill_between(x, mean - half, mean + half, alpha=0.2)
-    axis.set_xlabel("benchmark queries")
-    axis.set_ylabel(f"best {config.metric} so far (%)")
-    axis.set_title(f"{config.space} {config.dataset}", fontsize=9)
-    low = np.percentile([r["incumbents"][min(9, len(r["incumbents"]) - 1)] for r in results], 10)
-    axis.set_ylim(bottom=low)
-    axis.legend(fontsize=8)
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
+    curves = {spec.display(): [r["incumbents"] for t, r in zip(trials, results) if t[0] == spec.display()]
+              for spec in config.optimizers}
+    optima = {r["summary"].get("optimum") for r in results}
+    optimum = optima.pop() if len(optima) == 1 else None
+    compare_plot(path, curves, f"{config.space} {config.dataset}, {config.budget} evaluations",
+                 f"{config.metric} on {config.dataset}", optimum)

@@ -94,6 +94,25 @@ def build(cls, data: Mapping | None, where: str = ""):
         raise ConfigError(f"invalid config {where or cls.__name__}: {error}") from None
 
 
+def defaults_help(cls, indent: str = "  ", width: int = 100) -> str:
+    """``key=default`` for every field of config dataclass ``cls``, wrapped for ``--help``."""
+    import textwrap
+
+    items = []
+    for f in dataclasses.fields(cls):
+        if f.default is not dataclasses.MISSING:
+            default = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            default = f.default_factory()
+        else:
+            default = "(required)"
+        if isinstance(default, tuple) and default and dataclasses.is_dataclass(default[0]):
+            default = "[" + ", ".join(d.display() if hasattr(d, "display") else str(d) for d in default) + "]"
+        items.append(f"{f.name}={default!r}" if isinstance(default, str) and default == "" else f"{f.name}={default}")
+    return textwrap.fill(" ".join(items), width=width, initial_indent=indent, subsequent_indent=indent,
+                         break_on_hyphens=False)
+
+
 def to_dict(config) -> dict:
     """Plain-dict view of a config dataclass (tuples become lists), for YAML/JSON."""
     def plain(value):
@@ -115,7 +134,10 @@ def load_yaml(path) -> dict:
     if not path.is_file():
         raise ConfigError(f"config file {str(path)!r} does not exist; pass an existing YAML file")
     try:
-        data = yaml.safe_load(path.read_text())
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"config file {str(path)!r} is not UTF-8 text (byte {error.start}); "
+                          "save it as UTF-8 YAML") from None
     except yaml.YAMLError as error:
         line = str(error).splitlines()[0]
         raise ConfigError(f"config file {str(path)!r} is not valid YAML ({line}); fix its syntax") from None

@@ -46,3 +46,70 @@ def incumbent_plot(path, records: list, summary: dict) -> None:
     axis.legend(fontsize=7, loc="lower right")
     figure.tight_layout()
     figure.savefig(path, dpi=110)
+
+
+def compare_plot(path, curves: dict, title: str, metric_text: str, optimum=None) -> None:
+    """Mean incumbent against evaluations per optimizer, with ±1 standard-error bands.
+
+    ``curves`` maps an optimizer label to a ``(seeds, evaluations)`` array. When the
+    optimum is known the y-axis is the regret on a log scale, so the early climb and the
+    last hundredths are both readable; otherwise it is the value itself. The legend sits
+    outside the axes so it never covers a line.
+    """
+    figure, axis = _figure(7.5, 4.2)
+    floor = 1e-3
+    for index, (label, curve) in enumerate(curves.items()):
+        curve = np.array([[np.nan if v is None else v for v in seed] for seed in curve], dtype=float)
+        x = np.arange(1, curve.shape[1] + 1)
+        y = np.maximum(optimum - curve, floor) if optimum is not None else curve
+        mean = np.nanmean(y, 0)
+        error = np.nanstd(y, 0, ddof=1) / np.sqrt(len(y)) if len(y) > 1 else np.zeros_like(mean)
+        color = f"C{index % 10}"
+        axis.plot(x, mean, color=color, linewidth=1.5, label=f"{label} ({len(y)} seeds)")
+        lower = np.maximum(mean - error, floor) if optimum is not None else mean - error
+        axis.fill_between(x, lower, mean + error, color=color, alpha=0.12, linewidth=0)
+    axis.set_xlabel("evaluations")
+    if optimum is not None:
+        axis.set_yscale("log")
+        axis.set_ylabel("regret: optimum − best so far (log)")
+        axis.set_title(f"{title}\nregret in {metric_text} (optimum {optimum:.3f}); mean ± 1 s.e. over seeds",
+                       fontsize=9)
+    else:
+        axis.set_ylabel(f"best {metric_text} so far")
+        axis.set_title(f"{title}; mean ± 1 s.e. over seeds", fontsize=9)
+    axis.grid(alpha=0.3, which="both", linewidth=0.5)
+    axis.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+
+
+def scatter_plot(path, rows: list, title: str, target: str) -> None:
+    """Predicted against true values at the largest train size, every trial, one panel per predictor."""
+    largest = max(r["train_size"] for r in rows)
+    names = list(dict.fromkeys(r["predictor"] for r in rows))
+    columns = min(3, len(names))
+    lines = (len(names) + columns - 1) // columns
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(4 * columns, 4 * lines))
+    axes = np.atleast_1d(figure.subplots(lines, columns, squeeze=False)).ravel()
+    trials = tests = 0
+    for axis, name in zip(axes, names):
+        true, predicted = [], []
+        mine = [row for row in rows if row["predictor"] == name and row["train_size"] == largest]
+        for row in mine:
+            true += row["_true"]
+            predicted += row["_predicted"]
+        trials, tests = len(mine), len(mine[0]["_true"]) if mine else 0
+        axis.scatter(true, predicted, s=4, alpha=0.4)
+        low, high = min(true + predicted), max(true + predicted)
+        axis.plot([low, high], [low, high], "k--", linewidth=0.8)
+        axis.set_title(name, fontsize=9)
+        axis.set_xlabel(f"true {target}")
+        axis.set_ylabel(f"predicted {target}")
+    for axis in axes[len(names):]:
+        axis.axis("off")
+    figure.suptitle(f"{title}: trained on {largest}, {tests} test architectures per trial × {trials} trials",
+                    fontsize=10)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)

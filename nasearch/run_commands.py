@@ -22,19 +22,59 @@ def cmd_evaluate(args) -> None:
     directory = prepare(args.out or config.output, force=args.force)
     save_config(directory, to_dict(config))
     rows = run_evaluation(config, space, progress=not args.quiet)
-    summary = write_report(directory, rows, f"{config.space} {config.dataset} {config.metric}")
+    summary = write_report(directory, rows, f"{config.space} {config.dataset} {config.metric}",
+                           f"{config.metric} accuracy on {config.dataset} (%)")
     print((directory / "summary.md").read_text())
     print(f"results in {directory}")
     return summary
 
 
+def _search_help() -> str:
+    from .config import defaults_help
+    from .optimizers import registry as optimizers
+    from .registry import search_spaces
+    from .search import SearchConfig
+    from .training import TrainingConfig
+
+    lines = ["config keys (YAML file or --set key=value), with defaults:", defaults_help(SearchConfig), "",
+             "optimizers (optimizer: NAME) and their settings (options: {...}), with defaults:"]
+    for name in optimizers.names():
+        lines += [f"  {name}:", defaults_help(optimizers.factory(name).Config, "    ")]
+    lines += ["", "training settings (objective: train, training: {...}):", defaults_help(TrainingConfig), "",
+              f"spaces: {', '.join(search_spaces.names())}"]
+    return "\n".join(lines)
+
+
+def _evaluate_help() -> str:
+    from .config import defaults_help
+    from .evaluation.protocol import EvaluateConfig
+    from .predictors import registry as predictors
+
+    lines = ["config keys (YAML file or --set key=value), with defaults:", defaults_help(EvaluateConfig), "",
+             "predictors (predictors: [{name: NAME, label: ..., options: {...}}]), options with defaults:"]
+    for name in predictors.names():
+        lines += [f"  {name}:", defaults_help(predictors.factory(name).Config, "    ")]
+    return "\n".join(lines)
+
+
+def _compare_help() -> str:
+    from .compare import CompareConfig
+    from .config import defaults_help
+    from .optimizers import registry as optimizers
+
+    return "\n".join(["config keys (YAML file or --set key=value), with defaults:", defaults_help(CompareConfig), "",
+                      f"optimizers: {', '.join(optimizers.names())} (settings: see `search --help`)"])
+
+
 def register(add) -> None:
     register_search(add)
     register_compare(add)
-    sub = add("evaluate", cmd_evaluate, "evaluate predictors with the EmProx paper's protocol")
+    sub = add("evaluate", cmd_evaluate, "evaluate predictors with the EmProx paper's protocol", _evaluate_help)
     sub.add_argument("--config", help="YAML config, e.g. experiments/predictors/nb201_cifar10.yaml")
     sub.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key (repeatable)")
-    sub.add_argument("--grid", nargs="+", metavar="OPTION=V1,V2", help="sweep predictor options, e.g. k=3,10,60 d=16,32")
+    sub.add_argument("--grid", nargs="+", metavar="OPTION=V1,V2",
+                     help="evaluate one predictor entry (grid_predictor, default the first that takes these "
+                          "options) at every point, e.g. k=3,10,60 d=16,32; the other entries are not run")
     sub.add_argument("--data", help="NAS-Bench-201 table (else $NASEARCH_NB201, else the config's data)")
     sub.add_argument("--out", help="run directory (default: the config's output)")
     sub.add_argument("--force", action="store_true", help="write into a non-empty run directory")
@@ -110,7 +150,8 @@ def cmd_pretrain(args) -> None:
 
 
 def register_search(add) -> None:
-    sub = add("search", cmd_search, "run a search (default: EmProx-NAO on NAS-Bench-201 cifar10-valid, 100 evaluations)")
+    sub = add("search", cmd_search, "run a search (default: EmProx-NAO on NAS-Bench-201 cifar10-valid, "
+                                     "100 evaluations)", _search_help)
     sub.add_argument("--config", help="YAML config, e.g. experiments/search/nb201_cifar10.yaml")
     sub.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key, e.g. budget=200")
     sub.add_argument("--data", help="NAS-Bench-201 table (else $NASEARCH_NB201, else the config's data)")
@@ -146,7 +187,7 @@ def cmd_compare(args) -> None:
 
 
 def register_compare(add) -> None:
-    sub = add("compare", cmd_compare, "run optimizers x seeds and compare their incumbents")
+    sub = add("compare", cmd_compare, "run optimizers x seeds and compare their incumbents", _compare_help)
     sub.add_argument("--config", help="YAML config, e.g. experiments/search/nb201_cifar10_compare.yaml")
     sub.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key")
     sub.add_argument("--data", help="NAS-Bench-201 table (else $NASEARCH_NB201, else the config's data)")

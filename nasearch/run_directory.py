@@ -6,20 +6,20 @@ from pathlib import Path
 from .errors import ConfigError
 
 
-def ensure_empty(directory, force: bool = False) -> Path:
-    """Refuse a non-empty ``directory`` unless ``force``; creates nothing, deletes nothing."""
+def ensure_empty(directory, force: bool = False, hint: str = "or continue a search there with --resume") -> Path:
+    """Refuse a non-empty ``directory`` unless ``force``; creates nothing, deletes nothing.
+    ``hint`` is the command's other way out, named in the error."""
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise ConfigError(f"run directory {str(directory)!r} is a file; choose another --out")
     if directory.exists() and any(directory.iterdir()) and not force:
-        raise ConfigError(f"run directory {str(directory)!r} is not empty; choose another --out "
-                          "(a search there continues with --resume)")
+        raise ConfigError(f"run directory {str(directory)!r} is not empty; choose another --out, {hint}")
     return directory
 
 
-def prepare(directory, force: bool = False) -> Path:
+def prepare(directory, force: bool = False, hint: str = "or pass --force to write into it") -> Path:
     """Create ``directory``; refuse a non-empty one unless ``force`` (nothing is deleted)."""
-    directory = ensure_empty(directory, force)
+    directory = ensure_empty(directory, force, hint)
     directory.mkdir(parents=True, exist_ok=True)
     return directory
 

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from conftest import REPO
-from nasearch.cli import main
+from nasearch.cli import build_parser, main
 
 BEST = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"
 
@@ -81,3 +81,37 @@ def test_main_py_runs_as_a_script():
     result = subprocess.run([sys.executable, "main.py", "query", "--space", "nasbench_graph", "--arch", "bad"],
                             cwd=REPO, capture_output=True, text=True, env=env)
     assert result.returncode == 2 and result.stderr.count("\n") == 1
+
+
+def test_a_non_utf8_config_is_a_one_line_error(tmp_path, capsys):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("budget: 10 # caf\xe9\n".encode("latin-1"))
+    assert main(["search", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "not UTF-8" in err and err.count("\n") == 1
+
+
+def test_help_lists_optimizers_predictors_and_config_keys(capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["search", "--help"])
+    out = capsys.readouterr().out
+    assert "emprox_nao:" in out and "pretrain_steps=4000" in out and "budget=100" in out and "darts" in out
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["evaluate", "--help"])
+    out = capsys.readouterr().out
+    assert "seminas:" in out and "grid_predictor=''" in out
+
+
+def test_spaces_survives_a_broken_plugin(capsys):
+    from nasearch.registry import search_spaces
+
+    def broken():
+        raise RuntimeError("cannot import my_space")
+
+    search_spaces.register("broken_plugin", broken)
+    try:
+        assert main(["spaces"]) == 0
+    finally:
+        search_spaces._factories.pop("broken_plugin")
+    out = capsys.readouterr().out
+    assert "broken_plugin: cannot be loaded" in out and "nasbench201: NASBench201" in out

@@ -4,6 +4,7 @@ import json
 import pytest
 import yaml
 
+from conftest import REPO
 from nasearch.cli import main
 from nasearch.evaluation.metrics import precision_at, prediction_metrics
 from nasearch.evaluation.protocol import make_splits
@@ -63,7 +64,23 @@ def test_grid_and_train_size_sweep(tmp_path, nb201_path):
                  "d=16"]) == 0
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     labels = {(s["predictor"], s["train_size"]) for s in summary}
-    assert labels == {(f"EmProx k={k} embedding_dim=16", n) for k in (3, 10) for n in (8, 24)}
+    assert labels == {(f"EmProx k={k} d=16", n) for k in (3, 10) for n in (8, 24)}
+
+
+def test_the_grid_applies_to_one_entry_and_matches_the_grid_config():
+    from nasearch.config import load_yaml
+    from nasearch.evaluation.protocol import expand_grid, load_config, parse_grid
+
+    table1 = load_config(load_yaml(REPO / "experiments" / "predictors" / "nb201_cifar10.yaml"))
+    from_cli = expand_grid(table1.predictors, parse_grid(["k=3,10,60", "d=16,32,64,128"]))
+    grid = load_config(load_yaml(REPO / "experiments" / "predictors" / "nb201_grid.yaml"))
+    from_file = expand_grid(grid.predictors, grid.grid)
+    assert len(from_cli) == len(from_file) == 12
+    assert [(s.display(), s.options["k"], s.options["embedding_dim"]) for s in from_cli] == \
+        [(s.display(), s.options["k"], s.options["embedding_dim"]) for s in from_file]
+    assert from_cli[0].display() == "EmProx k=3 d=16"
+    chosen = expand_grid(table1.predictors, {"k": [3, 60]}, "EmProx k=60")
+    assert [s.display() for s in chosen] == ["EmProx k=3", "EmProx k=60"]
 
 
 @pytest.mark.parametrize("overrides,fragment", [
@@ -82,7 +99,7 @@ def test_bad_configs_fail_with_one_line(tmp_path, nb201_path, capsys, overrides,
 
 
 def test_shipped_configs_load(nb201_path):
-    from conftest import REPO
+
     from nasearch.evaluation.protocol import expand_grid, load_config
 
     for path in sorted((REPO / "experiments" / "predictors").glob("*.yaml")):

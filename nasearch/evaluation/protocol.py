@@ -43,7 +43,8 @@ class EvaluateConfig:
     seed: int = 0
     top_k: int = 10                      #: for precision@k
     predictors: tuple = (PredictorSpec("emprox"),)
-    grid: dict = field(default_factory=dict)   #: option → list of values, expanded per predictor
+    grid: dict = field(default_factory=dict)   #: option → list of values: the grid predictor at every point
+    grid_predictor: str = ""             #: label of the entry the grid applies to; "" = the first that takes it
     output: str = "runs/evaluate"
 
     def __post_init__(self):
@@ -86,26 +87,37 @@ def parse_grid(items) -> dict:
     return grid
 
 
-def expand_grid(predictors, grid: dict) -> list:
-    """Every predictor whose options include all grid keys becomes one spec per grid point."""
+def expand_grid(predictors, grid: dict, chosen: str = "") -> list:
+    """With a grid, the chosen entry (``chosen`` label, else the first entry whose options
+    include every grid key) evaluated at every grid point, and nothing else; labels are
+    the entry's label without the gridded options, plus the point (``EmProx k=3 d=16``)."""
     from ..predictors import registry
 
     grid = {GRID_ALIASES.get(k, k): list(v) for k, v in grid.items()}
     if not grid:
         return list(predictors)
-    expanded, matched = [], False
-    for spec in predictors:
-        fields = {f.name for f in dataclasses.fields(registry.factory(spec.name).Config)}
-        if not set(grid) <= fields:
-            expanded.append(spec)
-            continue
-        matched = True
-        for point in itertools.product(*grid.values()):
-            options = dict(spec.options, **dict(zip(grid, point)))
-            suffix = " ".join(f"{k}={v}" for k, v in zip(grid, point))
-            expanded.append(PredictorSpec(spec.name, f"{spec.display()} {suffix}", options))
-    if not matched:
+    takes = [spec for spec in predictors
+             if set(grid) <= {f.name for f in dataclasses.fields(registry.factory(spec.name).Config)}]
+    if chosen:
+        named = [spec for spec in predictors if spec.display() == chosen]
+        if not named:
+            raise ConfigError(f"grid_predictor {chosen!r} is not a predictor label; choose one of: "
+                              f"{', '.join(spec.display() for spec in predictors)}")
+        if named[0] not in takes:
+            raise ConfigError(f"predictor {chosen!r} has no option(s) {sorted(grid)}; grid another predictor")
+        spec = named[0]
+    elif takes:
+        spec = takes[0]
+    else:
         raise ConfigError(f"no predictor takes all grid options {sorted(grid)}; check the names")
+    short = {long: alias for alias, long in GRID_ALIASES.items()}
+    gridded = {f"{key}=" for key in grid} | {f"{short[key]}=" for key in grid if key in short}
+    base = " ".join(word for word in spec.display().split() if not word.startswith(tuple(gridded)))
+    expanded = []
+    for point in itertools.product(*grid.values()):
+        options = dict(spec.options, **dict(zip(grid, point)))
+        suffix = " ".join(f"{short.get(k, k)}={v}" for k, v in zip(grid, point))
+        expanded.append(PredictorSpec(spec.name, f"{base} {suffix}", options))
     return expanded
 
 
@@ -130,7 +142,7 @@ def run_evaluation(config: EvaluateConfig, space, progress: bool = True, on_row=
     """
     from ..predictors import create_predictor
 
-    specs = expand_grid(config.predictors, config.grid)
+    specs = expand_grid(config.predictors, config.grid, config.grid_predictor)
     for spec in specs:  # fail on bad options before any work
         create_predictor(spec.name, space, spec.options, np.random.default_rng(0))
     archs = space.table_archs(config.dataset)

@@ -54,6 +54,7 @@ class GradientSearchConfig:
     min_round_trip: float = 0.5  #: refuse a decoder that reconstructs fewer held-out architectures
     pretrain_archs: int = 0     #: pretraining pool; 0 = the whole space if listable, else a stream
     pretrain_steps: int = 4000  #: most pretraining steps (it stops earlier once the decoder is faithful)
+    mutations: int = 0          #: one-edit mutations of the seeds added to each round's candidates, ranked with them
 
     def __post_init__(self):
         if min(self.n_init, self.batch_size, self.n_seeds, self.max_steps) < 1:
@@ -102,9 +103,15 @@ class _GradientSearch(Optimizer):
             model = self._fit()
         fitted = time.perf_counter()
         candidates = self._ascend(model, self.best_known(c.n_seeds))
+        if c.mutations:
+            mutated = self._mutations(c.mutations, candidates)
+            self.stats["mutated"] = self.stats.get("mutated", 0) + len(mutated)
+            candidates += mutated
         if len(candidates) < want:
             self.stats["fill_rounds"] += 1
-            candidates += self._mutations(want - len(candidates), candidates)
+            filled = self._mutations(want - len(candidates), candidates)
+            self.stats["filled"] += len(filled)
+            candidates += filled
         predicted = self._predict(candidates) if candidates else np.zeros(0)
         order = np.argsort(-predicted, kind="stable") if c.rank else np.arange(len(candidates))
         chosen = [Proposal(candidates[i], float(predicted[i])) for i in order[:want]]
@@ -178,7 +185,6 @@ class _GradientSearch(Optimizer):
                     break
         if len(found) < count:
             found += self.random_unknown(count - len(found), exclude + found)
-        self.stats["filled"] += len(found)
         return found
 
 
