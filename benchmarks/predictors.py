@@ -39,11 +39,13 @@ VARIANTS = [
     PredictorSpec("emprox", "EmProx k=10 compact+learned", {"k": 10, "compact": True, "metric": "learned"}),
     PredictorSpec("emprox", "EmProx k=10 unlabeled=500", {"k": 10, "unlabeled": 500}),
     PredictorSpec("emprox", "EmProx k=10 d=64 pretrained", {"k": 10, "embedding_dim": 64, "pretrained": True}),
+    PredictorSpec("emprox", "EmProx k=10 pretrained+linear", {"k": 10, "pretrained": True, "residual": "linear"}),
+    PredictorSpec("emprox", "EmProx k=10 linear", {"k": 10, "residual": "linear"}),
 ]
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("--data", help="NAS-Bench-201 table")
     parser.add_argument("--space", default="nasbench201")
     parser.add_argument("--dataset", default="cifar10-valid")
@@ -51,7 +53,11 @@ def main(argv=None) -> None:
     parser.add_argument("--train-size", type=int, default=121)
     parser.add_argument("--only", nargs="*", help="labels to run (default: all)")
     parser.add_argument("--no-variants", action="store_true", help="only the paper's contenders")
+    parser.add_argument("--threads", type=int, help="torch threads (default: $NASEARCH_THREADS, else 1)")
     args = parser.parse_args(argv)
+    from nasearch.threads import set_threads
+
+    print(f"torch threads: {set_threads(args.threads)}")
 
     space = get_search_space(args.space, data=args.data, dataset=args.dataset)
     specs = PAPER + ([] if args.no_variants else VARIANTS)

@@ -27,10 +27,10 @@ OptimizerSpec = ComponentSpec   #: an optimizer to compare: name, label, options
 class CompareConfig:
     space: str = "nasbench201"
     data: Optional[str] = None
-    dataset: str = "cifar10-valid"
-    metric: str = "val"
+    dataset: str = ""                #: "" = the space's first dataset
+    metric: str = ""                 #: "" = val when the table has it
     epochs: Optional[int] = None
-    report_metric: str = "test"
+    report_metric: Optional[str] = None   #: None = test when the table has it
     budget: int = 100
     seeds: int = 20                  #: seeds 0..seeds-1
     optimizers: tuple = (OptimizerSpec("emprox_nao"), OptimizerSpec("evolution"), OptimizerSpec("random"))
@@ -179,6 +179,11 @@ def markdown(rows: list, config: CompareConfig) -> str:
 
 
 def write_outputs(directory, config: CompareConfig, trials: list, results: list) -> str:
+    import dataclasses
+
+    first = results[0]["summary"]   # the defaults the trials resolved ("" = the space's first dataset)
+    config = dataclasses.replace(config, dataset=config.dataset or first.get("dataset") or "",
+                                 metric=config.metric or first.get("metric") or "")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     with open(directory / "incumbents.csv", "w", newline="") as handle:

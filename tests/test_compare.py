@@ -68,3 +68,15 @@ def test_shipped_search_configs_load():
             specs = [(config.optimizer, config.options)]
         for name, options in specs:
             build(registry.factory(name).Config, dict(options), name)   # unknown options raise
+
+
+def test_a_ray_address_with_no_cluster_is_a_one_line_error(tmp_path, capsys, monkeypatch):
+    ray = pytest.importorskip("ray")
+    if ray.is_initialized():
+        pytest.skip("a Ray instance is already running in this process")
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    argv = ["compare", "--quiet", "--set", "seeds=1", "--set", "budget=12", "--set", "optimizers=[random]",
+            "--executor", "ray", "--ray-address", "auto", "--out", str(tmp_path / "out")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "cannot reach a Ray cluster at 'auto'" in err and err.count("\n") == 1

@@ -89,3 +89,19 @@ def test_unknown_size_space_searches_too(installed, tmp_path):
                        "--set", "optimizer=evolution", "--set", "budget=35", "--set", "options={population: 10}")
     assert result.returncode == 0, result.stderr
     assert json.loads((out / "summary.json").read_text())["queries"] == 35
+
+
+def test_pretrain_compare_and_evaluate_on_the_large_space(installed, tmp_path):
+    result = installed("pretrain", "--space", "widechain_unbounded", "--steps", "20")
+    assert result.returncode == 0, result.stderr
+    assert "a stream of" in result.stdout and "held-out round trip" in result.stdout
+    result = installed("compare", "--quiet", "--set", "space=widechain", "--set", "dataset=synthetic",
+                       "--set", "budget=12", "--set", "seeds=1", "--set", "workers=1",
+                       "--set", "optimizers=[{name: random}, {name: evolution, options: {population: 5}}]",
+                       "--out", str(tmp_path / "compare"))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "compare" / "compare.md").is_file() and (tmp_path / "compare" / "compare.png").is_file()
+    result = installed("evaluate", "--set", "space=widechain", "--set", "dataset=synthetic",
+                       "--out", str(tmp_path / "evaluate"))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "needs a benchmark table" in result.stderr

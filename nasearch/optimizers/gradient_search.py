@@ -55,6 +55,7 @@ class GradientSearchConfig:
     pretrain_archs: int = 0     #: pretraining pool; 0 = the whole space if listable, else a stream
     pretrain_steps: int = 4000  #: most pretraining steps (it stops earlier once the decoder is faithful)
     mutations: int = 0          #: one-edit mutations of the seeds added to each round's candidates, ranked with them
+    residual: str = "none"      #: EmProx surrogate: "linear" = soft kNN on residuals of a ridge trend
 
     def __post_init__(self):
         if min(self.n_init, self.batch_size, self.n_seeds, self.max_steps) < 1:
@@ -201,7 +202,7 @@ class EmProxNAO(_GradientSearch):
         self.predictor = EmProx(space, {"k": c.k, "embedding_dim": c.embedding_dim, "pretrained": True,
                                         "pretrain_archs": c.pretrain_archs, "pretrain_steps": c.pretrain_steps,
                                         "pretrain_seed": self.seed, "metric": c.metric,
-                                        "temperature": c.temperature}, self.rng)
+                                        "temperature": c.temperature, "residual": c.residual}, self.rng)
 
     def _fit(self):
         self.predictor.fit(self.known_archs, np.asarray(self.known_values))

@@ -46,6 +46,7 @@ class EmProxConfig(AutoencoderConfig):
     pretrain_seed: int = 0      #: seed of that pretraining (a search passes its master seed)
     metric: str = "euclidean"   #: "euclidean" (the paper) or "learned"
     temperature: float = 0.01   #: soft-kNN temperature for the differentiable surrogate
+    residual: str = "none"      #: "none" (the paper) or "linear": kNN on residuals of a ridge trend
 
     def __post_init__(self):
         super().__post_init__()
@@ -55,6 +56,8 @@ class EmProxConfig(AutoencoderConfig):
             raise ConfigError("emprox options unlabeled and pretrain_archs must be >= 0, pretrain_steps >= 1")
         if self.metric not in ("euclidean", "learned"):
             raise ConfigError(f"emprox option metric must be 'euclidean' or 'learned', got {self.metric!r}")
+        if self.residual not in ("none", "linear"):
+            raise ConfigError(f"emprox option residual must be 'none' or 'linear', got {self.residual!r}")
         if self.temperature <= 0:
             raise ConfigError(f"emprox option temperature must be > 0, got {self.temperature}")
 
@@ -96,6 +99,8 @@ class EmProx(Predictor):
         self.model: SequenceAutoencoder | None = None
         self.memory = self.values = None
         self.transform = None
+        self.trend = None   # (weights (d,), bias) of the ridge trend on raw embeddings, with residual: linear
+        self.targets = None  # what the kNN averages: the values, or their residuals from the trend
         self.fit_info: dict = {}
 
     def _sequences(self, archs) -> np.ndarray:
@@ -135,6 +140,12 @@ class EmProx(Predictor):
             with torch_seeded(self.rng):
                 self.transform = learn_linear_metric(embeddings, values)
         self.memory = self._mapped(embeddings)
+        self.trend, self.targets = None, values
+        if config.residual == "linear":
+            from .linear import fit_ridge
+
+            self.trend = fit_ridge(embeddings, values)
+            self.targets = values - (embeddings @ self.trend[0] + self.trend[1])
         return self
 
     def _mapped(self, embeddings: np.ndarray) -> np.ndarray:
@@ -149,7 +160,11 @@ class EmProx(Predictor):
     def predict(self, archs) -> np.ndarray:
         if self.memory is None:
             raise ConfigError("call fit() before predict()")
-        return hard_knn(self._mapped(self.embed(archs)), self.memory, self.values, self.config.k)
+        embeddings = self.embed(archs)
+        predicted = hard_knn(self._mapped(embeddings), self.memory, self.targets, self.config.k)
+        if self.trend is not None:
+            predicted = predicted + embeddings @ self.trend[0] + self.trend[1]
+        return predicted
 
     def soft_predict(self, embedding, temperature: float | None = None, eps: float = 1e-3):
         """Differentiable surrogate: torch ``(m, d)`` embeddings → ``(m,)`` predicted values.
@@ -158,8 +173,10 @@ class EmProx(Predictor):
         import torch
 
         memory = torch.as_tensor(self.memory)
-        values = torch.as_tensor(self.values, dtype=memory.dtype)
-        query = embedding.to(memory.dtype)
-        if self.transform is not None:
-            query = query @ torch.as_tensor(self.transform)
-        return soft_knn(query, memory, values, self.config.k, temperature or self.config.temperature, eps)
+        targets = torch.as_tensor(self.targets, dtype=memory.dtype)
+        raw = embedding.to(memory.dtype)
+        query = raw @ torch.as_tensor(self.transform) if self.transform is not None else raw
+        predicted = soft_knn(query, memory, targets, self.config.k, temperature or self.config.temperature, eps)
+        if self.trend is not None:
+            predicted = predicted + raw @ torch.as_tensor(self.trend[0], dtype=memory.dtype) + float(self.trend[1])
+        return predicted
