@@ -11,6 +11,7 @@ REPO = Path(__file__).resolve().parents[1]
 _CACHE = tempfile.mkdtemp(prefix="nasearch-test-cache-")
 os.environ["NASEARCH_CACHE"] = _CACHE
 os.environ["MPLCONFIGDIR"] = tempfile.mkdtemp(prefix="nasearch-test-mpl-")   # matplotlib's font cache
+os.environ["HOME"] = tempfile.mkdtemp(prefix="nasearch-test-home-")   # Ray writes ~/.ray/auth_token
 os.environ.pop("NASEARCH_NB201", None)   # tests use the table shipped inside the package
 os.environ.setdefault("NASEARCH_THREADS", "1")
 

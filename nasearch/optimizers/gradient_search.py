@@ -13,10 +13,22 @@ Each round:
    onto the unit sphere and pool; λ grows in steps of ``step`` until
    ``candidates`` new architectures come out (NAO's schedule);
 3. decode greedily with the space's token mask, canonicalise, drop known and
-   duplicate architectures; too few? fill with one-edit mutations of the seeds
-   (counted in ``stats["filled"]``);
-4. optionally rank the candidates with the surrogate's hard predictor and
-   propose the top ``batch_size``.
+   duplicate architectures;
+4. with ``mix`` (the default), also make ``candidates`` one-edit mutations of
+   tournament winners (10 known architectures drawn at random, the best wins, as
+   in regularized evolution) and split the ``batch_size`` proposals between the
+   two sources in proportion to each source's posterior rate of proposals that
+   entered the top ``n_seeds`` (Beta(1, 1) prior; each share kept in [0.2, 0.8]);
+   within each source, the surrogate's hard predictor ranks the candidates.
+   Without ``mix``: too few decodes are filled with one-edit mutations of the
+   seeds (``stats["filled"]``), and the top ``batch_size`` by the hard predictor
+   are proposed.
+
+Ascent alone stalls once the known set holds the neighbourhood of the best
+architectures: the soft kNN is a convex combination of known values, so it
+points towards them and decodes keep landing on known cells. The mutation source
+keeps local search alive there, and the allocation moves the batch towards
+whichever source is currently finding top architectures.
 """
 from __future__ import annotations
 
@@ -54,7 +66,7 @@ class GradientSearchConfig:
     min_round_trip: float = 0.5  #: refuse a decoder that reconstructs fewer held-out architectures
     pretrain_archs: int = 0     #: pretraining pool; 0 = the whole space if listable, else a stream
     pretrain_steps: int = 4000  #: most pretraining steps (it stops earlier once the decoder is faithful)
-    mutations: int = 0          #: one-edit mutations of the seeds added to each round's candidates, ranked with them
+    mix: bool = True            #: split each batch between decoded ascent and tournament mutations, by their record
     residual: str = "none"      #: EmProx surrogate: "linear" = soft kNN on residuals of a ridge trend
 
     def __post_init__(self):
@@ -78,6 +90,7 @@ class _GradientSearch(Optimizer):
         self.round_trip = info["round_trip"]
         if self.round_trip < c.min_round_trip:
             raise ConfigError(refusal_message(space, self.round_trip, c.min_round_trip))
+        self._source: dict = {}   # arch id -> proposal source, until told (mix only)
         self.stats.update({"rounds": 0, "filled": 0, "fill_rounds": 0, "decoded": 0,
                            "round_trip": self.round_trip, "pretraining": info["source"],
                            "pretrain_seconds": info["train_seconds"], "pretrain_steps": info["steps"],
@@ -104,22 +117,72 @@ class _GradientSearch(Optimizer):
             model = self._fit()
         fitted = time.perf_counter()
         candidates = self._ascend(model, self.best_known(c.n_seeds))
-        if c.mutations:
-            mutated = self._mutations(c.mutations, candidates)
-            self.stats["mutated"] = self.stats.get("mutated", 0) + len(mutated)
-            candidates += mutated
-        if len(candidates) < want:
-            self.stats["fill_rounds"] += 1
-            filled = self._mutations(want - len(candidates), candidates)
-            self.stats["filled"] += len(filled)
-            candidates += filled
-        predicted = self._predict(candidates) if candidates else np.zeros(0)
-        order = np.argsort(-predicted, kind="stable") if c.rank else np.arange(len(candidates))
-        chosen = [Proposal(candidates[i], float(predicted[i])) for i in order[:want]]
+        if c.mix:
+            chosen = self._mixed(candidates, want)
+        else:
+            if len(candidates) < want:
+                self.stats["fill_rounds"] += 1
+                filled = self._mutations(want - len(candidates), candidates)
+                self.stats["filled"] += len(filled)
+                candidates += filled
+            chosen = self._ranked(candidates, want)
         self.stats["rounds"] += 1
         self.stats["fit_seconds"].append(fitted - start)
         self.stats["propose_seconds"].append(time.perf_counter() - fitted)
         return chosen
+
+    def _ranked(self, candidates: list, count: int) -> list:
+        """The ``count`` candidates the surrogate's hard predictor rates best (all, unranked, if ``rank`` is off)."""
+        predicted = self._predict(candidates) if candidates else np.zeros(0)
+        order = np.argsort(-predicted, kind="stable") if self.config.rank else np.arange(len(candidates))
+        return [Proposal(candidates[i], float(predicted[i])) for i in order[:count]]
+
+    def _mixed(self, decoded: list, want: int) -> list:
+        """Split the batch between the two sources in proportion to their posterior success rates
+        (Beta(1, 1) prior; a success is a proposal that entered the top ``n_seeds``), each
+        source's share kept within [0.2, 0.8] so neither is ever starved."""
+        record = self.stats.setdefault("sources", {"ascent": [0, 0], "mutation": [0, 0]})   # [successes, proposals]
+        rate = {name: (won + 1) / (tried + 2) for name, (won, tried) in record.items()}
+        share = min(0.8, max(0.2, rate["mutation"] / (rate["mutation"] + rate["ascent"])))
+        children = self._tournament_children(self.config.candidates, decoded)
+        count = {"mutation": int(round(want * share))}
+        count["ascent"] = want - count["mutation"]
+        chosen = self._ranked(decoded, min(count["ascent"], len(decoded)))
+        chosen += self._ranked(children, want - len(chosen))
+        for proposal in chosen:
+            self._source[self.space.arch_id(proposal.arch)] = "ascent" if proposal.arch in decoded else "mutation"
+        return chosen
+
+    def _tournament_children(self, count: int, exclude: list) -> list:
+        """One-edit mutations of tournament winners (10 known architectures drawn at random, as
+        regularized evolution does), none known or in ``exclude``."""
+        seen = set(self.known_ids) | {self.space.arch_id(a) for a in exclude}
+        known = len(self.known_values)
+        found = []
+        for _ in range(50 * count):
+            picks = self.rng.choice(known, min(10, known), replace=False)
+            parent = self.known_archs[max(picks, key=lambda i: self.known_values[i])]
+            child = self.space.mutate(parent, self.rng)
+            if self.space.arch_id(child) not in seen:
+                seen.add(self.space.arch_id(child))
+                found.append(child)
+                if len(found) == count:
+                    break
+        return found
+
+    def tell(self, arch, value):
+        source = self._source.pop(self.space.arch_id(arch), None)
+        if source is not None:
+            top = np.sort(self.known_values)[-self.config.n_seeds:] if self.known_values else []
+            won, tried = self.stats["sources"][source]
+            self.stats["sources"][source] = [won + int(len(top) < self.config.n_seeds or value > top[0]), tried + 1]
+        super().tell(arch, value)
+
+    def tell_failure(self, arch):
+        source = self._source.pop(self.space.arch_id(arch), None)
+        if source is not None:
+            self.stats["sources"][source][1] += 1
+        super().tell_failure(arch)
 
     def _direction(self, outputs: torch.Tensor) -> torch.Tensor:
         """Surrogate gradient w.r.t. ``outputs (B, L, d)``, scaled to the outputs' norm √L per row."""

@@ -1,0 +1,88 @@
+"""EmProx-NAO against RE and RE + EmProx screen at 50/100/200/300 evaluations, paired by seed.
+
+    python benchmarks/search_table.py experiments/search/*_budget300_compare.yaml
+
+Runs (or resumes) each comparison with ``compare`` (its trials are ordinary run
+directories, so a second call only tabulates) and prints, per space and dataset
+and per checkpoint: the mean best validation value of each optimizer; the paired
+difference EmProx-NAO − contender over the same seeds with its standard error,
+and a verdict (win; tie when the loss is within one standard error; loss); how
+many seeds reached the optimum by then; and, at the end, the median evaluations
+to the optimum, the regret at 100 evaluations and the wall time per 100-evaluation
+search (pretraining excluded).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from nasearch.compare import execute, load_compare_config, trial_configs, write_outputs  # noqa: E402
+from nasearch.config import load_yaml  # noqa: E402
+
+CHECKPOINTS = (50, 100, 200, 300)
+HEADLINE = "EmProx-NAO"
+
+
+def verdict(mean: float, error: float) -> str:
+    if mean >= 0:
+        return "win" if mean > 0 else "tie"
+    return "tie" if -mean <= error else "loss"
+
+
+def tabulate(config, trials, results) -> str:
+    labels = [spec.display() for spec in config.optimizers]
+    curves = {label: np.array([r["incumbents"] for t, r in zip(trials, results) if t[0] == label], dtype=float)
+              for label in labels}
+    summaries = {label: [r["summary"] for t, r in zip(trials, results) if t[0] == label] for label in labels}
+    optimum = summaries[labels[0]][0]["optimum"]
+    dataset = summaries[labels[0]][0]["dataset"]
+    contenders = [label for label in labels if label != HEADLINE]
+    lines = [f"#### {config.space} {dataset}, {config.seeds} seeds, optimum {optimum}", "",
+             "| evaluations | " + " | ".join(f"{label} mean best val (optimum hits)" for label in labels) + " | " +
+             " | ".join(f"{HEADLINE} − {label} (paired ± s.e.)" for label in contenders) + " |",
+             "|---" * (1 + len(labels) + len(contenders)) + "|"]
+    for checkpoint in CHECKPOINTS:
+        if checkpoint > config.budget:
+            continue
+        cells = []
+        for label in labels:
+            at = curves[label][:, checkpoint - 1]
+            hits = int(np.sum(at >= optimum - 1e-9)) if optimum is not None else 0
+            cells.append(f"{at.mean():.3f} ({hits})" if optimum is not None else f"{at.mean():.3f}")
+        for label in contenders:
+            difference = curves[HEADLINE][:, checkpoint - 1] - curves[label][:, checkpoint - 1]
+            error = difference.std(ddof=1) / np.sqrt(len(difference))
+            cells.append(f"{difference.mean():+.3f} ± {error:.3f} {verdict(difference.mean(), error)}")
+        lines.append(f"| {checkpoint} | " + " | ".join(cells) + " |")
+    lines += ["", "| optimizer | median evaluations to optimum | regret at 100 | wall per 100 evaluations (s) |",
+              "|---|---|---|---|"]
+    for label in labels:
+        reached = [s["queries_to_optimum"] for s in summaries[label] if s["queries_to_optimum"] is not None]
+        median = f"{np.median(reached):.0f} ({len(reached)}/{len(summaries[label])})" if reached else "–"
+        regret = f"{optimum - curves[label][:, 99].mean():.3f}" if optimum is not None else "–"
+        wall = np.mean([100 * s["wall_seconds"] / s["queries"] for s in summaries[label]])
+        lines.append(f"| {label} | {median} | {regret} | {wall:.2f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
+    parser.add_argument("configs", nargs="+")
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args()
+    for path in args.configs:
+        config = load_compare_config(load_yaml(path))
+        trials = trial_configs(config)
+        results = execute(trials, "local", config.workers, progress=not args.quiet)
+        write_outputs(config.output, config, trials, results)
+        print(f"```bash\npython main.py compare --config {path}\n```\n")
+        print(tabulate(config, trials, results) + "\n", flush=True)
+
+
+if __name__ == "__main__":
+    main()
