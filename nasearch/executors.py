@@ -145,7 +145,9 @@ class RayWorkers:
             try:
                 finished.append((arch, self._ray.get(ref)))
             except Exception as error:   # the task's worker died or Ray lost it: only this evaluation fails
-                finished.append((arch, failure(f"the Ray task failed ({type(error).__name__})")))
+                lines = [line for line in str(error).splitlines() if line.strip()]
+                detail = lines[-1].strip() if lines else type(error).__name__
+                finished.append((arch, failure(f"the Ray task failed ({detail})")))
         return finished
 
     def close(self) -> None:

@@ -156,3 +156,15 @@ def test_ctrl_c_prints_the_run_directory_and_the_resume_command(tmp_path, capsys
     assert main(argv[:-4] + ["--out", str(reference), "--set", "budget=30"]) == 0
     strip = lambda records: [{k: v for k, v in r.items() if k not in ("wall", "seconds")} for r in records]
     assert strip(resumed) == strip(_records(reference))
+
+
+def test_missing_data_fails_before_any_pretraining(tmp_path, capsys, monkeypatch):
+    from nasearch.embedding import pretrained
+
+    monkeypatch.setattr(pretrained, "_train", lambda *a, **k: pytest.fail("pretrained before checking the data"))
+    monkeypatch.setenv("NASEARCH_CACHE", str(tmp_path / "empty-cache"))
+    pretrained._MEMORY.clear()
+    out = tmp_path / "run"
+    assert main(["search", "--data", str(tmp_path / "missing.csv"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "does not exist" in err and err.count("\n") == 1 and not out.exists()
