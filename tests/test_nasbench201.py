@@ -95,18 +95,19 @@ def test_table_values_that_are_not_accuracies_name_the_line(tmp_path, nb201_path
     cells = lines[500].split(",")
     cells[header.index("cifar100_val_200")] = bad
     lines[500] = ",".join(cells)
-    path = tmp_path / "bad.csv"
-    path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(DataError, match="line 501"):
-        NASBench201(data=str(path)).query((0,) * 6, "cifar10-valid")
+    _rejects(tmp_path, lines, "line 501")
 
 
 def test_duplicate_rows_are_rejected(tmp_path, nb201_path):
     lines = _table_lines(nb201_path)
     lines[3] = lines[2]
-    path = tmp_path / "dup.csv"
+    _rejects(tmp_path, lines, "duplicate")
+
+
+def _rejects(tmp_path, lines, fragment):
+    path = tmp_path / "edited.csv"
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(DataError, match="duplicate"):
+    with pytest.raises(DataError, match=fragment):
         NASBench201(data=str(path)).query((0,) * 6, "cifar10-valid")
 
 
