@@ -113,7 +113,11 @@ def cmd_search(args) -> None:
                                   "resume without changing the config, or start a new run with --out")
     else:
         config = _search_config(args)
-        default = (f"runs/search/{config.space}-{config.dataset or 'default'}-{config.optimizer}-s{config.seed}-"
+        from .registry import get_search_space
+
+        dataset = config.dataset or ("train" if config.objective == "train" else
+                                     (get_search_space(config.space).datasets or ["objective"])[0])
+        default = (f"runs/search/{config.space}-{dataset}-{config.optimizer}-s{config.seed}-"
                    f"{time.strftime('%Y%m%d-%H%M%S')}")
         directory = Path(args.out or config.output or default)
         ensure_empty(directory)
