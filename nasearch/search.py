@@ -134,8 +134,7 @@ class Search:
             self.directory.mkdir(parents=True, exist_ok=True)
         history_path = None if self.directory is None else self.directory / "history.jsonl"
         recorded = History.load(history_path).records if history_path is not None else []
-        self.history = History(history_path)
-        self.history.records = []
+        self.history = History(history_path)   # refilled by the replay below
         self._buffer: list = []          # proposals of the optimizer's last round, not yet handed out
         self._pending: dict = {}         # arch id -> (arch, predicted, hand-out number, tells before it)
         self._handed = 0                 # architectures handed out so far
