@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-import numpy as np
 
 from .base import Optimizer, Proposal
 from .screening import Screen
