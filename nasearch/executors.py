@@ -88,16 +88,17 @@ class LocalWorkers:
         return finished
 
     def close(self) -> None:
-        for process, connection in self._idle + [(p, c) for c, (p, _) in self._busy.items()]:
+        """Idle workers exit; busy ones (an interrupted search) are terminated."""
+        for process, connection in self._idle:
             try:
                 connection.send(None)
-            except (OSError, BrokenPipeError):
+            except OSError:
                 pass
-            connection.close()
-        for process, _ in self._idle:
             process.join(timeout=5)
-        for connection, (process, _) in list(self._busy.items()):
+            connection.close()
+        for connection, (process, _) in self._busy.items():
             process.terminate()
+            connection.close()
         self._idle, self._busy = [], {}
 
 

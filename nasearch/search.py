@@ -253,8 +253,8 @@ class Search:
                 f"proposes {got}; the code, config or environment changed since the run started, start a new run")
 
         def tell_recorded(record):
-            key = next((k for k, (a, *_) in self._pending.items() if self.space.to_string(a) == record["arch"]), None)
-            if key is None:
+            key = self.space.arch_id(self.space.from_string(record["arch"]))
+            if key not in self._pending:
                 raise diverged(record, "it before it was handed out")
             if record.get("status", "ok") == "ok":
                 metrics = record.get("metrics") or {self.objective.metric: record["value"],

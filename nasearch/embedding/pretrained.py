@@ -91,7 +91,7 @@ class ArchitectureStream:
         self.held_ids = {space.arch_id(a) for a in self.holdout}
         self.pool = None
         if plan.archs:
-            self.pool = self._distinct_sample(plan.archs)
+            self.pool = sample_distinct(space, rng, plan.archs, self.held_ids)
         elif space.listable:
             self.pool = [a for a in space.enumerate() if space.arch_id(a) not in self.held_ids]
         if self.pool is not None:
@@ -105,10 +105,7 @@ class ArchitectureStream:
         count = plan.holdout
         if self.space.size is not None:
             count = min(count, max(1, self.space.size // 5))
-        return self._distinct_sample(count)
-
-    def _distinct_sample(self, count: int) -> list:
-        return sample_distinct(self.space, self.rng, count, getattr(self, "held_ids", ()))
+        return sample_distinct(self.space, self.rng, count)
 
     @property
     def description(self) -> str:

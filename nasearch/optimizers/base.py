@@ -81,6 +81,12 @@ class Optimizer(abc.ABC):
         return sample_distinct(self.space, self.rng, count,
                                self.known_ids | {self.space.arch_id(a) for a in exclude})
 
+    def tournament_winner(self, members: list, sample_size: int):
+        """The architecture of the best of ``sample_size`` ``(arch, value)`` members drawn without
+        replacement (regularized evolution's parent selection)."""
+        picks = self.rng.choice(len(members), min(sample_size, len(members)), replace=False)
+        return max((members[i] for i in picks), key=lambda member: member[1])[0]
+
     def best_known(self, count: int = 1) -> list:
         order = np.argsort(-np.asarray(self.known_values), kind="stable")[:count]
         return [self.known_archs[i] for i in order]

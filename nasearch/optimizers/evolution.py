@@ -35,9 +35,7 @@ class RegularizedEvolution(Optimizer):
         self.population.append((arch, float(value)))   # the oldest member dies
 
     def _child(self):
-        members = list(self.population)
-        picks = self.rng.choice(len(members), min(self.config.sample_size, len(members)), replace=False)
-        parent = max((members[i] for i in picks), key=lambda m: m[1])[0]
+        parent = self.tournament_winner(list(self.population), self.config.sample_size)
         for _ in range(50):
             child = self.space.mutate(parent, self.rng)
             if not self.is_known(child):

@@ -86,7 +86,8 @@ class _GradientSearch(Optimizer):
         c = self.config
         self.autoencoder, info = pretrained_autoencoder(
             space, pretraining_config(c.embedding_dim),
-            PretrainingPlan(max_steps=c.pretrain_steps, archs=c.pretrain_archs), seed=self.seed, progress=progress)
+            PretrainingPlan(max_steps=c.pretrain_steps, archs=c.pretrain_archs), seed=self.seed,
+            progress=self.progress)
         self.round_trip = info["round_trip"]
         if self.round_trip < c.min_round_trip:
             raise ConfigError(refusal_message(space, self.round_trip, c.min_round_trip))
@@ -157,12 +158,10 @@ class _GradientSearch(Optimizer):
         """One-edit mutations of tournament winners (10 known architectures drawn at random, as
         regularized evolution does), none known or in ``exclude``."""
         seen = set(self.known_ids) | {self.space.arch_id(a) for a in exclude}
-        known = len(self.known_values)
+        members = list(zip(self.known_archs, self.known_values))
         found = []
         for _ in range(50 * count):
-            picks = self.rng.choice(known, min(10, known), replace=False)
-            parent = self.known_archs[max(picks, key=lambda i: self.known_values[i])]
-            child = self.space.mutate(parent, self.rng)
+            child = self.space.mutate(self.tournament_winner(members, 10), self.rng)
             if self.space.arch_id(child) not in seen:
                 seen.add(self.space.arch_id(child))
                 found.append(child)
