@@ -24,6 +24,8 @@ setup(
         "xgboost>=1.7; sys_platform != 'linux'",
         "scikit-learn>=1.2",   # the 8x8 digits dataset of the training objective ships with it
         "matplotlib>=3.6",
+        "pymoo>=0.6.1",      # NSGA-II, the multi-objective baseline
+        "moocore>=0.1.4",    # hypervolume and non-dominated filtering
     ],
     extras_require={
         "ray": ["ray>=2.9"],

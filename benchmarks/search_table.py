@@ -10,6 +10,12 @@ and a verdict (win; tie when the loss is within one standard error; loss); how
 many seeds reached the optimum by then; and, at the end, the median evaluations
 to the optimum, the regret at 100 evaluations and the wall time per 100-evaluation
 search (pretraining excluded).
+
+Hardware-aware configs (``experiments/search/hw_*_compare.yaml``) print compare's
+own table instead: with several objectives, the hypervolume ratio (found front ÷
+true front) per optimizer at 50/100/200/300 evaluations with paired differences
+against the first optimizer; with constraints, the best feasible value, the seeds
+that reach the constrained optimum and the evaluations spent on infeasible cells.
 """
 from __future__ import annotations
 
@@ -21,17 +27,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nasearch.compare import execute, load_compare_config, trial_configs, write_outputs  # noqa: E402
-from nasearch.config import load_yaml  # noqa: E402
+from nasearch.compare import paired_difference, run_config_file, verdict  # noqa: E402
 
 CHECKPOINTS = (50, 100, 200, 300)
 HEADLINE = "EmProx-NAO"
-
-
-def verdict(mean: float, error: float) -> str:
-    if mean >= 0:
-        return "win" if mean > 0 else "tie"
-    return "tie" if -mean <= error else "loss"
 
 
 def tabulate(config, trials, results) -> str:
@@ -55,9 +54,8 @@ def tabulate(config, trials, results) -> str:
             hits = int(np.sum(at >= optimum - 1e-9)) if optimum is not None else 0
             cells.append(f"{at.mean():.3f} ({hits})" if optimum is not None else f"{at.mean():.3f}")
         for label in contenders:
-            difference = curves[HEADLINE][:, checkpoint - 1] - curves[label][:, checkpoint - 1]
-            error = difference.std(ddof=1) / np.sqrt(len(difference))
-            cells.append(f"{difference.mean():+.3f} ± {error:.3f} {verdict(difference.mean(), error)}")
+            mean, error = paired_difference(curves[HEADLINE][:, checkpoint - 1], curves[label][:, checkpoint - 1])
+            cells.append(f"{mean:+.3f} ± {error:.3f} {verdict(mean, error)}")
         lines.append(f"| {checkpoint} | " + " | ".join(cells) + " |")
     lines += ["", "| optimizer | median evaluations to optimum | regret at 100 | wall per 100 evaluations (s) |",
               "|---|---|---|---|"]
@@ -76,12 +74,10 @@ def main() -> None:
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args()
     for path in args.configs:
-        config = load_compare_config(load_yaml(path))
-        trials = trial_configs(config)
-        results = execute(trials, "local", config.workers, progress=not args.quiet)
-        write_outputs(config.output, config, trials, results)
+        config, trials, results, table = run_config_file(path, progress=not args.quiet)
         print(f"```bash\npython main.py compare --config {path}\n```\n")
-        print(tabulate(config, trials, results) + "\n", flush=True)
+        hardware = config.constraints or (config.objectives is not None and len(config.objectives) > 1)
+        print((table if hardware else tabulate(config, trials, results)) + "\n", flush=True)
 
 
 if __name__ == "__main__":

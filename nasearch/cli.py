@@ -76,22 +76,41 @@ def cmd_info(args) -> None:
         for epochs in space.epochs(dataset, metric) or [None]:
             values = space.values(dataset, metric, epochs)
             best = int(np.argmax(values))
-            label = metric if epochs is None else f"{metric}@{epochs}"
+            label = metric if epochs is None else f"{metric} {epochs}ep"
             print(f"  {label:<10} best {values[best]:8.4f}  mean {values.mean():8.4f}  std {values.std():7.4f}"
                   f"  best arch {space.to_string(archs[best])}")
+    costs = space.cost_metrics(dataset)
+    if costs:
+        print("  costs (lower is better; quartiles for constraints):")
+    for metric in costs:
+        values = space.values(dataset, metric)
+        measured = values[np.isfinite(values)]
+        q25, q50, q75 = np.percentile(measured, [25, 50, 75])
+        missing = "" if len(measured) == len(values) else f"  not measured for {len(values) - len(measured):,} cells"
+        print(f"  {metric:<29} min {measured.min():9.4f}  p25 {q25:9.4f}  median {q50:9.4f}  p75 {q75:9.4f}"
+              f"  max {measured.max():9.4f}{missing}")
 
 
 def cmd_query(args) -> None:
     space = _space(args)
     arch = space.from_string(args.arch)
     dataset = _dataset(space, args)
-    metrics = [args.metric] if args.metric else space.metrics(dataset)
+    from .errors import MissingValueError
+
+    metrics = [args.metric] if args.metric else space.metrics(dataset) + space.cost_metrics(dataset)
     print(space.to_string(arch))
     for metric in metrics:
-        epochs_list = [args.epochs] if args.epochs is not None else (space.epochs(dataset, metric) or [None])
+        if metric in space.cost_metrics(dataset):
+            epochs_list = [args.epochs]
+        else:
+            epochs_list = [args.epochs] if args.epochs is not None else (space.epochs(dataset, metric) or [None])
         for epochs in epochs_list:
-            label = metric if epochs is None else f"{metric}@{epochs}"
-            print(f"  {dataset} {label}: {space.query(arch, dataset, metric, epochs):.4f}")
+            label = metric if epochs is None else f"{metric} ({epochs} epochs)"
+            try:
+                value = f"{space.query(arch, dataset, metric, epochs):.4f}"
+            except MissingValueError:
+                value = "not measured"
+            print(f"  {dataset} {label}: {value}")
 
 
 def cmd_convert_nb201(args) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
@@ -31,6 +31,8 @@ class CompareConfig:
     metric: str = ""                 #: "" = val when the table has it
     epochs: Optional[int] = None
     report_metric: Optional[str] = None   #: None = test when the table has it
+    objectives: Optional[tuple] = None   #: several = multi-objective (hypervolume ratios), e.g. [val, -latency@edgegpu]
+    constraints: dict = field(default_factory=dict)   #: e.g. {latency@edgegpu: "<= 4.13"}
     budget: int = 100
     seeds: int = 20                  #: seeds 0..seeds-1
     optimizers: tuple = (OptimizerSpec("emprox_nao"), OptimizerSpec("evolution"), OptimizerSpec("random"))
@@ -63,6 +65,8 @@ def trial_configs(config: CompareConfig, data_override=None) -> list:
             directory = Path(config.output) / spec.display().replace(" ", "_") / f"seed{seed}"
             search = {"space": config.space, "data": data_override or config.data, "dataset": config.dataset,
                       "metric": config.metric, "epochs": config.epochs, "report_metric": config.report_metric,
+                      "objectives": None if config.objectives is None else list(config.objectives),
+                      "constraints": dict(config.constraints),
                       "optimizer": spec.name, "options": dict(spec.options), "budget": config.budget,
                       "seed": seed, "output": str(directory)}
             if seed == 0:
@@ -102,7 +106,19 @@ def run_trial(search: dict, directory: str) -> dict:
         summary = run_search(config, path, progress=False)
     records = History.load(path / "history.jsonl").records
     return {"summary": summary, "incumbents": [r["incumbent"] for r in records],
-            "incumbent_tests": [r["incumbent_test"] for r in records]}
+            "incumbent_tests": [r["incumbent_test"] for r in records],
+            "hypervolumes": [r.get("hypervolume_ratio") for r in records]}
+
+
+def run_config_file(path, progress: bool = True) -> tuple:
+    """Run (or resume) the comparison a YAML file describes and write its outputs; returns
+    ``(config, trials, results, table)`` for benchmark scripts that tabulate further."""
+    from .config import load_yaml
+
+    config = load_compare_config(load_yaml(path))
+    trials = trial_configs(config)
+    results = execute(trials, "local", config.workers, progress=progress)
+    return config, trials, results, write_outputs(config.output, config, trials, results)
 
 
 def execute(trials: list, executor: str = "local", workers: int = 2, ray_address: Optional[str] = None,
@@ -143,8 +159,61 @@ def execute(trials: list, executor: str = "local", workers: int = 2, ray_address
     return results
 
 
+def paired_difference(first: np.ndarray, second: np.ndarray) -> tuple:
+    """Mean and standard error of ``first − second`` paired by seed (``(seeds,)`` arrays)."""
+    difference = np.asarray(first, dtype=float) - np.asarray(second, dtype=float)
+    error = difference.std(ddof=1) / np.sqrt(len(difference)) if len(difference) > 1 else float("nan")
+    return float(difference.mean()), float(error)
+
+
+def verdict(mean: float, error: float) -> str:
+    """"win", "tie" (equal, or a loss within one standard error) or "loss"."""
+    if mean >= 0:
+        return "win" if mean > 0 else "tie"
+    return "tie" if -mean <= error else "loss"
+
+
+def checkpoints(budget: int) -> list:
+    """Evaluation counts the comparison tables report: 50, 100, 200, 300, ... up to the budget."""
+    marks = [m for m in (25, 50, 100, 200, 300, 500, 1000) if m < budget and (m >= budget / 8)]
+    return marks + [budget]
+
+
+def curves_of(config: CompareConfig, trials: list, results: list, key: str) -> dict:
+    """Label → ``(seeds, budget)`` array of a per-evaluation series (NaN before it exists)."""
+    return {spec.display(): np.array([[np.nan if v is None else v for v in r[key]]
+                                      for t, r in zip(trials, results) if t[0] == spec.display()], dtype=float)
+            for spec in config.optimizers}
+
+
+def hypervolume_rows(config: CompareConfig, trials: list, results: list) -> list:
+    """Per checkpoint: mean ± std hypervolume ratio per optimizer, and the first optimizer's paired
+    difference to each other one (± standard error, verdict)."""
+    curves = curves_of(config, trials, results, "hypervolumes")
+    labels = list(curves)
+    rows = []
+    for mark in checkpoints(config.budget):
+        row = {"evaluations": mark, "ratio": {}, "difference": {}}
+        for label in labels:
+            at = np.nan_to_num(curves[label][:, mark - 1], nan=0.0)
+            row["ratio"][label] = (float(at.mean()), float(at.std()))
+        for label in labels[1:]:
+            mean, error = paired_difference(np.nan_to_num(curves[labels[0]][:, mark - 1]),
+                                            np.nan_to_num(curves[label][:, mark - 1]))
+            row["difference"][label] = (mean, error, verdict(mean, error))
+        rows.append(row)
+    return rows
+
+
+def _mean_std(values: np.ndarray) -> tuple:
+    """Mean and std over the finite entries (NaN, NaN when there are none)."""
+    finite = values[np.isfinite(values)]
+    return (float(finite.mean()), float(finite.std())) if len(finite) else (float("nan"), float("nan"))
+
+
 def aggregate(config: CompareConfig, trials: list, results: list) -> list:
-    """Per optimizer: mean ± std of best value, its test value, regret, queries to optimum, wall time."""
+    """Per optimizer: mean ± std of best value, its test value, regret, queries to optimum, wall time
+    (and, under constraints, the evaluations spent on infeasible architectures)."""
     rows = []
     for spec in config.optimizers:
         label = spec.display()
@@ -156,16 +225,40 @@ def aggregate(config: CompareConfig, trials: list, results: list) -> list:
         wall = np.array([s["wall_seconds"] for s in mine])
         rows.append({"optimizer": label, "seeds": len(mine),
                      "best_val": (float(best.mean()), float(best.std())),
-                     "test_of_best": (float(np.nanmean(test)), float(np.nanstd(test))),
-                     "regret": (float(np.nanmean(regret)), float(np.nanstd(regret))),
+                     "test_of_best": _mean_std(test), "regret": _mean_std(regret),
                      "found_optimum": len(reached),
                      "median_queries_to_optimum": float(np.median(reached)) if reached else None,
                      "wall_seconds": (float(wall.mean()), float(wall.std()))})
+        if "front_size" in mine[0]:
+            sizes = np.array([s["front_size"] for s in mine], dtype=float)
+            rows[-1]["front_size"] = (float(sizes.mean()), float(sizes.std()))
+            rows[-1]["true_front_size"] = mine[0].get("true_front_size")
+        if config.constraints:
+            rows[-1]["infeasible_queries"] = float(np.mean([s.get("infeasible_queries", 0) for s in mine]))
+            rows[-1]["rejected_before_query"] = float(np.mean([s.get("rejected_before_query", 0) for s in mine]))
     return rows
 
 
-def markdown(rows: list, config: CompareConfig) -> str:
-    lines = [f"{config.space} {config.dataset}, objective {config.metric}, {config.budget} queries, "
+def markdown(rows: list, config: CompareConfig, hypervolume: Optional[list] = None) -> str:
+    goal = f"objective {config.metric}"
+    if config.constraints:
+        goal += " subject to " + ", ".join(f"{m} {v}" for m, v in config.constraints.items())
+    if hypervolume:
+        labels = list(hypervolume[0]["ratio"])
+        lines = [f"{config.space} {config.dataset}, objectives {list(config.objectives)}, {config.budget} queries, "
+                 f"{config.seeds} seeds: hypervolume of the found front ÷ the true front's (mean ± std)", "",
+                 "| evaluations | " + " | ".join(labels) + " | " +
+                 " | ".join(f"{labels[0]} − {label} (paired ± s.e.)" for label in labels[1:]) + " |",
+                 "|---" * (len(labels) * 2) + "|"]
+        for row in hypervolume:
+            cells = [f"{m:.4f} ± {s:.4f}" for m, s in row["ratio"].values()]
+            cells += [f"{m:+.4f} ± {e:.4f} {v}" for m, e, v in row["difference"].values()]
+            lines.append(f"| {row['evaluations']} | " + " | ".join(cells) + " |")
+        lines += ["", "| optimizer | front size | true front size | wall (s) |", "|---|---|---|---|"]
+        lines += [f"| {r['optimizer']} | {r['front_size'][0]:.1f} ± {r['front_size'][1]:.1f} | "
+                  f"{r['true_front_size']} | {r['wall_seconds'][0]:.1f} ± {r['wall_seconds'][1]:.1f} |" for r in rows]
+        return "\n".join(lines)
+    lines = [f"{config.space} {config.dataset}, {goal}, {config.budget} queries, "
              f"{config.seeds} seeds (mean ± std)", "",
              "| optimizer | best val | test of best-val arch | regret | optimum found | median queries to optimum | wall (s) |",
              "|---|---|---|---|---|---|---|"]
@@ -175,6 +268,11 @@ def markdown(rows: list, config: CompareConfig) -> str:
                      f"{r['test_of_best'][0]:.3f} ± {r['test_of_best'][1]:.3f} | "
                      f"{r['regret'][0]:.3f} ± {r['regret'][1]:.3f} | {r['found_optimum']}/{r['seeds']} | "
                      f"{median} | {r['wall_seconds'][0]:.1f} ± {r['wall_seconds'][1]:.1f} |")
+    if config.constraints:
+        lines += ["", "| optimizer | evaluations of infeasible architectures | proposals rejected before evaluation |",
+                  "|---|---|---|"]
+        lines += [f"| {r['optimizer']} | {r['infeasible_queries']:.1f} | {r['rejected_before_query']:.1f} |"
+                  for r in rows]
     return "\n".join(lines)
 
 
@@ -193,8 +291,18 @@ def write_outputs(directory, config: CompareConfig, trials: list, results: list)
             for query, (value, test) in enumerate(zip(result["incumbents"], result["incumbent_tests"]), start=1):
                 writer.writerow([label, seed, query, value, test])
     rows = aggregate(config, trials, results)
+    hypervolume = None
+    if config.objectives is not None and len(config.objectives) > 1:
+        hypervolume = hypervolume_rows(config, trials, results)
+        with open(directory / "hypervolume.csv", "w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["optimizer", "seed", "query", "hypervolume_ratio"])
+            for (label, seed, _, _), result in zip(trials, results):
+                for query, ratio in enumerate(result["hypervolumes"], start=1):
+                    writer.writerow([label, seed, query, ratio])
+        (directory / "hypervolume.json").write_text(json.dumps(hypervolume, indent=2))
     (directory / "summary.json").write_text(json.dumps(rows, indent=2))
-    table = markdown(rows, config)
+    table = markdown(rows, config, hypervolume)
     (directory / "compare.md").write_text(table + "\n")
     plot(directory / "compare.png", config, trials, results)
     return table
@@ -204,6 +312,12 @@ def plot(path, config: CompareConfig, trials: list, results: list) -> None:
     """Incumbent curves per optimizer (see :func:`nasearch.plots.compare_plot`)."""
     from .plots import compare_plot
 
+    if config.objectives is not None and len(config.objectives) > 1:
+        curves = {label: np.nan_to_num(curve, nan=0.0)
+                  for label, curve in curves_of(config, trials, results, "hypervolumes").items()}
+        compare_plot(path, curves, f"{config.space} {config.dataset}, objectives {list(config.objectives)}",
+                     "hypervolume ratio (found ÷ true front)", 1.0)
+        return
     curves = {spec.display(): [r["incumbents"] for t, r in zip(trials, results) if t[0] == spec.display()]
               for spec in config.optimizers}
     optima = {r["summary"].get("optimum") for r in results}

@@ -24,6 +24,10 @@ class DataError(NasearchError):
     """A benchmark data file is missing, truncated or has the wrong schema."""
 
 
+class MissingValueError(DataError):
+    """A benchmark has no value for this architecture and metric (e.g. a cost that was never measured)."""
+
+
 class ConfigError(NasearchError, ValueError):
     """A configuration is invalid: unknown key, wrong type or out-of-range value."""
 

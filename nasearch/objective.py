@@ -24,7 +24,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from .errors import ConfigError, NasearchError
+import numpy as np
+
+from .errors import ConfigError, MissingValueError, NasearchError
 
 OK, FAILED, TIMEOUT = "ok", "failed", "timeout"
 
@@ -43,6 +45,21 @@ class Objective(abc.ABC):
 
     def optimum(self) -> Optional[float]:
         """The best achievable value, when it is known cheaply (else ``None``)."""
+        return None
+
+    def require(self, metrics: list) -> None:
+        """Ask :meth:`evaluate` to return these metrics too (objective terms, constrained
+        metrics); raise an error naming the valid metrics when one cannot be provided."""
+
+    def known_metrics(self, arch, metrics: list) -> dict:
+        """Those of ``metrics`` known for ``arch`` without evaluating it (free lookups such as a
+        benchmark's hardware costs): ``{name: value or None when not measured}``."""
+        return {}
+
+    def table_values(self, metric: str) -> Optional[np.ndarray]:
+        """``(n,)`` values of ``metric`` for every architecture of the space (NaN = not measured),
+        when a table covers the space; else ``None``. Gives the exact optimum under constraints
+        and the true Pareto front."""
         return None
 
     def describe(self) -> str:
@@ -76,11 +93,37 @@ class TabularObjective(Objective):
             raise ConfigError(f"the {space.name} table has values for only {len(archs):,} architectures, so a "
                               "search cannot be scored by it; pass an objective of your own (a Python callable)")
 
+        self.extra_metrics: list = []
+
+    def require(self, metrics: list) -> None:
+        for name in metrics:
+            self.space.check_query(self.dataset, name, self.epochs if name == self.metric else None)
+            if name not in (self.metric, self.report_metric, *self.extra_metrics):
+                self.extra_metrics.append(name)
+
+    def _lookup(self, arch, name: str) -> Optional[float]:
+        try:
+            return self.space.query(arch, self.dataset, name, self.epochs if name == self.metric else None)
+        except MissingValueError:   # a cost the benchmark never measured: missing, not a number
+            return None
+
     def evaluate(self, arch) -> dict:
         metrics = {self.metric: self.space.query(arch, self.dataset, self.metric, self.epochs)}
         if self.report_metric:
             metrics[self.report_metric] = self.space.query(arch, self.dataset, self.report_metric, None)
+        for name in self.extra_metrics:
+            metrics[name] = self._lookup(arch, name)
         return metrics
+
+    def known_metrics(self, arch, metrics: list) -> dict:
+        free = self.space.cost_metrics(self.dataset)
+        return {name: self._lookup(arch, name) for name in metrics if name in free}
+
+    def table_values(self, metric: str) -> Optional[np.ndarray]:
+        if not self.space.table_covers_space(self.dataset):
+            return None
+        return np.asarray(self.space.values(self.dataset, metric, self.epochs if metric == self.metric else None),
+                          dtype=float)
 
     def optimum(self) -> Optional[float]:
         return self.space.optimum(self.dataset, self.metric, self.epochs)
@@ -95,12 +138,20 @@ class TabularObjective(Objective):
 
 
 class CallableObjective(Objective):
-    """Any callable ``arch -> float`` or ``arch -> dict``; a dict must hold ``metric``."""
+    """Any callable ``arch -> float`` or ``arch -> dict``; a dict must hold ``metric``.
 
-    def __init__(self, function: Callable, metric: str = "value", report_metric: str = ""):
+    ``known`` (optional) is a cheap callable ``arch -> dict`` of metrics known without
+    evaluating, such as a latency predictor or lookup table; constraints and objective
+    terms on those metrics are then checked before an architecture is evaluated.
+    """
+
+    def __init__(self, function: Callable, metric: str = "value", report_metric: str = "",
+                 known: Optional[Callable] = None):
         if not callable(function):
             raise ConfigError(f"objective {function!r} is not callable; pass a function arch -> float or dict")
-        self.function, self.metric, self.report_metric = function, metric, report_metric
+        if known is not None and not callable(known):
+            raise ConfigError(f"known={known!r} is not callable; pass a function arch -> dict of free metrics")
+        self.function, self.metric, self.report_metric, self.known = function, metric, report_metric, known
 
     def evaluate(self, arch) -> dict:
         result = self.function(arch)
@@ -110,6 +161,12 @@ class CallableObjective(Objective):
                                   f"return a number, or a dict with {self.metric!r}, or set metric=")
             return dict(result)
         return {self.metric: result}
+
+    def known_metrics(self, arch, metrics: list) -> dict:
+        if self.known is None:
+            return {}
+        values = self.known(arch)
+        return {name: values[name] for name in metrics if name in values}
 
     def describe(self) -> str:
         return getattr(self.function, "__name__", type(self.function).__name__)

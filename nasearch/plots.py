@@ -113,3 +113,36 @@ def scatter_plot(path, rows: list, title: str, target: str) -> None:
                     fontsize=10)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
+
+
+def pareto_plot(path, terms, evaluated: np.ndarray, front: np.ndarray, true_front=None, title: str = "") -> None:
+    """The found non-dominated set (line and points) over every feasible evaluation (grey) and,
+    when known, the true Pareto front (dashed), in the first two objectives' own units."""
+    figure, axis = _figure(5.5, 4.0)
+    signs = np.array([t.sign for t in terms[:2]], dtype=float)
+
+    def raw(points):
+        points = np.asarray(points, dtype=float).reshape(-1, len(terms))[:, :2]
+        return points * signs   # back to the metrics' own units (costs positive)
+
+    if len(evaluated):
+        shown = raw(evaluated)
+        axis.scatter(shown[:, 1], shown[:, 0], s=6, color="0.7", label="evaluated (feasible)")
+    if true_front is not None and len(true_front):
+        shown = raw(true_front)
+        shown = shown[np.argsort(shown[:, 1])]
+        axis.plot(shown[:, 1], shown[:, 0], drawstyle="steps-post", color="k", linestyle="--", linewidth=0.9,
+                  label=f"true front ({len(true_front)})")
+    if len(front):
+        shown = raw(front)
+        shown = shown[np.argsort(shown[:, 1])]
+        axis.plot(shown[:, 1], shown[:, 0], drawstyle="steps-post", color="C3", linewidth=1.4)
+        axis.scatter(shown[:, 1], shown[:, 0], s=14, color="C3", label=f"found front ({len(front)})")
+    axis.set_xlabel(terms[1].metric + (" (minimised)" if terms[1].sign < 0 else " (maximised)"))
+    axis.set_ylabel(terms[0].metric + (" (minimised)" if terms[0].sign < 0 else " (maximised)"))
+    if len(terms) > 2:
+        title += f" (first 2 of {len(terms)} objectives)"
+    axis.set_title(title, fontsize=9)
+    axis.legend(fontsize=7, loc="lower right")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)

@@ -133,9 +133,13 @@ def cmd_search(args) -> None:
         print(f"\ninterrupted after {search.told} evaluations; the run directory {directory} keeps them. "
               f"Resume with: python main.py search --resume {directory}", file=sys.stderr)
         raise SystemExit(130) from None
-    print(json.dumps({k: summary[k] for k in ("optimizer", "objective", "queries", "failed", "best_value",
-                                              "test_of_best", "optimum", "regret", "queries_to_optimum",
-                                              "wall_seconds", "best_arch")}, indent=1))
+    keys = ["optimizer", "objective", "queries", "failed", "best_value", "test_of_best", "optimum", "regret",
+            "queries_to_optimum", "wall_seconds", "best_arch"]
+    keys += [k for k in ("goal", "infeasible_queries", "rejected_before_query", "front_size", "true_front_size",
+                         "hypervolume_ratio") if k in summary]
+    print(json.dumps({k: summary[k] for k in keys}, indent=1))
+    if "front" in summary:
+        print(f"Pareto front: {directory / 'pareto.csv'} and {directory / 'pareto.png'}")
     print(f"run directory: {directory}")
 
 
@@ -187,7 +191,8 @@ def cmd_compare(args) -> None:
     trials = trial_configs(config, data_path(args.data, config.data))
     results = execute(trials, args.executor, config.workers, args.ray_address, progress=not args.quiet)
     print(write_outputs(config.output, config, trials, results))
-    print(f"results in {config.output} (compare.md, compare.png, incumbents.csv)")
+    extra = ", hypervolume.csv" if config.objectives is not None and len(config.objectives) > 1 else ""
+    print(f"results in {config.output} (compare.md, compare.png, incumbents.csv{extra})")
 
 
 def register_compare(add) -> None:

@@ -20,6 +20,7 @@ The CLI's ``search`` command builds a :class:`Search` from a
 """
 from __future__ import annotations
 
+import functools
 import json
 import time
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from .config import build
 from .errors import ConfigError, NasearchError
 from .history import History
 from .objective import Evaluation, Objective, TabularObjective, as_evaluation, as_objective, evaluate
+from .goal import Goal, table_reference
 from .search_space import describe_size
 from .seeding import component_rng
 
@@ -50,6 +52,8 @@ class SearchConfig:
     epochs: Optional[int] = None        #: None = the table's default fidelity
     report_metric: Optional[str] = None  #: reported for the best architecture; None = test when the table has it
     allow_test_objective: bool = False
+    objectives: Optional[list] = None   #: several terms = multi-objective, e.g. [val, -latency@edgegpu]; None = [metric]
+    constraints: dict = field(default_factory=dict)  #: e.g. {latency@pixel3: "<= 5"}: maximise among feasible cells
     objective: str = "table"            #: "table" (the space's benchmark) or "train" (real training)
     training: dict = field(default_factory=dict)  #: with objective "train": TrainingConfig options
     optimizer: str = "emprox_nao"
@@ -109,7 +113,8 @@ class Search:
 
     def __init__(self, space, objective=None, optimizer: str = "emprox_nao", budget: int = 100, seed: int = 0,
                  directory=None, options: Optional[dict] = None, timeout: float = 0.0, progress: bool = False,
-                 workers: int = 1, executor: str = "local", ray_address: Optional[str] = None):
+                 workers: int = 1, executor: str = "local", ray_address: Optional[str] = None,
+                 objectives: Optional[list] = None, constraints: Optional[dict] = None):
         from .optimizers import create_optimizer
         from .registry import get_search_space
 
@@ -127,8 +132,12 @@ class Search:
         self.workers, self.executor, self.ray_address = int(workers), executor, ray_address
         if isinstance(self.objective, TabularObjective):
             self.objective.check_data()   # missing or broken data fails before any pretraining
+        self.goal = Goal.build(objectives, constraints, self.objective.metric)
+        self.objective.require(self.goal.metrics)   # an unknown metric or device fails here, naming the valid ones
+        self.reference = table_reference(self.goal, self.objective)
         self.optimizer = create_optimizer(optimizer, self.space, options or {}, component_rng(seed, "optimizer"),
                                           self.budget, seed, progress)
+        self.optimizer.bind(self.goal, functools.partial(self.objective.known_metrics, metrics=self.goal.metrics))
         self.directory = None if directory is None else Path(directory)
         if self.directory is not None:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -140,6 +149,9 @@ class Search:
         self._handed = 0                 # architectures handed out so far
         self._stale = 0
         self._best: Optional[dict] = None
+        self._front: list = []           # [(arch, signed term vector, metrics)] of the non-dominated feasible set
+        self._hypervolume: Optional[float] = None
+        self._rejected = 0               # proposals rejected before evaluation (a known cost broke a constraint)
         self._clock_offset = recorded[-1]["wall"] if recorded else 0.0
         self._start = time.perf_counter()
         self._replay(recorded)
@@ -176,12 +188,24 @@ class Search:
         while len(handed) < count and self.remaining > 0:
             if not self._buffer:
                 proposals = self.optimizer.ask(self.remaining)
-                fresh = [p for p in proposals if not self.optimizer.is_known(p.arch)]
+                fresh = []
+                for proposal in proposals:
+                    if self.optimizer.is_known(proposal.arch):
+                        continue
+                    if self.optimizer.admissible(proposal.arch):
+                        fresh.append(proposal)
+                    else:   # a cost known without evaluation breaks a constraint: no evaluation spent
+                        self.optimizer.tell_rejected(proposal.arch)
+                        self._rejected += 1
+                if not fresh and not proposals and self._pending:
+                    break   # the optimizer waits for results still out (a generation in flight)
                 self._stale = 0 if fresh else self._stale + 1
                 if self._stale >= STALE_ROUNDS:
+                    why = ("every proposal broke the constraints; loosen them" if self._rejected else
+                           "the space may be exhausted, lower the budget")
                     raise NasearchError(
                         f"optimizer {self.optimizer_name!r} proposed nothing new for {STALE_ROUNDS} rounds after "
-                        f"{self.told} evaluations; the space may be exhausted, lower the budget")
+                        f"{self.told} evaluations; {why}")
                 self._buffer = fresh
                 continue
             proposal = self._buffer.pop(0)
@@ -213,11 +237,17 @@ class Search:
 
     def _record(self, key, outcome: Evaluation, wall: Optional[float] = None, persist: bool = True) -> dict:
         arch, predicted, handed, told_before = self._pending.pop(key)
-        if outcome.ok:
-            self.optimizer.tell(arch, outcome.value)
+        outcome, vector = self._score(outcome)
+        feasible = outcome.ok and self.goal.feasible(outcome.metrics)
+        if outcome.ok and feasible:
+            self.optimizer.tell(arch, vector if self.goal.multi else outcome.value)
             if self._best is None or outcome.value > self._best["value"]:
                 self._best = {"arch": arch, "value": outcome.value,
                               "report": outcome.metrics.get(self.objective.report_metric)}
+            if self.goal.multi:
+                self._update_front(arch, vector, outcome.metrics)
+        elif outcome.ok:
+            self.optimizer.tell_infeasible(arch, vector if self.goal.multi else outcome.value)
         else:
             self.optimizer.tell_failure(arch)
         record = {"query": self.told, "arch": self.space.to_string(arch), "status": outcome.status,
@@ -229,11 +259,42 @@ class Search:
                   "seconds": round(outcome.seconds, 6), "wall": self._wall() if wall is None else wall}
         if outcome.error:
             record["error"] = outcome.error
+        if self.goal.constraints:
+            record["feasible"] = bool(feasible)
+        if self.goal.multi:
+            record["front_size"] = len(self._front)
+            record["hypervolume_ratio"] = self._hypervolume
         if persist:
             self.history.append(record)
         else:
             self.history.records.append(record)
         return record
+
+    def _score(self, outcome: Evaluation):
+        """The outcome with ``value`` = the first goal term (signed, maximised), and the ``(m,)``
+        term vector; an evaluation missing a term becomes a failure."""
+        if not outcome.ok:
+            return outcome, None
+        vector = self.goal.vector(outcome.metrics)
+        if vector is None:
+            missing = self.goal.missing(outcome.metrics)
+            return Evaluation(None, outcome.metrics, "failed", f"the evaluation has no value for {missing}",
+                              outcome.seconds), None
+        if vector[0] != outcome.value:
+            outcome = Evaluation(float(vector[0]), outcome.metrics, outcome.status, outcome.error, outcome.seconds)
+        return outcome, vector
+
+    def _update_front(self, arch, vector: np.ndarray, metrics: dict) -> None:
+        from .pareto import non_dominated
+
+        if any(np.all(v >= vector) and np.any(v > vector) for _, v, _ in self._front):
+            return   # dominated: neither the front nor the hypervolume changes
+        front = self._front + [(arch, vector, metrics)]
+        keep = non_dominated(np.array([v for _, v, _ in front]))
+        self._front = [member for member, kept in zip(front, keep) if kept]
+        if self.reference is not None and self.reference.front is not None:
+            found = self.reference.scale.hypervolume(np.array([v for _, v, _ in self._front]))
+            self._hypervolume = round(found / self.reference.true_hypervolume, 6)
 
     def _replay(self, recorded: list) -> None:
         """Drive a fresh optimizer through a recorded history without evaluating anything.
@@ -351,14 +412,49 @@ class Search:
             (self.directory / "summary.json").write_text(json.dumps(summary, indent=2))
             from .plots import incumbent_plot
             incumbent_plot(self.directory / "incumbent.png", self.history.records, summary)
+            if self.goal.multi:
+                self._write_front()
         best_arch = None if self._best is None else self._best["arch"]
         best_value = None if self._best is None else self._best["value"]
         return SearchResult(best_arch, best_value, list(self.history.records), summary)
 
+    def _write_front(self) -> None:
+        """``pareto.csv`` (the found non-dominated set) and ``pareto.png`` (over the true front)."""
+        import csv
+
+        from .plots import pareto_plot
+
+        true_front = None if self.reference is None else self.reference.front
+        on_true = set()
+        if true_front is not None:
+            on_true = {tuple(np.round(p, 9)) for p in true_front}
+        with open(self.directory / "pareto.csv", "w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["arch", *[t.metric for t in self.goal.terms], "on_true_front"])
+            for arch, vector, metrics in sorted(self._front, key=lambda m: -m[1][0]):
+                on = "" if true_front is None else tuple(np.round(vector, 9)) in on_true
+                writer.writerow([self.space.to_string(arch), *[metrics[t.metric] for t in self.goal.terms], on])
+        evaluated = [self.goal.vector(r["metrics"]) for r in self.history.records
+                     if r["status"] == "ok" and r.get("feasible", True)]
+        pareto_plot(self.directory / "pareto.png", self.goal.terms,
+                    np.array([v for v in evaluated if v is not None]),
+                    np.array([v for _, v, _ in self._front]), true_front,
+                    f"{self.space.name} {getattr(self.objective, 'dataset', '') or ''}: {self.optimizer_name}, "
+                    f"{self.told} evaluations")
+
     def summary(self) -> dict:
-        """Best value and architecture, optimum (when known cheaply), failures, timing and optimizer stats."""
+        """Best value and architecture, optimum (when known cheaply), failures, timing and optimizer stats.
+
+        With constraints, the best value and the optimum are over feasible architectures; with
+        several objectives, ``front`` lists the non-dominated set found and
+        ``hypervolume_ratio`` compares it with the true front (when a table covers the space).
+        """
         records = self.history.records
-        optimum = self.objective.optimum()
+        if self.reference is not None:
+            optimum = self.reference.optimum
+        else:
+            optimum = None if self.goal.constraints or self.goal.terms[0].metric != self.objective.metric \
+                else self.objective.optimum()
         reached = next((r["query"] + 1 for r in records if optimum is not None and r["status"] == "ok"
                         and r["value"] >= optimum - 1e-9), None)
         stats = {k: v for k, v in self.optimizer.stats.items() if not isinstance(v, list)}
@@ -379,7 +475,27 @@ class Search:
             "queries_to_optimum": reached, "wall_seconds": records[-1]["wall"] if records else 0.0,
             "evaluation_seconds": float(sum(r.get("seconds", 0.0) for r in records)),
             "optimizer_stats": stats,
+            **self._goal_summary(),
         }
+
+    def _goal_summary(self) -> dict:
+        records = self.history.records
+        extra = {}
+        if self.goal.constraints or self.goal.multi:
+            extra["goal"] = self.goal.describe()
+        if self.goal.constraints:
+            extra.update({"constraints": [c.label for c in self.goal.constraints],
+                          "infeasible_queries": sum(r.get("feasible") is False for r in records),
+                          "rejected_before_query": self._rejected})
+            if self.reference is not None:
+                extra["feasible_fraction"] = float(self.reference.feasible.mean())
+        if self.goal.multi:
+            extra.update({"objectives": [t.label for t in self.goal.terms], "front_size": len(self._front),
+                          "front": [{"arch": self.space.to_string(a), **{t.metric: m[t.metric] for t in self.goal.terms}}
+                                    for a, v, m in sorted(self._front, key=lambda member: -member[1][0])],
+                          "hypervolume_ratio": self._hypervolume,
+                          "true_front_size": None if self.reference is None else len(self.reference.front)})
+        return extra
 
 
 def _plain(metrics: dict) -> dict:
@@ -407,7 +523,8 @@ def build_search(config: SearchConfig, directory=None, data_override: Optional[s
         objective = TabularObjective(space, config.dataset, config.metric, config.epochs, config.report_metric,
                                      config.allow_test_objective)
     return Search(space, objective, config.optimizer, config.budget, config.seed, directory, config.options,
-                  config.timeout, progress, config.workers, config.executor, ray_address)
+                  config.timeout, progress, config.workers, config.executor, ray_address,
+                  config.objectives, config.constraints)
 
 
 def run_search(config: SearchConfig, directory, data_override: Optional[str] = None, progress: bool = True) -> dict:

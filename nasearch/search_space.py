@@ -168,6 +168,15 @@ class SearchSpace(abc.ABC):
         """Metrics available for ``dataset``, e.g. ``["train", "val", "test"]``."""
         return []
 
+    def cost_metrics(self, dataset: str) -> list:
+        """Deployment costs of ``dataset``'s architectures, lower is better (e.g. ``latency@edgegpu``).
+
+        A cost is a lookup that needs no training, so a search reads it for free
+        before deciding what to evaluate (it filters constrained proposals with it).
+        :meth:`query` returns it, or raises MissingValueError when it was never measured.
+        """
+        return []
+
     def epochs(self, dataset: str, metric: str) -> list:
         """Training budgets available for ``(dataset, metric)``; the first is the default.
 
@@ -223,8 +232,13 @@ class SearchSpace(abc.ABC):
     def check_query(self, dataset: str, metric: str, epochs: Optional[int]) -> Optional[int]:
         """Validate a query's names; return the epochs to use (the default when ``None``)."""
         self.check_dataset(dataset)
+        if metric in self.cost_metrics(dataset):
+            if epochs is not None:
+                raise unknown(f"epochs for the cost {metric!r} (omit epochs):", epochs, ["none"])
+            return None
         if metric not in self.metrics(dataset):
-            raise unknown(f"metric for {self.name}/{dataset}:", metric, self.metrics(dataset))
+            raise unknown(f"metric for {self.name}/{dataset}:", metric,
+                          self.metrics(dataset) + self.cost_metrics(dataset))
         available = self.epochs(dataset, metric)
         if not available:
             if epochs is not None:
@@ -259,8 +273,10 @@ class SearchSpace(abc.ABC):
         return f"{type(self).__name__}()"
 
 
-def sample_distinct(space: SearchSpace, rng: np.random.Generator, count: int, exclude_ids=()) -> list:
-    """Up to ``count`` distinct uniformly sampled architectures whose ids are not in ``exclude_ids``.
+def sample_distinct(space: SearchSpace, rng: np.random.Generator, count: int, exclude_ids=(),
+                    accept=None) -> list:
+    """Up to ``count`` distinct uniformly sampled architectures whose ids are not in ``exclude_ids``
+    (and, with ``accept``, for which ``accept(arch)`` is true).
 
     Fewer come back only when the space runs out (or sampling keeps hitting excluded ids).
     """
@@ -273,7 +289,8 @@ def sample_distinct(space: SearchSpace, rng: np.random.Generator, count: int, ex
         arch = space.sample(rng)
         if space.arch_id(arch) not in seen:
             seen.add(space.arch_id(arch))
-            found.append(arch)
+            if accept is None or accept(arch):
+                found.append(arch)
     return found
 
 

@@ -29,7 +29,7 @@ def test_info_and_query_nb201(capsys, nb201_path):
     assert "91.6067" in capsys.readouterr().out
     assert main(["query", "--space", "nasbench201", "--data", str(nb201_path), "--arch", BEST,
                  "--metric", "val", "--epochs", "200"]) == 0
-    assert "val@200: 91.6067" in capsys.readouterr().out
+    assert "val (200 epochs): 91.6067" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("argv,fragment", [

@@ -13,6 +13,7 @@ OPTIONS = {
     "random": {},
     "random+screen": {"screen": 5, "n_init": 5},
     "local_search": {"n_init": 5},
+    "nsga2": {"population": 10},
 }
 
 

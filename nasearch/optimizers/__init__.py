@@ -4,9 +4,10 @@ from .base import Optimizer, Proposal
 from .evolution import RegularizedEvolution
 from .gradient_search import EmProxNAO, NAOGuided
 from .local_search import LocalSearch
+from .nsga2 import NSGA2
 from .random_search import RandomSearch
 
-for _cls in (EmProxNAO, NAOGuided, RegularizedEvolution, RandomSearch, LocalSearch):
+for _cls in (EmProxNAO, NAOGuided, RegularizedEvolution, RandomSearch, LocalSearch, NSGA2):
     registry.register(_cls.name, _cls)
 
 
@@ -18,4 +19,4 @@ def create_optimizer(name: str, space, options=None, rng=None, budget: int = 0, 
 
 
 __all__ = ["Optimizer", "Proposal", "EmProxNAO", "NAOGuided", "RegularizedEvolution", "RandomSearch",
-           "LocalSearch", "create_optimizer", "registry"]
+           "LocalSearch", "NSGA2", "create_optimizer", "registry"]

@@ -23,11 +23,17 @@ class Proposal:
     predicted: Optional[float] = None   #: the optimizer's predicted value (percent), if any
 
 
+def _nothing_known(arch) -> dict:
+    return {}
+
+
 class Optimizer(abc.ABC):
     """Subclasses declare options as a frozen dataclass ``Config`` and implement :meth:`ask`."""
 
     name: str = ""
     Config: type = None
+    #: whether ``tell`` accepts a vector of objective values (multi-objective search)
+    multi_objective: bool = False
 
     def __init__(self, space, config=None, rng: Optional[np.random.Generator] = None, budget: int = 0,
                  seed: int = 0, progress: bool = False):
@@ -46,6 +52,27 @@ class Optimizer(abc.ABC):
         self.known_values: list = []
         self.known_ids: set = set()
         self.stats: dict = {}
+        self.goal = None                       # set by bind(): objective terms and constraints
+        self._known_metrics = _nothing_known   # set by bind(): metrics known without evaluation
+
+    def bind(self, goal, known_metrics) -> None:
+        """Attach the search's :class:`~nasearch.goal.Goal` and ``known_metrics(arch) -> dict``, the
+        free lookups (hardware costs) of the metrics it reads. Called once, before any ask."""
+        if goal.multi and not self.multi_objective:
+            from . import registry
+            choices = [n for n in registry.names() if getattr(registry.factory(n), "multi_objective", False)]
+            raise ConfigError(f"optimizer {self.name!r} optimises one objective; with objectives "
+                              f"{[t.label for t in goal.terms]} use one of: {', '.join(choices)}")
+        self.goal, self._known_metrics = goal, known_metrics
+
+    def known_metrics(self, arch) -> dict:
+        """Metrics of ``arch`` known without evaluating it (``{}`` when nothing is free)."""
+        return self._known_metrics(arch)
+
+    def admissible(self, arch) -> bool:
+        """False when a metric known without evaluation breaks a constraint (or a needed term
+        value is missing): such an architecture is never worth an evaluation."""
+        return self.goal is None or self.goal.admissible(self._known_metrics(arch))
 
     def initial_evaluations(self) -> int:
         """Random evaluations before the strategy proper starts (the budget must cover them)."""
@@ -55,11 +82,22 @@ class Optimizer(abc.ABC):
     def ask(self, remaining: int) -> list:
         """Up to ``remaining`` :class:`Proposal` s of architectures not yet told."""
 
-    def tell(self, arch, value: float) -> None:
-        """Record the objective value (percent) of a proposed architecture."""
+    def tell(self, arch, value) -> None:
+        """Record the objective value (percent) of a proposed architecture; for a
+        :attr:`multi_objective` optimizer in a multi-objective search, an ``(m,)`` array of
+        signed term values (all maximised)."""
         self.known_archs.append(arch)
-        self.known_values.append(float(value))
+        self.known_values.append(float(value) if np.ndim(value) == 0 else np.asarray(value, dtype=float))
         self.known_ids.add(self.space.arch_id(arch))
+
+    def tell_infeasible(self, arch, value) -> None:
+        """Record an evaluated architecture that broke a constraint (found out only by evaluating
+        it). Default: like a failure, so neither the incumbent set nor a predictor sees it."""
+        self.tell_failure(arch)
+
+    def tell_rejected(self, arch) -> None:
+        """Record a proposal the search rejected before evaluation (it is not admissible)."""
+        self.tell_failure(arch)
 
     def tell_failure(self, arch) -> None:
         """Record that evaluating ``arch`` failed: it is never proposed again and never
@@ -79,7 +117,8 @@ class Optimizer(abc.ABC):
         from ..search_space import sample_distinct
 
         return sample_distinct(self.space, self.rng, count,
-                               self.known_ids | {self.space.arch_id(a) for a in exclude})
+                               self.known_ids | {self.space.arch_id(a) for a in exclude},
+                               None if self.goal is None or not self.goal.constraints else self.admissible)
 
     def tournament_winner(self, members: list, sample_size: int):
         """The architecture of the best of ``sample_size`` ``(arch, value)`` members drawn without
@@ -87,6 +126,11 @@ class Optimizer(abc.ABC):
         picks = self.rng.choice(len(members), min(sample_size, len(members)), replace=False)
         return max((members[i] for i in picks), key=lambda member: member[1])[0]
 
+    def fitness(self) -> list:
+        """One score per known architecture, larger is better: the told values (a
+        multi-objective optimizer scores its vectors its own way)."""
+        return self.known_values
+
     def best_known(self, count: int = 1) -> list:
-        order = np.argsort(-np.asarray(self.known_values), kind="stable")[:count]
+        order = np.argsort(-np.asarray(self.fitness(), dtype=float), kind="stable")[:count]
         return [self.known_archs[i] for i in order]

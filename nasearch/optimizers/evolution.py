@@ -38,7 +38,7 @@ class RegularizedEvolution(Optimizer):
         parent = self.tournament_winner(list(self.population), self.config.sample_size)
         for _ in range(50):
             child = self.space.mutate(parent, self.rng)
-            if not self.is_known(child):
+            if not self.is_known(child) and self.admissible(child):
                 return child
         return None
 

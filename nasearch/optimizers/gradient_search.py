@@ -158,13 +158,14 @@ class _GradientSearch(Optimizer):
         """One-edit mutations of tournament winners (10 known architectures drawn at random, as
         regularized evolution does), none known or in ``exclude``."""
         seen = set(self.known_ids) | {self.space.arch_id(a) for a in exclude}
-        members = list(zip(self.known_archs, self.known_values))
+        members = list(zip(self.known_archs, self.fitness()))
         found = []
         for _ in range(50 * count):
             child = self.space.mutate(self.tournament_winner(members, 10), self.rng)
             if self.space.arch_id(child) not in seen:
                 seen.add(self.space.arch_id(child))
-                found.append(child)
+                if self.admissible(child):
+                    found.append(child)
                 if len(found) == count:
                     break
         return found
@@ -172,10 +173,14 @@ class _GradientSearch(Optimizer):
     def tell(self, arch, value):
         source = self._source.pop(self.space.arch_id(arch), None)
         if source is not None:
-            top = np.sort(self.known_values)[-self.config.n_seeds:] if self.known_values else []
             won, tried = self.stats["sources"][source]
-            self.stats["sources"][source] = [won + int(len(top) < self.config.n_seeds or value > top[0]), tried + 1]
+            self.stats["sources"][source] = [won + int(self._improves(value)), tried + 1]
         super().tell(arch, value)
+
+    def _improves(self, value) -> bool:
+        """Whether a told value counts as a success of its source: it enters the top ``n_seeds``."""
+        top = np.sort(self.known_values)[-self.config.n_seeds:] if self.known_values else []
+        return len(top) < self.config.n_seeds or value > top[0]
 
     def tell_failure(self, arch):
         source = self._source.pop(self.space.arch_id(arch), None)
@@ -227,7 +232,10 @@ class _GradientSearch(Optimizer):
                     continue
                 if self.space.arch_id(arch) not in seen:
                     seen.add(self.space.arch_id(arch))
-                    found.append(arch)
+                    if self.admissible(arch):   # a known cost breaks a constraint: reject before any query
+                        found.append(arch)
+                    else:
+                        self.stats["rejected_decodes"] = self.stats.get("rejected_decodes", 0) + 1
             step = steps[-1]
             if len(found) >= c.candidates:
                 break
@@ -243,7 +251,8 @@ class _GradientSearch(Optimizer):
             child = self.space.mutate(seeds[int(self.rng.integers(len(seeds)))], self.rng)
             if self.space.arch_id(child) not in seen:
                 seen.add(self.space.arch_id(child))
-                found.append(child)
+                if self.admissible(child):
+                    found.append(child)
                 if len(found) == count:
                     break
         if len(found) < count:
@@ -252,30 +261,63 @@ class _GradientSearch(Optimizer):
 
 
 class EmProxNAO(_GradientSearch):
-    """Gradient ascent on the differentiable soft-kNN EmProx surrogate."""
+    """Gradient ascent on the differentiable soft-kNN EmProx surrogate.
+
+    With several objectives it runs the multi-objective mode of
+    :mod:`nasearch.optimizers.pareto_guide` (Chebyshev ascent, hypervolume-improvement selection).
+    """
 
     name = "emprox_nao"
+    multi_objective = True
 
     def __init__(self, space, config=None, rng=None, budget=0, seed=0, progress=False):
         super().__init__(space, config, rng, budget, seed, progress)
+        self.predictor = self.make_predictor()
+        self.guide = None   # a ParetoGuide in a multi-objective search
+
+    def make_predictor(self):
+        """A fresh EmProx surrogate with this optimizer's options (the pretrained autoencoder is shared)."""
         from ..predictors import EmProx
 
         c = self.config
-        self.predictor = EmProx(space, {"k": c.k, "embedding_dim": c.embedding_dim, "pretrained": True,
-                                        "pretrain_archs": c.pretrain_archs, "pretrain_steps": c.pretrain_steps,
-                                        "pretrain_seed": self.seed, "metric": c.metric,
-                                        "temperature": c.temperature, "residual": c.residual}, self.rng)
+        return EmProx(self.space, {"k": c.k, "embedding_dim": c.embedding_dim, "pretrained": True,
+                                   "pretrain_archs": c.pretrain_archs, "pretrain_steps": c.pretrain_steps,
+                                   "pretrain_seed": self.seed, "metric": c.metric,
+                                   "temperature": c.temperature, "residual": c.residual}, self.rng)
+
+    def bind(self, goal, known_metrics):
+        super().bind(goal, known_metrics)
+        if goal.multi:
+            from .pareto_guide import ParetoGuide
+            self.guide = ParetoGuide(self)
+
+    def fitness(self):
+        return self.known_values if self.guide is None else self.guide.fitness()
+
+    def _improves(self, value):
+        return super()._improves(value) if self.guide is None else self.guide.improves(value)
 
     def _fit(self):
+        if self.guide is not None:
+            return self.guide.fit()
         self.predictor.fit(self.known_archs, np.asarray(self.known_values))
         return self.predictor.model
 
     def _surrogate(self, outputs):
-        return self.predictor.soft_predict(SequenceAutoencoder.pool(outputs), self.config.temperature,
-                                           self.config.eps)
+        pooled = SequenceAutoencoder.pool(outputs)
+        if self.guide is not None:
+            return self.guide.soft_scalarise(pooled, self.config.temperature, self.config.eps)
+        return self.predictor.soft_predict(pooled, self.config.temperature, self.config.eps)
 
     def _predict(self, archs):
+        if self.guide is not None:
+            return self.guide.scalarise(self.guide.predict(archs))
         return self.predictor.predict(archs)
+
+    def _ranked(self, candidates, count):
+        if self.guide is None or not self.config.rank:
+            return super()._ranked(candidates, count)
+        return [Proposal(arch, float(vector[0])) for arch, vector in self.guide.select(candidates, count)]
 
 
 class NAOGuided(_GradientSearch):

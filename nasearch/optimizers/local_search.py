@@ -26,7 +26,7 @@ class LocalSearch(Optimizer):
 
     def _centre(self, arch) -> None:
         self.current = arch
-        neighbours = [n for n in self.space.neighbors(arch) if not self.is_known(n)]
+        neighbours = [n for n in self.space.neighbors(arch) if not self.is_known(n) and self.admissible(n)]
         self.queue = [neighbours[i] for i in self.rng.permutation(len(neighbours))]
 
     def ask(self, remaining):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..errors import ConfigError
 from .base import Optimizer, Proposal
 from .screening import Screen
 
@@ -17,10 +18,17 @@ class RandomSearchConfig:
 class RandomSearch(Optimizer):
     name = "random"
     Config = RandomSearchConfig
+    multi_objective = True   # it ignores values, so any number of objectives is fine (without a screen)
 
     def __init__(self, space, config=None, rng=None, budget=0, seed=0, progress=False):
         super().__init__(space, config, rng, budget, seed, progress)
         self.screen = Screen(space, self.rng, self.config.predictor, self.seed) if self.config.screen else None
+
+    def bind(self, goal, known_metrics) -> None:
+        if goal.multi and self.screen is not None:
+            raise ConfigError("random search's screen ranks by one objective; drop screen for a "
+                              "multi-objective search")
+        super().bind(goal, known_metrics)
 
     def initial_evaluations(self) -> int:
         return self.config.n_init if self.config.screen else 0

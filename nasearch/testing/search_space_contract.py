@@ -140,6 +140,26 @@ class SearchSpaceContract:
                     value = space.query(arch, dataset, metric, epochs)
                     assert isinstance(value, float) and 0.0 <= value <= 100.0
 
+    def test_costs_are_non_negative_numbers_or_missing(self, space):
+        """Cost metrics (``cost_metrics``) are lookups with no epochs: a finite value >= 0, or
+        MissingValueError where the benchmark never measured it; never also an accuracy metric."""
+        from nasearch.errors import MissingValueError
+
+        if not space.datasets:
+            pytest.skip("no benchmark table")
+        for dataset in space.datasets:
+            costs = space.cost_metrics(dataset)
+            assert not set(costs) & set(space.metrics(dataset)), "a cost must not also be an accuracy metric"
+            for arch in _scored(space, dataset)[:5]:
+                for metric in costs:
+                    try:
+                        value = space.query(arch, dataset, metric)
+                    except MissingValueError:
+                        continue
+                    assert isinstance(value, float) and np.isfinite(value) and value >= 0.0
+                    with pytest.raises(UnknownNameError):
+                        space.query(arch, dataset, metric, 12345)
+
     def test_query_rejects_unknown_names(self, space):
         if not space.datasets:
             pytest.skip("no benchmark table")

@@ -48,6 +48,7 @@ import numpy as np
 from nasearch.errors import InvalidArchitectureError
 from nasearch.search_space import SearchSpace
 
+from .hardware import HardwareTable
 from .table import COLUMNS, Table, resolve_path
 
 OPERATIONS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
@@ -102,6 +103,8 @@ class NASBench201(SearchSpace):
         self.data = data
         self._table: Optional[Table] = None
         self._row_of_code: Optional[np.ndarray] = None
+        self._hardware: Optional[HardwareTable] = None
+        self._hardware_row_of_code: Optional[np.ndarray] = None
 
     # ------------------------------------------------------------------ arches
     @staticmethod
@@ -256,6 +259,22 @@ class NASBench201(SearchSpace):
     def epochs(self, dataset: str, metric: str) -> list:
         return [k[2] for k in COLUMNS if k[:2] == (dataset, metric)]
 
+    def cost_metrics(self, dataset: str) -> list:
+        """HW-NAS-Bench costs, ``latency@<device>`` (ms), ``energy@<device>`` (mJ) and
+        ``arithmetic_intensity@eyeriss``, from the packaged hardware table."""
+        return self.hardware.metrics(dataset)
+
+    @property
+    def hardware(self) -> HardwareTable:
+        """The packaged HW-NAS-Bench table (loaded on first use)."""
+        if self._hardware is None:
+            hardware = HardwareTable.load()
+            row_of_code = np.empty(self.size, dtype=np.int64)
+            for index, text in enumerate(hardware.arch_strings):
+                row_of_code[self.code(self.from_string(text))] = index
+            self._hardware, self._hardware_row_of_code = hardware, row_of_code
+        return self._hardware
+
     @property
     def table(self) -> Table:
         """The loaded compact table (loaded on first use)."""
@@ -279,10 +298,15 @@ class NASBench201(SearchSpace):
 
     def query(self, arch, dataset: str, metric: str = "val", epochs: Optional[int] = None) -> float:
         epochs = self.check_query(dataset, metric, epochs)
+        if metric in self.cost_metrics(dataset):
+            return self.hardware.cost(int(self._hardware_row_of_code[self.arch_id(arch)]), dataset, metric)
         return float(self.table.values[COLUMNS[(dataset, metric, epochs)]][self.index(arch)])
 
     def values(self, dataset: str, metric: str = "val", epochs: Optional[int] = None) -> np.ndarray:
+        """``(15625,)`` values in :meth:`enumerate` order; NaN where a cost was not measured."""
         epochs = self.check_query(dataset, metric, epochs)
+        if metric in self.cost_metrics(dataset):
+            return self.hardware.column(dataset, metric)[self._hardware_row_of_code]
         column = self.table.values[COLUMNS[(dataset, metric, epochs)]]
         return column[self._row_of_code]
 

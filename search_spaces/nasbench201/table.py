@@ -65,6 +65,23 @@ def resolve_path(data: Optional[str] = None) -> Path:
     return path
 
 
+def read_rows(path: Path, description: str, fix: str) -> tuple:
+    """``(header, rows)`` of a CSV file, gzipped or not; a DataError naming ``description`` and
+    ``fix`` when it cannot be read or is empty."""
+    try:
+        raw = path.read_bytes()
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+        reader = csv.reader(io.StringIO(raw.decode("utf-8"), newline=""))
+        header = next(reader, None)
+        rows = list(reader)
+    except (OSError, EOFError, UnicodeDecodeError, csv.Error) as error:
+        raise DataError(f"cannot read {description} {str(path)!r} ({error}); {fix}") from None
+    if header is None:
+        raise DataError(f"{description} {str(path)!r} is empty; {fix}")
+    return header, rows
+
+
 class Table:
     """Accuracies of all architectures, addressed by official index.
 
@@ -80,17 +97,7 @@ class Table:
     def load(cls, path) -> "Table":
         path = Path(path)
         fix = f"regenerate it with `python main.py convert-nb201` ({MISSING_HELP})"
-        try:
-            raw = path.read_bytes()
-            if raw[:2] == b"\x1f\x8b":
-                raw = gzip.decompress(raw)
-            reader = csv.reader(io.StringIO(raw.decode("utf-8"), newline=""))
-            header = next(reader, None)
-            rows = list(reader)
-        except (OSError, EOFError, UnicodeDecodeError, csv.Error) as error:
-            raise DataError(f"cannot read NAS-Bench-201 table {str(path)!r} ({error}); {fix}") from None
-        if header is None:
-            raise DataError(f"NAS-Bench-201 table {str(path)!r} is empty; {fix}")
+        header, rows = read_rows(path, "NAS-Bench-201 table", fix)
         missing = [c for c in HEADER if c not in header]
         if missing:
             raise DataError(f"NAS-Bench-201 table {str(path)!r} lacks columns {missing}; {fix}")
