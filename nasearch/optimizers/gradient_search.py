@@ -154,14 +154,18 @@ class _GradientSearch(Optimizer):
             self._source[self.space.arch_id(proposal.arch)] = "ascent" if proposal.arch in decoded else "mutation"
         return chosen
 
+    def _parent(self, members: list):
+        """The parent of one mutation: a tournament winner (10 known architectures drawn at
+        random, the best wins, as regularized evolution does)."""
+        return self.tournament_winner(members, 10)
+
     def _tournament_children(self, count: int, exclude: list) -> list:
-        """One-edit mutations of tournament winners (10 known architectures drawn at random, as
-        regularized evolution does), none known or in ``exclude``."""
+        """One-edit mutations of :meth:`_parent` picks, none known or in ``exclude``."""
         seen = set(self.known_ids) | {self.space.arch_id(a) for a in exclude}
         members = list(zip(self.known_archs, self.fitness()))
         found = []
         for _ in range(50 * count):
-            child = self.space.mutate(self.tournament_winner(members, 10), self.rng)
+            child = self.space.mutate(self._parent(members), self.rng)
             if self.space.arch_id(child) not in seen:
                 seen.add(self.space.arch_id(child))
                 if self.admissible(child):
@@ -293,6 +297,10 @@ class EmProxNAO(_GradientSearch):
 
     def fitness(self):
         return self.known_values if self.guide is None else self.guide.fitness()
+
+    def _parent(self, members):
+        # several objectives: any member of the known front, so every region of the front is refined
+        return super()._parent(members) if self.guide is None else self.guide.front_member()
 
     def _improves(self, value):
         return super()._improves(value) if self.guide is None else self.guide.improves(value)

@@ -62,7 +62,9 @@ class ParetoGuide:
             else:
                 archs, values = opt.known_archs, vectors[:, j]
             self.predictors[j] = opt.make_predictor().fit(archs, values)
-        self.front = vectors[non_dominated(vectors)]
+        on_front = non_dominated(vectors)
+        self.front = vectors[on_front]
+        self.front_archs = [a for a, kept in zip(opt.known_archs, on_front) if kept]
         self.scale = FrontScale.of(self.front)
         self.weights = opt.rng.dirichlet(np.ones(len(terms)))
         return self.predictors[0].model
@@ -101,11 +103,21 @@ class ParetoGuide:
         vectors = np.asarray(self.optimizer.known_values, dtype=float)
         return list(self.scalarise(vectors))
 
+    def front_member(self):
+        """A uniformly drawn architecture of the known front (a mutation parent)."""
+        return self.front_archs[int(self.optimizer.rng.integers(len(self.front_archs)))]
+
     def improves(self, vector) -> bool:
         """Whether a told vector is not dominated by the known set before it."""
         known = np.asarray(self.optimizer.known_values, dtype=float)
         vector = np.asarray(vector, dtype=float)
         return not bool(len(known)) or not np.any(np.all(known >= vector, axis=1) & np.any(known > vector, axis=1))
+
+    def gap(self, vectors: np.ndarray) -> np.ndarray:
+        """``(n,)`` additive ε (normalised units) by which each vector falls short of the known
+        front: the least amount it would have to gain in every objective to be non-dominated."""
+        shortfall = self.scale.normalise(vectors)[:, None, :] - self.scale.normalise(self.front)[None, :, :]
+        return np.maximum(shortfall.min(axis=2).max(axis=1), 0.0)
 
     def select(self, candidates: list, count: int) -> list:
         """``[(arch, predicted vector)]``: ``count`` candidates chosen greedily by predicted
@@ -114,7 +126,7 @@ class ParetoGuide:
             return []
         predicted = self.predict(candidates)
         usable = np.all(np.isfinite(predicted), axis=1)
-        order_by_score = list(np.argsort(-np.where(usable, self.scalarise(np.nan_to_num(predicted)), -np.inf),
+        order_by_score = list(np.argsort(np.where(usable, self.gap(np.nan_to_num(predicted)), np.inf),
                                          kind="stable"))
         front = [p for p in self.front]
         chosen, left = [], [i for i in range(len(candidates)) if usable[i]]
