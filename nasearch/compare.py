@@ -91,7 +91,10 @@ def run_trial(search: dict, directory: str) -> dict:
     saved = path / "config.yaml"
     if saved.is_file():
         from .config import load_yaml
-        previous, current = load_yaml(saved), to_dict(config)
+        current = to_dict(config)
+        defaults = to_dict(load_search_config({}))
+        # a key the saved config lacks was added to nasearch later: its default is what that run used
+        previous = {**{k: v for k, v in defaults.items() if k in current}, **load_yaml(saved)}
         if previous != current:
             changed = sorted(k for k in set(previous) | set(current) if previous.get(k) != current.get(k))
             details = ", ".join(f"{k}: {previous.get(k)!r} there, {current.get(k)!r} now" for k in changed)
@@ -167,10 +170,10 @@ def paired_difference(first: np.ndarray, second: np.ndarray) -> tuple:
 
 
 def verdict(mean: float, error: float) -> str:
-    """"win", "tie" (equal, or a loss within one standard error) or "loss"."""
-    if mean >= 0:
-        return "win" if mean > 0 else "tie"
-    return "tie" if -mean <= error else "loss"
+    """"win" or "loss" when the paired difference exceeds one standard error, else "tie"."""
+    if abs(mean) <= error or mean == 0:
+        return "tie"
+    return "win" if mean > 0 else "loss"
 
 
 def checkpoints(budget: int) -> list:

@@ -103,6 +103,13 @@ class Search:
     ``incumbent.png``; a directory with a history resumes it. ``timeout`` is
     seconds per evaluation (0 = none).
 
+    ``objectives`` (a list of metric names, ``-`` to minimise, e.g. ``["val",
+    "-latency@edgegpu"]``) makes the search multi-objective: it tracks the
+    non-dominated set (``summary["front"]``, ``pareto.csv``/``pareto.png``) and, when
+    tables cover the space, the hypervolume ratio to the true front. ``constraints``
+    (``{"latency@pixel3": "<= 5"}``) restrict the search to feasible architectures; see
+    :mod:`nasearch.goal`.
+
     ``workers > 1`` evaluates that many architectures at once in ``executor``
     ``"local"`` worker processes (the objective must be picklable) or as ``"ray"``
     tasks (on the cluster at ``ray_address``, else a local instance), recording each

@@ -1,6 +1,7 @@
 """compare: table, plot, and identical results from the local and Ray executors."""
 import json
 
+import numpy as np
 import pytest
 
 from nasearch.cli import main
@@ -80,3 +81,12 @@ def test_a_ray_address_with_no_cluster_is_a_one_line_error(tmp_path, capsys, mon
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert "cannot reach a Ray cluster at 'auto'" in err and err.count("\n") == 1
+
+
+def test_paired_difference_and_verdict():
+    from nasearch.compare import paired_difference, verdict
+
+    mean, error = paired_difference(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0, 1.0]))
+    assert mean == pytest.approx(4 / 3) and error == pytest.approx(np.std([1, 1, 2], ddof=1) / np.sqrt(3))
+    assert verdict(0.5, 0.1) == "win" and verdict(-0.5, 0.1) == "loss"
+    assert verdict(0.05, 0.1) == "tie" and verdict(-0.05, 0.1) == "tie" and verdict(0.0, 0.0) == "tie"

@@ -239,3 +239,22 @@ optimizers:
     assert len(rows) == 2 * 3 * 40
     assert all(0.0 < float(r["hypervolume_ratio"]) <= 1.0 for r in rows if r["hypervolume_ratio"])
     assert (tmp_path / "out" / "compare.png").is_file()
+
+
+def test_emprox_nao_predicts_a_cost_it_cannot_look_up_with_a_second_surrogate(nb201):
+    latency = nb201.values(DATASET, LATENCY)
+    accuracy = nb201.values(DATASET, "val")
+
+    def measure(arch):   # both metrics come only from evaluating
+        return {"val": accuracy[nb201.code(arch)], "latency": latency[nb201.code(arch)]}
+
+    search = Search(nb201, CallableObjective(measure, metric="val"), "emprox_nao", 40, seed=0,
+                    options={"n_init": 10, "batch_size": 5, "candidates": 10}, objectives=["val", "-latency"])
+    result = search.run()
+    guide = search.optimizer.guide
+    assert guide.free == [] and set(guide.predictors) == {0, 1}
+    assert guide.predictors[1].predict(search.optimizer.known_archs[:3]) == pytest.approx(
+        [latency[nb201.code(a)] * -1 for a in search.optimizer.known_archs[:3]])   # exact on the known set
+    points = np.array([[r["metrics"]["val"], -r["metrics"]["latency"]] for r in result.history])
+    assert {(m["val"], -m["latency"]) for m in result.summary["front"]} == {tuple(p) for p in brute_force_front(points)}
+    assert result.summary["hypervolume_ratio"] is None   # no table behind a callable: the true front is unknown

@@ -29,6 +29,8 @@ from ..pareto import FrontScale, non_dominated
 AUGMENT = 0.05
 #: Soft-minimum temperature of the differentiable scalarisation.
 SOFT_MIN = 0.05
+#: Upper confidence bound of a predicted term in selection: mean + OPTIMISM · neighbours' spread.
+OPTIMISM = 1.0
 #: Sampled architectures whose known (free) term values form the soft kNN of an exactly known term.
 MEMORY = 500
 
@@ -76,10 +78,18 @@ class ParetoGuide:
         return np.array([np.nan if v is None else goal_term.sign * float(v) for v in values])
 
     # ------------------------------------------------------------- scoring
-    def predict(self, archs: list) -> np.ndarray:
-        """``(n, m)`` signed term values: exact for free terms, EmProx's hard kNN otherwise."""
-        columns = [self.exact(archs, j) if j in self.free else self.predictors[j].predict(archs)
-                   for j in range(len(self.predictors))]
+    def predict(self, archs: list, optimism: float = 0.0) -> np.ndarray:
+        """``(n, m)`` signed term values: exact for free terms, EmProx's hard kNN otherwise, plus
+        ``optimism`` times the neighbours' spread (an upper confidence bound)."""
+        columns = []
+        for j in range(len(self.predictors)):
+            if j in self.free:
+                columns.append(self.exact(archs, j))
+            else:
+                column = self.predictors[j].predict(archs)
+                if optimism:
+                    column = column + optimism * self.predictors[j].predict_spread(archs)
+                columns.append(column)
         return np.column_stack(columns)
 
     def scalarise(self, vectors: np.ndarray) -> np.ndarray:
@@ -124,7 +134,7 @@ class ParetoGuide:
         hypervolume improvement, then by the scalarisation."""
         if not candidates or count <= 0:
             return []
-        predicted = self.predict(candidates)
+        predicted = self.predict(candidates, OPTIMISM)
         usable = np.all(np.isfinite(predicted), axis=1)
         order_by_score = list(np.argsort(np.where(usable, self.gap(np.nan_to_num(predicted)), np.inf),
                                          kind="stable"))

@@ -166,6 +166,16 @@ class EmProx(Predictor):
             predicted = predicted + embeddings @ self.trend[0] + self.trend[1]
         return predicted
 
+    def predict_spread(self, archs) -> np.ndarray:
+        """``(n,)`` inverse-distance-weighted standard deviation of the k neighbours' values: how
+        much the neighbours behind each prediction disagree (an uncertainty for acquisitions)."""
+        if self.memory is None:
+            raise ConfigError("call fit() before predict_spread()")
+        queries = self._mapped(self.embed(archs))
+        mean = hard_knn(queries, self.memory, self.targets, self.config.k)
+        second = hard_knn(queries, self.memory, self.targets.astype(np.float64) ** 2, self.config.k)
+        return np.sqrt(np.maximum(second - mean ** 2, 0.0))
+
     def soft_predict(self, embedding, temperature: float | None = None, eps: float = 1e-3):
         """Differentiable surrogate: torch ``(m, d)`` embeddings → ``(m,)`` predicted values.
 
