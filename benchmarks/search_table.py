@@ -6,7 +6,7 @@ Runs (or resumes) each comparison with ``compare`` (its trials are ordinary run
 directories, so a second call only tabulates) and prints, per space and dataset
 and per checkpoint: the mean best validation value of each optimizer; the paired
 difference EmProx-NAO − contender over the same seeds with its standard error,
-and a verdict (win; tie when the loss is within one standard error; loss); how
+and a verdict (a win or a loss beyond one standard error, else a tie); how
 many seeds reached the optimum by then; and, at the end, the median evaluations
 to the optimum, the regret at 100 evaluations and the wall time per 100-evaluation
 search (pretraining excluded).

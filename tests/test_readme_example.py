@@ -49,3 +49,10 @@ def test_example_registers_at_run_time():
 
     search_spaces.register("chain_readme", _example_namespace()["ChainSpace"])
     assert get_search_space("chain_readme").size == 27
+
+
+def test_hardware_aware_example_runs(capsys):
+    code = _blocks("## Hardware-aware search")[0].replace("budget=300", "budget=40")
+    exec(compile(code, "README.md", "exec"), {})
+    ratio = float(capsys.readouterr().out.split()[0])
+    assert 0.5 < ratio <= 1.0
