@@ -68,6 +68,7 @@ class GradientSearchConfig:
     pretrain_steps: int = 4000  #: most pretraining steps (it stops earlier once the decoder is faithful)
     mix: bool = True            #: split each batch between decoded ascent and tournament mutations, by their record
     residual: str = "none"      #: EmProx surrogate: "linear" = soft kNN on residuals of a ridge trend
+    optimism: float = 0.0       #: EmProx-NAO ranking: kNN mean + optimism · neighbours' spread (0 = mean only)
 
     def __post_init__(self):
         if min(self.n_init, self.batch_size, self.n_seeds, self.max_steps) < 1:
@@ -320,7 +321,10 @@ class EmProxNAO(_GradientSearch):
     def _predict(self, archs):
         if self.guide is not None:
             return self.guide.scalarise(self.guide.predict(archs))
-        return self.predictor.predict(archs)
+        predicted = self.predictor.predict(archs)
+        if self.config.optimism:
+            predicted = predicted + self.config.optimism * self.predictor.predict_spread(archs)
+        return predicted
 
     def _ranked(self, candidates, count):
         if self.guide is None or not self.config.rank:

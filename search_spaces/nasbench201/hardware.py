@@ -24,6 +24,9 @@ DEVICES = ("edgegpu", "raspi4", "edgetpu", "pixel3", "eyeriss", "fpga")
 HARDWARE_DATASET = {"cifar10-valid": "cifar10", "cifar10": "cifar10", "cifar100": "cifar100",
                     "ImageNet16-120": "imagenet16"}
 UNITS = {"latency": "ms", "energy": "mJ", "arithmetic_intensity": ""}
+#: The cost metrics of every dataset, in the table's column order (known without loading it).
+COST_METRICS = ("latency@edgegpu", "energy@edgegpu", "latency@raspi4", "latency@edgetpu", "latency@pixel3",
+                "latency@eyeriss", "energy@eyeriss", "arithmetic_intensity@eyeriss", "latency@fpga", "energy@fpga")
 
 
 class HardwareTable:
@@ -54,6 +57,10 @@ class HardwareTable:
             order = np.array([int(row[0]) for row in rows])
         except ValueError:
             raise DataError(f"hardware table {str(path)!r} has a non-numeric value; {fix}") from None
+        expected = {(prefix, metric) for prefix in set(HARDWARE_DATASET.values()) for metric in COST_METRICS}
+        if set(names.values()) != expected:
+            raise DataError(f"hardware table {str(path)!r} does not have every {COST_METRICS} column for "
+                            f"{sorted(set(HARDWARE_DATASET.values()))}; {fix}")
         if sorted(order.tolist()) != list(range(num_archs)) or matrix.shape[1] != len(names):
             raise DataError(f"hardware table {str(path)!r} has bad, duplicate or ragged rows; {fix}")
         if not np.all(np.isfinite(matrix)) or np.any((matrix < 0) & (matrix != -1)):
@@ -66,11 +73,6 @@ class HardwareTable:
             for position, key in names.items():
                 values[key][index] = matrix[row_number, position - 2]
         return cls(arch_strings, values)
-
-    def metrics(self, dataset: str) -> list:
-        """Cost metric names (``metric@device``) available for a NAS-Bench-201 dataset."""
-        prefix = HARDWARE_DATASET.get(dataset)
-        return [name for (p, name) in self.values if p == prefix]
 
     def column(self, dataset: str, metric: str) -> np.ndarray:
         return self.values[(HARDWARE_DATASET[dataset], metric)]

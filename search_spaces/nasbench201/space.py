@@ -48,7 +48,7 @@ import numpy as np
 from nasearch.errors import InvalidArchitectureError
 from nasearch.search_space import SearchSpace
 
-from .hardware import HardwareTable
+from .hardware import COST_METRICS, HARDWARE_DATASET, HardwareTable
 from .table import COLUMNS, Table, resolve_path
 
 OPERATIONS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
@@ -262,7 +262,7 @@ class NASBench201(SearchSpace):
     def cost_metrics(self, dataset: str) -> list:
         """HW-NAS-Bench costs, ``latency@<device>`` (ms), ``energy@<device>`` (mJ) and
         ``arithmetic_intensity@eyeriss``, from the packaged hardware table."""
-        return self.hardware.metrics(dataset)
+        return list(COST_METRICS) if dataset in HARDWARE_DATASET else []
 
     @property
     def hardware(self) -> HardwareTable:
