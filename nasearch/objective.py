@@ -79,6 +79,7 @@ class TabularObjective(Objective):
         self.dataset = space.check_dataset(dataset or (space.datasets or [""])[0])
         metrics = space.metrics(self.dataset)
         self.metric = metric or ("val" if "val" in metrics else metrics[0])
+        self.allow_test_objective = allow_test_objective
         if self.metric == "test" and not allow_test_objective:
             raise ConfigError("the objective metric is 'test'; search on 'val', or set "
                               "allow_test_objective: true to select on test data deliberately")
@@ -96,6 +97,9 @@ class TabularObjective(Objective):
         self.extra_metrics: list = []
 
     def require(self, metrics: list) -> None:
+        if "test" in metrics and self.metric != "test" and not self.allow_test_objective:
+            raise ConfigError("an objective or constraint reads 'test'; use 'val', or set "
+                              "allow_test_objective: true to select on test data deliberately")
         for name in metrics:
             self.space.check_query(self.dataset, name, self.epochs if name == self.metric else None)
             if name not in (self.metric, self.report_metric, *self.extra_metrics):

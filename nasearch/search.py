@@ -370,7 +370,11 @@ class Search:
             if bar is not None:
                 bar.update()
                 best = "–" if record["incumbent"] is None else f"{record['incumbent']:.3f}"
-                bar.set_postfix_str(f"best {best}, {record['wall']:.0f}s")
+                front = ""
+                if "front_size" in record:
+                    ratio = record.get("hypervolume_ratio")
+                    front = f", front {record['front_size']}" + ("" if ratio is None else f" (hv {ratio:.3f})")
+                bar.set_postfix_str(f"best {best}{front}, {record['wall']:.0f}s")
         try:
             if self.workers == 1:
                 while not self.finished:

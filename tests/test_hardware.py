@@ -201,10 +201,12 @@ def test_emprox_nao_beats_random_on_the_front_early(nb201):
     assert np.mean(emprox) > np.mean(random)
 
 
-def test_multi_objective_resume_replays_the_same_front(nb201, tmp_path):
+@pytest.mark.parametrize("optimizer, options", [("nsga2", {"population": 8}),
+                                               ("emprox_nao", {"n_init": 10, "batch_size": 5, "candidates": 10})])
+def test_multi_objective_resume_replays_the_same_front(nb201, tmp_path, optimizer, options):
     def search(budget, directory):
-        return Search(nb201, TabularObjective(nb201, DATASET), "nsga2", budget, seed=3, directory=directory,
-                      options={"population": 8}, objectives=["val", f"-{LATENCY}"])
+        return Search(nb201, TabularObjective(nb201, DATASET), optimizer, budget, seed=3, directory=directory,
+                      options=options, objectives=["val", f"-{LATENCY}"])
     whole = search(30, tmp_path / "whole").run()
     search(17, tmp_path / "part").run()
     resumed = search(30, tmp_path / "part").run()
@@ -258,3 +260,23 @@ def test_emprox_nao_predicts_a_cost_it_cannot_look_up_with_a_second_surrogate(nb
     points = np.array([[r["metrics"]["val"], -r["metrics"]["latency"]] for r in result.history])
     assert {(m["val"], -m["latency"]) for m in result.summary["front"]} == {tuple(p) for p in brute_force_front(points)}
     assert result.summary["hypervolume_ratio"] is None   # no table behind a callable: the true front is unknown
+
+
+def test_objectives_and_constraints_together(nb201):
+    search = Search(nb201, TabularObjective(nb201, DATASET), "nsga2", 40, seed=0, options={"population": 10},
+                    objectives=["val", f"-{LATENCY}"], constraints={"energy@fpga": "<= 20"})
+    result = search.run()
+    assert all(r["metrics"]["energy@fpga"] <= 20 for r in result.history)
+    feasible = nb201.values(DATASET, "energy@fpga") <= 20
+    table = np.column_stack([nb201.values(DATASET, "val"), -nb201.values(DATASET, LATENCY)])[feasible]
+    assert result.summary["true_front_size"] == len(np.unique(sweep_front(table), axis=0))
+    assert 0 < result.summary["hypervolume_ratio"] <= 1
+
+
+def test_selecting_on_test_data_through_objectives_needs_the_explicit_flag(nb201):
+    with pytest.raises(ConfigError, match="allow_test_objective"):
+        Search(nb201, TabularObjective(nb201, DATASET), "random", 10, objectives=["test", f"-{LATENCY}"])
+    with pytest.raises(ConfigError, match="allow_test_objective"):
+        Search(nb201, TabularObjective(nb201, DATASET), "random", 10, constraints={"test": ">= 90"})
+    allowed = TabularObjective(nb201, DATASET, allow_test_objective=True)
+    assert Search(nb201, allowed, "random", 10, objectives=["test", f"-{LATENCY}"]).run().summary["front_size"] >= 1
