@@ -13,6 +13,7 @@ rejected without spending an evaluation (:meth:`Goal.admissible`).
 """
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from dataclasses import dataclass
@@ -180,7 +181,7 @@ class TableReference:
     front: Optional[np.ndarray]
     scale: object
 
-    @property
+    @functools.cached_property
     def true_hypervolume(self) -> Optional[float]:
         return None if self.front is None else self.scale.hypervolume(self.front)
 
