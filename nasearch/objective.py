@@ -95,6 +95,7 @@ class TabularObjective(Objective):
                               "search cannot be scored by it; pass an objective of your own (a Python callable)")
 
         self.extra_metrics: list = []
+        self._covers: Optional[bool] = None   # whether the table covers the space (asked once)
 
     def require(self, metrics: list) -> None:
         if "test" in metrics and self.metric != "test" and not self.allow_test_objective:
@@ -124,7 +125,9 @@ class TabularObjective(Objective):
         return {name: self._lookup(arch, name) for name in metrics if name in free}
 
     def table_values(self, metric: str) -> Optional[np.ndarray]:
-        if not self.space.table_covers_space(self.dataset):
+        if self._covers is None:
+            self._covers = self.space.table_covers_space(self.dataset)
+        if not self._covers:
             return None
         return np.asarray(self.space.values(self.dataset, metric, self.epochs if metric == self.metric else None),
                           dtype=float)

@@ -162,11 +162,16 @@ class _GradientSearch(Optimizer):
 
     def _tournament_children(self, count: int, exclude: list) -> list:
         """One-edit mutations of :meth:`_parent` picks, none known or in ``exclude``."""
-        seen = set(self.known_ids) | {self.space.arch_id(a) for a in exclude}
         members = list(zip(self.known_archs, self.fitness()))
+        return self._children(count, exclude, lambda: self._parent(members))
+
+    def _children(self, count: int, exclude: list, pick_parent) -> list:
+        """Up to ``count`` admissible one-edit mutations of ``pick_parent()`` picks, none known,
+        in ``exclude`` or repeated (at most ``50 · count`` tries)."""
+        seen = set(self.known_ids) | {self.space.arch_id(a) for a in exclude}
         found = []
         for _ in range(50 * count):
-            child = self.space.mutate(self._parent(members), self.rng)
+            child = self.space.mutate(pick_parent(), self.rng)
             if self.space.arch_id(child) not in seen:
                 seen.add(self.space.arch_id(child))
                 if self.admissible(child):
@@ -250,16 +255,7 @@ class _GradientSearch(Optimizer):
 
     def _mutations(self, count: int, exclude: list) -> list:
         seeds = self.best_known(self.config.n_seeds)
-        seen = set(self.known_ids) | {self.space.arch_id(a) for a in exclude}
-        found = []
-        for _ in range(50 * count):
-            child = self.space.mutate(seeds[int(self.rng.integers(len(seeds)))], self.rng)
-            if self.space.arch_id(child) not in seen:
-                seen.add(self.space.arch_id(child))
-                if self.admissible(child):
-                    found.append(child)
-                if len(found) == count:
-                    break
+        found = self._children(count, exclude, lambda: seeds[int(self.rng.integers(len(seeds)))])
         if len(found) < count:
             found += self.random_unknown(count - len(found), exclude + found)
         return found

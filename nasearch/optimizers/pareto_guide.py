@@ -43,6 +43,7 @@ class ParetoGuide:
         self.predictors: dict = {}   # term index -> fitted EmProx (learned terms and free-term memories)
         self.free: list = []         # term indices known without evaluation
         self._memory = None          # architectures of the free terms' soft-kNN memory
+        self._memory_values: dict = {}   # term index -> (MEMORY,) exact values of the memory (fixed)
         self.weights = None
         self.scale = None
         self.front = None
@@ -60,7 +61,9 @@ class ParetoGuide:
         for j in range(len(terms)):
             if j in self.free:
                 archs = list(opt.known_archs) + list(self._memory)
-                values = np.concatenate([vectors[:, j], self.exact(self._memory, j)])
+                if j not in self._memory_values:   # the memory never changes: look its costs up once
+                    self._memory_values[j] = self.exact(self._memory, j)
+                values = np.concatenate([vectors[:, j], self._memory_values[j]])
             else:
                 archs, values = opt.known_archs, vectors[:, j]
             self.predictors[j] = opt.make_predictor().fit(archs, values)
