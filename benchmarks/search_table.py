@@ -35,18 +35,18 @@ HEADLINE = "EmProx-NAO"
 
 def tabulate(config, trials, results) -> str:
     labels = [spec.display() for spec in config.optimizers]
-    curves = {label: np.array([r["incumbents"] for t, r in zip(trials, results) if t[0] == label], dtype=float)
+    curves = {label: np.array([r.incumbents for t, r in zip(trials, results) if t.label == label], dtype=float)
               for label in labels}
-    summaries = {label: [r["summary"] for t, r in zip(trials, results) if t[0] == label] for label in labels}
-    optimum = summaries[labels[0]][0]["optimum"]
-    dataset = summaries[labels[0]][0]["dataset"]
+    summaries = {label: [r.summary for t, r in zip(trials, results) if t.label == label] for label in labels}
+    optimum = summaries[labels[0]][0].optimum
+    dataset = summaries[labels[0]][0].dataset
     contenders = [label for label in labels if label != HEADLINE]
-    lines = [f"#### {config.space} {dataset}, {config.seeds} seeds, optimum {optimum}", "",
+    lines = [f"#### {config.search.space} {dataset}, {config.seeds} seeds, optimum {optimum}", "",
              "| evaluations | " + " | ".join(f"{label} mean best val (optimum hits)" for label in labels) + " | " +
              " | ".join(f"{HEADLINE} − {label} (paired ± s.e.)" for label in contenders) + " |",
              "|---" * (1 + len(labels) + len(contenders)) + "|"]
     for checkpoint in CHECKPOINTS:
-        if checkpoint > config.budget:
+        if checkpoint > config.search.budget:
             continue
         cells = []
         for label in labels:
@@ -60,10 +60,10 @@ def tabulate(config, trials, results) -> str:
     lines += ["", "| optimizer | median evaluations to optimum | regret at 100 | wall per 100 evaluations (s) |",
               "|---|---|---|---|"]
     for label in labels:
-        reached = [s["queries_to_optimum"] for s in summaries[label] if s["queries_to_optimum"] is not None]
+        reached = [s.queries_to_optimum for s in summaries[label] if s.queries_to_optimum is not None]
         median = f"{np.median(reached):.0f} ({len(reached)}/{len(summaries[label])})" if reached else "–"
         regret = f"{optimum - curves[label][:, 99].mean():.3f}" if optimum is not None else "–"
-        wall = np.mean([100 * s["wall_seconds"] / s["queries"] for s in summaries[label]])
+        wall = np.mean([100 * s.wall_seconds / s.queries for s in summaries[label]])
         lines.append(f"| {label} | {median} | {regret} | {wall:.2f} |")
     return "\n".join(lines)
 
@@ -76,7 +76,7 @@ def main() -> None:
     for path in args.configs:
         config, trials, results, table = run_config_file(path, progress=not args.quiet)
         print(f"```bash\npython main.py compare --config {path}\n```\n")
-        hardware = config.constraints or (config.objectives is not None and len(config.objectives) > 1)
+        hardware = config.search.constraints or config.multi_objective
         print((table if hardware else tabulate(config, trials, results)) + "\n", flush=True)
 
 

@@ -16,6 +16,10 @@ _LAZY = {"Search": "search", "SearchResult": "search", "Objective": "objective",
 
 
 def __getattr__(name):
+    if name == "__version__":   # one version, setup.py's, read from the installed metadata
+        from importlib import metadata
+
+        return metadata.version("nasearch")
     # The facade imports numpy and the optimizers; load it on first use so that
     # `import nasearch` stays free of side effects and cheap.
     if name in _LAZY:
@@ -23,4 +27,3 @@ def __getattr__(name):
 
         return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'nasearch' has no attribute {name!r}")
-__version__ = "0.1.0"

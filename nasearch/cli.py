@@ -41,7 +41,7 @@ def cmd_spaces(args) -> None:
     for name in search_spaces.names():
         try:
             space = get_search_space(name, data=args.data)
-            sizes = space.dataset_sizes() if hasattr(space, "dataset_sizes") else {d: space.size for d in space.datasets}
+            sizes = space.dataset_sizes()
             lines = [f"{name}: {type(space).__name__}, tokens {space.seq_len} x vocab {space.vocab_size}"]
             for dataset, size in sizes.items():
                 metrics = ", ".join(
@@ -113,10 +113,8 @@ def cmd_query(args) -> None:
             print(f"  {dataset} {label}: {value}")
 
 
-def cmd_convert_nb201(args) -> None:
-    from search_spaces.nasbench201.convert import convert
-
-    rows = convert(args.source, args.out)
+def cmd_convert(args) -> None:
+    rows = search_spaces.factory(args.space).convert_table(args.source, args.out)
     print(f"wrote {rows:,} architectures to {args.out}")
 
 
@@ -146,7 +144,13 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--metric", help="train, val or test (default: all)")
             sub.add_argument("--epochs", type=int, help="training budget (default: all available)")
 
-    sub = add("convert-nb201", cmd_convert_nb201, "convert the official NAS-Bench-201 .pth into the compact table")
+    sub = add("convert", cmd_convert, "rebuild a space's benchmark table from its official release file")
+    sub.add_argument("--space", required=True, help=f"one of {', '.join(search_spaces.names())}")
+    sub.add_argument("--source", required=True, help="the release file (NAS-Bench-201: NAS-Bench-201-v1_1-096897.pth)")
+    sub.add_argument("--out", required=True, help="output CSV path")
+    sub = add("convert-nb201", cmd_convert, "convert the official NAS-Bench-201 .pth into the compact table "
+                                            "(convert --space nasbench201)")
+    sub.set_defaults(space="nasbench201")
     sub.add_argument("--source", required=True, help="NAS-Bench-201-v1_1-096897.pth (or v1_0)")
     sub.add_argument("--out", required=True, help="output CSV path")
 

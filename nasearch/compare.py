@@ -1,116 +1,103 @@
-"""Compare optimizers across seeds: run optimizer × seed searches, then tabulate and plot.
+"""Compare optimizers across seeds: run contender × seed searches, then tabulate and plot.
 
-Every trial is an ordinary search run in ``<output>/<label>/seed<k>/`` (so an
-interrupted comparison resumes: finished trials are kept, unfinished ones are
-resumed). Trials run in local worker processes, or on a Ray cluster with
-``--executor ray``; each trial pins torch to one thread, so its numbers do not
-depend on the executor or on how many trials share a machine.
+A comparison is many searches built from one :class:`~nasearch.experiment.CompareConfig`.
+Every trial is an ordinary search run in ``<output>/<label>/seed<k>/``, so an
+interrupted comparison resumes: finished trials are read back, unfinished ones
+resumed. Trials run through :mod:`nasearch.executors` (local worker processes, or
+Ray tasks with ``--executor ray``); each pins torch to one thread, so its numbers
+do not depend on the executor or on how many trials share a machine.
 """
 from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 import numpy as np
 
-from .config import ComponentSpec, build, to_dict
-from .errors import ConfigError
-
-
-OptimizerSpec = ComponentSpec   #: an optimizer to compare: name, label, options
+from .errors import NasearchError
+from .experiment import CompareConfig, CompareTrial, compare_trials, load_compare_config
+from .run_summary import RunSummary
 
 
 @dataclass(frozen=True)
-class CompareConfig:
-    space: str = "nasbench201"
-    data: Optional[str] = None
-    dataset: str = ""                #: "" = the space's first dataset
-    metric: str = ""                 #: "" = val when the table has it
-    epochs: Optional[int] = None
-    report_metric: Optional[str] = None   #: None = test when the table has it
-    objectives: Optional[tuple] = None   #: several = multi-objective (hypervolume ratios), e.g. [val, -latency@edgegpu]
-    constraints: dict = field(default_factory=dict)   #: e.g. {latency@edgegpu: "<= 4.13"}
-    budget: int = 100
-    seeds: int = 20                  #: seeds 0..seeds-1
-    optimizers: tuple = (OptimizerSpec("emprox_nao"), OptimizerSpec("evolution"), OptimizerSpec("random"))
-    workers: int = 2                 #: local worker processes
-    output: str = "runs/compare"
+class TrialResult:
+    """A finished trial: its summary and per-evaluation series (``None`` before they exist)."""
 
-    def __post_init__(self):
-        if self.seeds < 1 or self.workers < 1:
-            raise ConfigError("seeds and workers must be >= 1")
-        labels = [o.display() for o in self.optimizers]
-        if len(set(labels)) != len(labels):
-            raise ConfigError(f"optimizer labels must be unique, got {labels}")
+    summary: RunSummary
+    incumbents: list
+    incumbent_reports: list
+    hypervolumes: list
 
 
-def load_compare_config(data: dict) -> CompareConfig:
-    data = dict(data)
-    if "optimizers" in data:
-        data["optimizers"] = tuple(build(OptimizerSpec, {"name": o} if isinstance(o, str) else o, "optimizers")
-                                   for o in data["optimizers"])
-    return build(CompareConfig, data)
+def prepare_trials(config: CompareConfig, data_override: Optional[str] = None) -> list:
+    """Every :class:`~nasearch.experiment.CompareTrial`, the first contender's seed-0 search built
+    up front, so bad names, options or data fail before any work."""
+    from .experiment import build_search
 
-
-def trial_configs(config: CompareConfig, data_override=None) -> list:
-    """``(label, seed, search-config dict, directory)`` for every trial, validated up front."""
-    from .search import build_search, load_search_config
-
-    trials = []
-    for spec in config.optimizers:
-        for seed in range(config.seeds):
-            directory = Path(config.output) / spec.display().replace(" ", "_") / f"seed{seed}"
-            search = {"space": config.space, "data": data_override or config.data, "dataset": config.dataset,
-                      "metric": config.metric, "epochs": config.epochs, "report_metric": config.report_metric,
-                      "objectives": None if config.objectives is None else list(config.objectives),
-                      "constraints": dict(config.constraints),
-                      "optimizer": spec.name, "options": dict(spec.options), "budget": config.budget,
-                      "seed": seed, "output": str(directory)}
-            if seed == 0:
-                build_search(load_search_config(search))   # bad names, options or data fail before any work
-            trials.append((spec.display(), seed, search, str(directory)))
+    trials = compare_trials(config, data_override)
+    for trial in trials:
+        if trial.seed == 0:
+            build_search(trial.config)
     return trials
 
 
-def run_trial(search: dict, directory: str) -> dict:
-    """Run or resume one search in its own directory (executed in a worker); returns its summary
-    and the incumbent curve."""
-    from .history import History
+def run_trial(trial: CompareTrial) -> TrialResult:
+    """Run, resume or read back one trial's search in its own directory (executed in a worker)."""
+    from .config import load_yaml, to_dict
+    from .experiment import build_search, check_resume
     from .run_directory import save_config
-    from .search import load_search_config, run_search
-    from .threads import set_threads
+    from .run_history import HISTORY_FILE, read_summary, read_trials
 
-    set_threads(1)
-    path = Path(directory)
+    path = Path(trial.directory)
     path.mkdir(parents=True, exist_ok=True)
-    summary_path = path / "summary.json"
-    config = load_search_config(search)
     saved = path / "config.yaml"
     if saved.is_file():
-        from .config import load_yaml
-        current = to_dict(config)
-        defaults = to_dict(load_search_config({}))
-        # a key the saved config lacks was added to nasearch later: its default is what that run used
-        previous = {**{k: v for k, v in defaults.items() if k in current}, **load_yaml(saved)}
-        if previous != current:
-            changed = sorted(k for k in set(previous) | set(current) if previous.get(k) != current.get(k))
-            details = ", ".join(f"{k}: {previous.get(k)!r} there, {current.get(k)!r} now" for k in changed)
-            raise ConfigError(f"{directory} holds a different run ({details}); remove that directory or set "
-                              "another compare output")
+        check_resume(trial.directory, load_yaml(saved), trial.config,
+                     "remove that directory or set another compare output")
     else:
-        save_config(path, to_dict(config))
-    history = History.load(path / "history.jsonl")
-    if summary_path.is_file() and len(history) == config.budget:
-        summary = json.loads(summary_path.read_text())
-    else:
-        summary = run_search(config, path, progress=False)
-    records = History.load(path / "history.jsonl").records
-    return {"summary": summary, "incumbents": [r["incumbent"] for r in records],
-            "incumbent_tests": [r["incumbent_test"] for r in records],
-            "hypervolumes": [r.get("hypervolume_ratio") for r in records]}
+        save_config(path, to_dict(trial.config))
+    summary = None
+    if len(read_trials(path / HISTORY_FILE)) == trial.config.budget:
+        summary = read_summary(path)
+    if summary is None:
+        summary = build_search(trial.config, path).run().summary
+    records = read_trials(path / HISTORY_FILE)
+    return TrialResult(summary, [t.incumbent for t in records], [t.incumbent_report for t in records],
+                       [t.hypervolume_ratio for t in records])
+
+
+def execute(trials: list, executor: str = "local", workers: int = 2, ray_address: Optional[str] = None,
+            progress: bool = True) -> list:
+    """Run trials, at most ``workers`` at a time; return their results in trial order."""
+    from .executors import WorkerLost, create_executor
+
+    bar = None
+    if progress:
+        from tqdm import tqdm
+        bar = tqdm(total=len(trials), desc="trials", unit="run")
+    position = {trial.directory: i for i, trial in enumerate(trials)}
+    results, queue = [None] * len(trials), list(trials)
+    pool = create_executor(executor, run_trial, workers, ray_address, threads=1, what="a compare trial",
+                           inline=False)
+    try:
+        while queue or pool.running:
+            while pool.free and queue:
+                pool.submit(queue.pop(0))
+            for trial, result in pool.wait():
+                if isinstance(result, WorkerLost):
+                    raise NasearchError(f"trial {trial.label} seed {trial.seed} stopped: {result.reason}; run the "
+                                        "same compare command again to resume it")
+                results[position[trial.directory]] = result
+                if bar:
+                    bar.update()
+    finally:
+        pool.close()
+        if bar:
+            bar.close()
+    return results
 
 
 def run_config_file(path, progress: bool = True) -> tuple:
@@ -119,47 +106,9 @@ def run_config_file(path, progress: bool = True) -> tuple:
     from .config import load_yaml
 
     config = load_compare_config(load_yaml(path))
-    trials = trial_configs(config)
+    trials = prepare_trials(config)
     results = execute(trials, "local", config.workers, progress=progress)
     return config, trials, results, write_outputs(config.output, config, trials, results)
-
-
-def execute(trials: list, executor: str = "local", workers: int = 2, ray_address: Optional[str] = None,
-            progress: bool = True) -> list:
-    """Run trials; return their results in trial order."""
-    bar = None
-    if progress:
-        from tqdm import tqdm
-        bar = tqdm(total=len(trials), desc="trials", unit="run")
-    results = [None] * len(trials)
-    if executor == "ray":
-        from .executors import connect_ray
-
-        ray = connect_ray(ray_address)
-        remote = ray.remote(num_cpus=1)(run_trial)
-        pending = {remote.remote(t[2], t[3]): i for i, t in enumerate(trials)}
-        while pending:
-            done, _ = ray.wait(list(pending), num_returns=1)
-            index = pending.pop(done[0])
-            results[index] = ray.get(done[0])
-            if bar:
-                bar.update()
-    elif executor == "local":
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = {pool.submit(run_trial, t[2], t[3]): i for i, t in enumerate(trials)}
-            for future in as_completed(futures):
-                results[futures[future]] = future.result()
-                if bar:
-                    bar.update()
-    else:
-        raise ConfigError(f"unknown executor {executor!r}; choose local or ray")
-    if bar:
-        bar.close()
-    return results
 
 
 def paired_difference(first: np.ndarray, second: np.ndarray) -> tuple:
@@ -182,148 +131,179 @@ def checkpoints(budget: int) -> list:
     return marks + [budget]
 
 
-def curves_of(config: CompareConfig, trials: list, results: list, key: str) -> dict:
-    """Label → ``(seeds, budget)`` array of a per-evaluation series (NaN before it exists)."""
-    return {spec.display(): np.array([[np.nan if v is None else v for v in r[key]]
-                                      for t, r in zip(trials, results) if t[0] == spec.display()], dtype=float)
+def _by_contender(config: CompareConfig, trials: list, results: list) -> dict:
+    """Label → that contender's TrialResults, in seed order."""
+    return {spec.display(): [r for t, r in zip(trials, results) if t.label == spec.display()]
             for spec in config.optimizers}
 
 
+def curves_of(config: CompareConfig, trials: list, results: list, series: str) -> dict:
+    """Label → ``(seeds, budget)`` array of a TrialResult series (``incumbents``,
+    ``incumbent_reports`` or ``hypervolumes``; NaN before it exists)."""
+    return {label: np.array([[np.nan if v is None else v for v in getattr(r, series)] for r in mine], dtype=float)
+            for label, mine in _by_contender(config, trials, results).items()}
+
+
+@dataclass(frozen=True)
+class HypervolumeRow:
+    """At ``evaluations``: mean ± std hypervolume ratio per contender, and the first contender's
+    paired difference to each other one (mean, standard error, verdict)."""
+
+    evaluations: int
+    ratio: dict
+    difference: dict
+
+
 def hypervolume_rows(config: CompareConfig, trials: list, results: list) -> list:
-    """Per checkpoint: mean ± std hypervolume ratio per optimizer, and the first optimizer's paired
-    difference to each other one (± standard error, verdict)."""
     curves = curves_of(config, trials, results, "hypervolumes")
     labels = list(curves)
     rows = []
-    for mark in checkpoints(config.budget):
-        row = {"evaluations": mark, "ratio": {}, "difference": {}}
+    for mark in checkpoints(config.search.budget):
+        ratio, difference = {}, {}
         for label in labels:
             at = np.nan_to_num(curves[label][:, mark - 1], nan=0.0)
-            row["ratio"][label] = (float(at.mean()), float(at.std()))
+            ratio[label] = (float(at.mean()), float(at.std()))
         for label in labels[1:]:
             mean, error = paired_difference(np.nan_to_num(curves[labels[0]][:, mark - 1]),
                                             np.nan_to_num(curves[label][:, mark - 1]))
-            row["difference"][label] = (mean, error, verdict(mean, error))
-        rows.append(row)
+            difference[label] = (mean, error, verdict(mean, error))
+        rows.append(HypervolumeRow(mark, ratio, difference))
     return rows
 
 
-def _mean_std(values: np.ndarray) -> tuple:
+def _mean_std(values) -> tuple:
     """Mean and std over the finite entries (NaN, NaN when there are none)."""
+    values = np.array([np.nan if v is None else v for v in values], dtype=float)
     finite = values[np.isfinite(values)]
     return (float(finite.mean()), float(finite.std())) if len(finite) else (float("nan"), float("nan"))
 
 
+@dataclass(frozen=True)
+class ContenderRow:
+    """One contender over its seeds: ``(mean, std)`` pairs of the best value, the report metric of
+    the best architecture, regret and wall seconds; how many seeds found the optimum and the median
+    evaluations they needed; the front sizes (several objectives) and the mean evaluations of
+    infeasible architectures and proposals rejected before evaluation (under constraints)."""
+
+    optimizer: str
+    seeds: int
+    best_val: tuple
+    report_of_best: tuple
+    regret: tuple
+    found_optimum: int
+    median_queries_to_optimum: Optional[float]
+    wall_seconds: tuple
+    front_size: Optional[tuple] = None
+    true_front_size: Optional[int] = None
+    infeasible_queries: Optional[float] = None
+    rejected_before_query: Optional[float] = None
+
+
 def aggregate(config: CompareConfig, trials: list, results: list) -> list:
-    """Per optimizer: mean ± std of best value, its test value, regret, queries to optimum, wall time
-    (and, under constraints, the evaluations spent on infeasible architectures)."""
+    """One :class:`ContenderRow` per contender."""
     rows = []
-    for spec in config.optimizers:
-        label = spec.display()
-        mine = [r["summary"] for t, r in zip(trials, results) if t[0] == label]
-        best = np.array([s["best_value"] for s in mine])
-        test = np.array([s["test_of_best"] if s["test_of_best"] is not None else np.nan for s in mine])
-        regret = np.array([s["regret"] if s["regret"] is not None else np.nan for s in mine])
-        reached = [s["queries_to_optimum"] for s in mine if s["queries_to_optimum"] is not None]
-        wall = np.array([s["wall_seconds"] for s in mine])
-        rows.append({"optimizer": label, "seeds": len(mine),
-                     "best_val": (float(best.mean()), float(best.std())),
-                     "test_of_best": _mean_std(test), "regret": _mean_std(regret),
-                     "found_optimum": len(reached),
-                     "median_queries_to_optimum": float(np.median(reached)) if reached else None,
-                     "wall_seconds": (float(wall.mean()), float(wall.std()))})
-        if "front_size" in mine[0]:
-            sizes = np.array([s["front_size"] for s in mine], dtype=float)
-            rows[-1]["front_size"] = (float(sizes.mean()), float(sizes.std()))
-            rows[-1]["true_front_size"] = mine[0].get("true_front_size")
-        if config.constraints:
-            rows[-1]["infeasible_queries"] = float(np.mean([s.get("infeasible_queries", 0) for s in mine]))
-            rows[-1]["rejected_before_query"] = float(np.mean([s.get("rejected_before_query", 0) for s in mine]))
+    for label, mine in _by_contender(config, trials, results).items():
+        summaries = [r.summary for r in mine]
+        reached = [s.queries_to_optimum for s in summaries if s.queries_to_optimum is not None]
+        extra = {}
+        if summaries[0].multi_objective:
+            extra.update(front_size=_mean_std([s.front_size for s in summaries]),
+                         true_front_size=summaries[0].true_front_size)
+        if config.search.constraints:
+            extra.update(infeasible_queries=float(np.mean([s.infeasible_queries or 0 for s in summaries])),
+                         rejected_before_query=float(np.mean([s.rejected_before_query or 0 for s in summaries])))
+        rows.append(ContenderRow(label, len(summaries), _mean_std([s.best_value for s in summaries]),
+                                 _mean_std([s.report_of_best for s in summaries]),
+                                 _mean_std([s.regret for s in summaries]), len(reached),
+                                 float(np.median(reached)) if reached else None,
+                                 _mean_std([s.wall_seconds for s in summaries]), **extra))
     return rows
 
 
-def markdown(rows: list, config: CompareConfig, hypervolume: Optional[list] = None) -> str:
-    goal = f"objective {config.metric}"
-    if config.constraints:
-        goal += " subject to " + ", ".join(f"{m} {v}" for m, v in config.constraints.items())
+def markdown(rows: list, config: CompareConfig, dataset: str, metric: str, hypervolume: Optional[list] = None) -> str:
+    """The comparison table; ``dataset`` and ``metric`` as the trials resolved them."""
+    search = config.search
+    head = f"{search.space} {dataset}"
     if hypervolume:
-        labels = list(hypervolume[0]["ratio"])
-        lines = [f"{config.space} {config.dataset}, objectives {list(config.objectives)}, {config.budget} queries, "
+        labels = list(hypervolume[0].ratio)
+        lines = [f"{head}, objectives {list(search.objectives)}, {search.budget} queries, "
                  f"{config.seeds} seeds: hypervolume of the found front ÷ the true front's (mean ± std)", "",
                  "| evaluations | " + " | ".join(labels) + " | " +
                  " | ".join(f"{labels[0]} − {label} (paired ± s.e.)" for label in labels[1:]) + " |",
                  "|---" * (len(labels) * 2) + "|"]
         for row in hypervolume:
-            cells = [f"{m:.4f} ± {s:.4f}" for m, s in row["ratio"].values()]
-            cells += [f"{m:+.4f} ± {e:.4f} {v}" for m, e, v in row["difference"].values()]
-            lines.append(f"| {row['evaluations']} | " + " | ".join(cells) + " |")
+            cells = [f"{m:.4f} ± {s:.4f}" for m, s in row.ratio.values()]
+            cells += [f"{m:+.4f} ± {e:.4f} {v}" for m, e, v in row.difference.values()]
+            lines.append(f"| {row.evaluations} | " + " | ".join(cells) + " |")
         lines += ["", "| optimizer | front size | true front size | wall (s) |", "|---|---|---|---|"]
-        lines += [f"| {r['optimizer']} | {r['front_size'][0]:.1f} ± {r['front_size'][1]:.1f} | "
-                  f"{r['true_front_size']} | {r['wall_seconds'][0]:.1f} ± {r['wall_seconds'][1]:.1f} |" for r in rows]
+        lines += [f"| {r.optimizer} | {r.front_size[0]:.1f} ± {r.front_size[1]:.1f} | "
+                  f"{r.true_front_size} | {r.wall_seconds[0]:.1f} ± {r.wall_seconds[1]:.1f} |" for r in rows]
         return "\n".join(lines)
-    lines = [f"{config.space} {config.dataset}, {goal}, {config.budget} queries, "
-             f"{config.seeds} seeds (mean ± std)", "",
+    goal = f"objective {metric}"
+    if search.constraints:
+        goal += " subject to " + ", ".join(f"{m} {v}" for m, v in search.constraints.items())
+    lines = [f"{head}, {goal}, {search.budget} queries, {config.seeds} seeds (mean ± std)", "",
              "| optimizer | best val | test of best-val arch | regret | optimum found | median queries to optimum | wall (s) |",
              "|---|---|---|---|---|---|---|"]
     for r in rows:
-        median = "–" if r["median_queries_to_optimum"] is None else f"{r['median_queries_to_optimum']:.0f}"
-        lines.append(f"| {r['optimizer']} | {r['best_val'][0]:.3f} ± {r['best_val'][1]:.3f} | "
-                     f"{r['test_of_best'][0]:.3f} ± {r['test_of_best'][1]:.3f} | "
-                     f"{r['regret'][0]:.3f} ± {r['regret'][1]:.3f} | {r['found_optimum']}/{r['seeds']} | "
-                     f"{median} | {r['wall_seconds'][0]:.1f} ± {r['wall_seconds'][1]:.1f} |")
-    if config.constraints:
+        median = "–" if r.median_queries_to_optimum is None else f"{r.median_queries_to_optimum:.0f}"
+        lines.append(f"| {r.optimizer} | {r.best_val[0]:.3f} ± {r.best_val[1]:.3f} | "
+                     f"{r.report_of_best[0]:.3f} ± {r.report_of_best[1]:.3f} | "
+                     f"{r.regret[0]:.3f} ± {r.regret[1]:.3f} | {r.found_optimum}/{r.seeds} | "
+                     f"{median} | {r.wall_seconds[0]:.1f} ± {r.wall_seconds[1]:.1f} |")
+    if search.constraints:
         lines += ["", "| optimizer | evaluations of infeasible architectures | proposals rejected before evaluation |",
                   "|---|---|---|"]
-        lines += [f"| {r['optimizer']} | {r['infeasible_queries']:.1f} | {r['rejected_before_query']:.1f} |"
-                  for r in rows]
+        lines += [f"| {r.optimizer} | {r.infeasible_queries:.1f} | {r.rejected_before_query:.1f} |" for r in rows]
     return "\n".join(lines)
 
 
 def write_outputs(directory, config: CompareConfig, trials: list, results: list) -> str:
+    """``compare.md`` (returned), ``summary.json``, ``incumbents.csv``, ``compare.png`` and, with
+    several objectives, ``hypervolume.csv``/``hypervolume.json``."""
     import dataclasses
 
-    first = results[0]["summary"]   # the defaults the trials resolved ("" = the space's first dataset)
-    config = dataclasses.replace(config, dataset=config.dataset or first.get("dataset") or "",
-                                 metric=config.metric or first.get("metric") or "")
+    first = results[0].summary   # the defaults the trials resolved ("" = the space's first dataset)
+    dataset, metric = config.search.dataset or first.dataset or "", config.search.metric or first.metric or ""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     with open(directory / "incumbents.csv", "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["optimizer", "seed", "query", "incumbent", "incumbent_test"])
-        for (label, seed, _, _), result in zip(trials, results):
-            for query, (value, test) in enumerate(zip(result["incumbents"], result["incumbent_tests"]), start=1):
-                writer.writerow([label, seed, query, value, test])
+        writer.writerow(["optimizer", "seed", "query", "incumbent", "incumbent_report"])
+        for trial, result in zip(trials, results):
+            for query, (value, report) in enumerate(zip(result.incumbents, result.incumbent_reports), start=1):
+                writer.writerow([trial.label, trial.seed, query, value, report])
     rows = aggregate(config, trials, results)
     hypervolume = None
-    if config.objectives is not None and len(config.objectives) > 1:
+    if config.multi_objective:
         hypervolume = hypervolume_rows(config, trials, results)
         with open(directory / "hypervolume.csv", "w", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(["optimizer", "seed", "query", "hypervolume_ratio"])
-            for (label, seed, _, _), result in zip(trials, results):
-                for query, ratio in enumerate(result["hypervolumes"], start=1):
-                    writer.writerow([label, seed, query, ratio])
-        (directory / "hypervolume.json").write_text(json.dumps(hypervolume, indent=2))
-    (directory / "summary.json").write_text(json.dumps(rows, indent=2))
-    table = markdown(rows, config, hypervolume)
+            for trial, result in zip(trials, results):
+                for query, ratio in enumerate(result.hypervolumes, start=1):
+                    writer.writerow([trial.label, trial.seed, query, ratio])
+        (directory / "hypervolume.json").write_text(json.dumps([dataclasses.asdict(r) for r in hypervolume], indent=2))
+    (directory / "summary.json").write_text(json.dumps([dataclasses.asdict(r) for r in rows], indent=2))
+    table = markdown(rows, config, dataset, metric, hypervolume)
     (directory / "compare.md").write_text(table + "\n")
-    plot(directory / "compare.png", config, trials, results)
+    plot(directory / "compare.png", config, trials, results, dataset, metric)
     return table
 
 
-def plot(path, config: CompareConfig, trials: list, results: list) -> None:
-    """Incumbent curves per optimizer (see :func:`nasearch.plots.compare_plot`)."""
+def plot(path, config: CompareConfig, trials: list, results: list, dataset: str, metric: str) -> None:
+    """Incumbent curves per contender (see :func:`nasearch.plots.compare_plot`)."""
     from .plots import compare_plot
 
-    if config.objectives is not None and len(config.objectives) > 1:
+    search = config.search
+    if config.multi_objective:
         curves = {label: np.nan_to_num(curve, nan=0.0)
                   for label, curve in curves_of(config, trials, results, "hypervolumes").items()}
-        compare_plot(path, curves, f"{config.space} {config.dataset}, objectives {list(config.objectives)}",
+        compare_plot(path, curves, f"{search.space} {dataset}, objectives {list(search.objectives)}",
                      "hypervolume ratio (found ÷ true front)", 1.0)
         return
-    curves = {spec.display(): [r["incumbents"] for t, r in zip(trials, results) if t[0] == spec.display()]
-              for spec in config.optimizers}
-    optima = {r["summary"].get("optimum") for r in results}
+    curves = {label: [r.incumbents for r in mine] for label, mine in _by_contender(config, trials, results).items()}
+    optima = {r.summary.optimum for r in results}
     optimum = optima.pop() if len(optima) == 1 else None
-    compare_plot(path, curves, f"{config.space} {config.dataset}, {config.budget} evaluations",
-                 f"{config.metric} on {config.dataset}", optimum)
+    compare_plot(path, curves, f"{search.space} {dataset}, {search.budget} evaluations",
+                 f"{metric} on {dataset}", optimum)

@@ -1,58 +1,127 @@
-"""Evaluate architectures concurrently: local worker processes or Ray tasks.
+"""Where work runs: in this process, in local worker processes, or as Ray tasks.
 
-A search hands an architecture to a free worker, and records each result as it
-arrives. Both executors wrap the same serial call,
-:func:`nasearch.objective.evaluate`, so a timeout or an exception in the
-objective is a failed evaluation, exactly as with one worker. A worker process
-that dies (a segfault, the OOM killer) costs only the evaluation it was running:
-that evaluation is recorded as failed and a fresh worker takes its place.
+An :class:`Executor` applies one picklable ``function`` to the payloads it is
+given and reports results as they finish; the caller never waits for a whole
+batch. A search runs its evaluations through one (the function is
+:func:`nasearch.objective.evaluate` bound to the objective), and ``compare``
+runs its trials through one (the function runs a whole search), so the loop
+over free workers is written once per caller and the process handling once here.
+
+A worker that dies (a segfault, the OOM killer, a lost Ray node) costs only the
+payload it was running: it comes back as a :class:`WorkerLost`, and a fresh
+worker takes its place. An exception raised by ``function`` is re-raised in the
+caller, so a configuration error in a worker reads as it would in-process.
 """
 from __future__ import annotations
 
+import abc
 import pickle
-from typing import Optional
+from dataclasses import dataclass
+from typing import Callable, Optional
 
-from .errors import ConfigError
-from .objective import evaluate, failure
+from .errors import ConfigError, NasearchError
 
 
-def _worker_loop(connection, objective_bytes: bytes, timeout: float, threads: int) -> None:
-    """Body of a local worker process: receive architectures, send back Evaluations."""
+@dataclass(frozen=True)
+class WorkerLost:
+    """The result of a payload whose worker died before answering."""
+
+    reason: str
+
+
+class Executor(abc.ABC):
+    """At most ``workers`` payloads of ``function`` running at a time."""
+
+    @property
+    @abc.abstractmethod
+    def free(self) -> int:
+        """How many more payloads can be submitted now."""
+
+    @property
+    @abc.abstractmethod
+    def running(self) -> int:
+        """How many payloads are submitted and not yet returned by :meth:`wait`."""
+
+    @abc.abstractmethod
+    def submit(self, payload) -> None:
+        """Start ``function(payload)`` (only while :attr:`free`)."""
+
+    @abc.abstractmethod
+    def wait(self) -> list:
+        """Block until at least one payload finishes: ``[(payload, result or WorkerLost)]``."""
+
+    def close(self) -> None:
+        """Stop every worker; payloads still running are abandoned."""
+
+
+class InlineExecutor(Executor):
+    """One payload at a time, in this process: ``wait`` runs it."""
+
+    def __init__(self, function: Callable):
+        self._function, self._queued = function, []
+
+    @property
+    def free(self) -> int:
+        return 1 - len(self._queued)
+
+    @property
+    def running(self) -> int:
+        return len(self._queued)
+
+    def submit(self, payload) -> None:
+        self._queued.append(payload)
+
+    def wait(self) -> list:
+        payload = self._queued.pop()
+        return [(payload, self._function(payload))]
+
+
+def _worker_loop(connection, function_bytes: bytes, threads: int) -> None:
+    """Body of a local worker process: receive payloads, send back ``(True, result)`` or
+    ``(False, exception)``."""
     from .threads import set_threads
 
     set_threads(threads)
-    objective = pickle.loads(objective_bytes)
+    function = pickle.loads(function_bytes)
     while True:
         try:
-            arch = connection.recv()
+            payload = connection.recv()
         except EOFError:
             return
-        if arch is None:
+        if payload is None:
             return
-        connection.send(evaluate(objective, arch, timeout))
+        try:
+            answer = (True, function(payload))
+        except Exception as error:   # re-raised in the caller
+            answer = (False, error)
+        try:
+            connection.send(answer)
+        except Exception as error:   # an unpicklable result or exception: send its text
+            connection.send((False, NasearchError(f"{type(error).__name__}: {error}")))
 
 
-class LocalWorkers:
-    """``workers`` persistent processes (spawned, so torch state is never forked)."""
+class LocalWorkers(Executor):
+    """``workers`` persistent processes (spawned, so torch state is never forked), each with
+    ``threads`` torch threads."""
 
-    def __init__(self, objective, workers: int, timeout: float = 0.0, threads: int = 1):
+    def __init__(self, function: Callable, workers: int, threads: int = 1, what: str = "the work"):
         import multiprocessing
 
         try:
-            self._objective = pickle.dumps(objective)
+            self._function = pickle.dumps(function)
         except Exception as error:
-            raise ConfigError(f"the objective cannot be sent to worker processes ({type(error).__name__}: "
+            raise ConfigError(f"{what} cannot be sent to worker processes ({type(error).__name__}: "
                               f"{error}); define it at module level (not a lambda or local function), or use "
                               "workers: 1") from None
         self._context = multiprocessing.get_context("spawn")
-        self._timeout, self._threads = timeout, threads
+        self._threads = threads
         self._idle = [self._start() for _ in range(workers)]
-        self._busy: dict = {}   # connection -> (process, arch)
+        self._busy: dict = {}   # connection -> (process, payload)
 
     def _start(self):
         parent, child = self._context.Pipe()
         process = self._context.Process(target=_worker_loop, daemon=True,
-                                        args=(child, self._objective, self._timeout, self._threads))
+                                        args=(child, self._function, self._threads))
         process.start()
         child.close()
         return process, parent
@@ -65,30 +134,33 @@ class LocalWorkers:
     def running(self) -> int:
         return len(self._busy)
 
-    def submit(self, arch) -> None:
+    def submit(self, payload) -> None:
         process, connection = self._idle.pop()
-        connection.send(arch)
-        self._busy[connection] = (process, arch)
+        connection.send(payload)
+        self._busy[connection] = (process, payload)
 
     def wait(self) -> list:
-        """Block until at least one evaluation finishes; return ``[(arch, Evaluation), ...]``."""
         from multiprocessing.connection import wait
 
         finished = []
         for connection in wait(list(self._busy)):
-            process, arch = self._busy.pop(connection)
+            process, payload = self._busy.pop(connection)
             try:
-                finished.append((arch, connection.recv()))
-                self._idle.append((process, connection))
+                done, result = connection.recv()
             except (EOFError, OSError):
                 process.join(timeout=5)
-                finished.append((arch, failure(f"the worker process died (exit code {process.exitcode})")))
+                finished.append((payload, WorkerLost(f"the worker process died (exit code {process.exitcode})")))
                 connection.close()
                 self._idle.append(self._start())
+                continue
+            self._idle.append((process, connection))
+            if not done:
+                raise result
+            finished.append((payload, result))
         return finished
 
     def close(self) -> None:
-        """Idle workers exit; busy ones (an interrupted search) are terminated."""
+        """Idle workers exit; busy ones (an interrupted run) are terminated."""
         for process, connection in self._idle:
             try:
                 connection.send(None)
@@ -118,14 +190,23 @@ def connect_ray(address: Optional[str] = None):
     return ray
 
 
-class RayWorkers:
+def _call(function, payload, threads: int):
+    """A Ray task's body: the same call a local worker makes."""
+    from .threads import set_threads
+
+    set_threads(threads)
+    return function(payload)
+
+
+class RayWorkers(Executor):
     """At most ``workers`` Ray tasks at a time, on a local instance or the cluster at ``address``."""
 
-    def __init__(self, objective, workers: int, timeout: float = 0.0, address: Optional[str] = None):
+    def __init__(self, function: Callable, workers: int, address: Optional[str] = None, threads: int = 1):
         ray = connect_ray(address)
-        self._ray, self._objective, self._workers, self._timeout = ray, ray.put(objective), workers, timeout
-        self._task = ray.remote(num_cpus=1, max_retries=0)(evaluate)
-        self._busy: dict = {}   # object ref -> arch
+        self._ray, self._workers, self._threads = ray, workers, threads
+        self._function = ray.put(function)   # shipped to the cluster once, not with every task
+        self._task = ray.remote(num_cpus=1, max_retries=0)(_call)
+        self._busy: dict = {}   # object ref -> payload
 
     @property
     def free(self) -> int:
@@ -135,20 +216,23 @@ class RayWorkers:
     def running(self) -> int:
         return len(self._busy)
 
-    def submit(self, arch) -> None:
-        self._busy[self._task.remote(self._objective, arch, self._timeout)] = arch
+    def submit(self, payload) -> None:
+        self._busy[self._task.remote(self._function, payload, self._threads)] = payload
 
     def wait(self) -> list:
         done, _ = self._ray.wait(list(self._busy), num_returns=1)
         finished = []
         for ref in done:
-            arch = self._busy.pop(ref)
+            payload = self._busy.pop(ref)
             try:
-                finished.append((arch, self._ray.get(ref)))
-            except Exception as error:   # the task's worker died or Ray lost it: only this evaluation fails
-                lines = [line for line in str(error).splitlines() if line.strip()]
-                detail = lines[-1].strip() if lines else type(error).__name__
-                finished.append((arch, failure(f"the Ray task failed ({detail})")))
+                finished.append((payload, self._ray.get(ref)))
+            except self._ray.exceptions.RayTaskError as error:
+                cause = getattr(error, "cause", None)   # the function's own exception
+                if isinstance(cause, NasearchError):
+                    raise cause from None
+                finished.append((payload, WorkerLost(f"the Ray task failed ({_last_line(error)})")))
+            except Exception as error:   # the task's worker died or Ray lost it: only this payload fails
+                finished.append((payload, WorkerLost(f"the Ray task failed ({_last_line(error)})")))
         return finished
 
     def close(self) -> None:
@@ -157,11 +241,19 @@ class RayWorkers:
         self._busy = {}
 
 
-def create_workers(executor: str, objective, workers: int, timeout: float = 0.0, address: Optional[str] = None,
-                   threads: int = 1):
-    """A :class:`LocalWorkers` or :class:`RayWorkers` pool."""
+def _last_line(error: Exception) -> str:
+    lines = [line for line in str(error).splitlines() if line.strip()]
+    return lines[-1].strip() if lines else type(error).__name__
+
+
+def create_executor(executor: str, function: Callable, workers: int, address: Optional[str] = None,
+                    threads: int = 1, what: str = "the work", inline: bool = True) -> Executor:
+    """An executor for ``function``: with one worker (and ``inline``) this process, else ``executor``
+    ``"local"`` processes or ``"ray"`` tasks. ``what`` names the function in errors."""
+    if executor not in ("local", "ray"):
+        raise ConfigError(f"unknown executor {executor!r}; choose local or ray")
+    if workers == 1 and inline:
+        return InlineExecutor(function)
     if executor == "local":
-        return LocalWorkers(objective, workers, timeout, threads)
-    if executor == "ray":
-        return RayWorkers(objective, workers, timeout, address)
-    raise ConfigError(f"unknown executor {executor!r}; choose local or ray")
+        return LocalWorkers(function, workers, threads, what)
+    return RayWorkers(function, workers, address, threads)

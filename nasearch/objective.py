@@ -38,6 +38,8 @@ class Objective(abc.ABC):
     metric: str = "value"
     #: key of a metric reported for the best architecture (e.g. test accuracy), or ""
     report_metric: str = ""
+    #: the benchmark dataset scored, when there is one (named in summaries and plots)
+    dataset: Optional[str] = None
 
     @abc.abstractmethod
     def evaluate(self, arch) -> dict:
@@ -46,6 +48,10 @@ class Objective(abc.ABC):
     def optimum(self) -> Optional[float]:
         """The best achievable value, when it is known cheaply (else ``None``)."""
         return None
+
+    def check_data(self) -> None:
+        """Load whatever data the objective needs now, so that missing or broken data fails
+        with its one-line error before any slow work (pretraining). Default: nothing to load."""
 
     def require(self, metrics: list) -> None:
         """Ask :meth:`evaluate` to return these metrics too (objective terms, constrained

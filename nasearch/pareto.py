@@ -28,6 +28,15 @@ def non_dominated(points: np.ndarray) -> np.ndarray:
     return np.asarray(moocore.is_nondominated(points, maximise=True, keep_weakly=True), dtype=bool)
 
 
+def is_dominated(vector: np.ndarray, points: np.ndarray) -> bool:
+    """Whether some row of ``points`` ``(n, m)`` dominates ``vector`` ``(m,)`` (no worse in every
+    objective, better in one). An equal point does not dominate it."""
+    points = np.asarray(points, dtype=float).reshape(-1, len(vector))
+    if len(points) == 0:
+        return False
+    return not bool(non_dominated(np.vstack([points, vector]))[-1])
+
+
 @dataclass(frozen=True)
 class FrontScale:
     """The normalised frame of a reference front: ``ideal`` and ``nadir`` are ``(m,)`` (maximised)."""
@@ -43,9 +52,12 @@ class FrontScale:
         span = np.where(ideal > nadir, ideal - nadir, np.maximum(np.abs(ideal), 1.0) * 1e-3)
         return cls(ideal, ideal - span)
 
-    def normalise(self, points: np.ndarray) -> np.ndarray:
-        """Minimisation form: 0 at the ideal, 1 at the nadir, per objective."""
-        return (self.ideal - np.asarray(points, dtype=float)) / (self.ideal - self.nadir)
+    def normalise(self, points):
+        """Minimisation form: 0 at the ideal, 1 at the nadir, per objective. ``points`` is an
+        ``(n, m)`` array, or a torch tensor (kept differentiable, in its own dtype)."""
+        if isinstance(points, np.ndarray) or not hasattr(points, "new_tensor"):
+            return (self.ideal - np.asarray(points, dtype=float)) / (self.ideal - self.nadir)
+        return (points.new_tensor(self.ideal) - points) / points.new_tensor(self.ideal - self.nadir)
 
     def hypervolume(self, points: np.ndarray) -> float:
         """Hypervolume of ``points`` (maximised values) up to the reference point, normalised frame."""

@@ -49,10 +49,6 @@ class Registry:
             factory = self._factories[name] = factory.load()
         return factory
 
-    def create(self, name: str, **options):
-        """Instantiate the component registered as ``name``."""
-        return self.factory(name)(**options)
-
 
 search_spaces = Registry("search space", "nasearch.search_spaces")
 predictors = Registry("predictor", "nasearch.predictors")

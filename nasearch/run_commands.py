@@ -32,8 +32,8 @@ def cmd_evaluate(args) -> None:
 def _search_help() -> str:
     from .config import defaults_help
     from .optimizers import registry as optimizers
+    from .experiment import SearchConfig
     from .registry import search_spaces
-    from .search import SearchConfig
     from .training import TrainingConfig
 
     lines = ["config keys (YAML file or --set key=value), with defaults:", defaults_help(SearchConfig), "",
@@ -58,11 +58,13 @@ def _evaluate_help() -> str:
 
 
 def _compare_help() -> str:
-    from .compare import CompareConfig
     from .config import defaults_help
+    from .experiment import CompareConfig
     from .optimizers import registry as optimizers
 
     return "\n".join(["config keys (YAML file or --set key=value), with defaults:", defaults_help(CompareConfig), "",
+                      "every search key (see `search --help`) except optimizer, options and seed, which each "
+                      "trial sets, at the top level or under search:",
                       f"optimizers: {', '.join(optimizers.names())} (settings: see `search --help`)"])
 
 
@@ -82,7 +84,7 @@ def register(add) -> None:
 
 
 def _search_config(args, base: dict | None = None):
-    from .search import load_search_config
+    from .experiment import load_search_config
 
     raw = dict(base or {})
     if args.config:
@@ -95,8 +97,8 @@ def cmd_search(args) -> None:
     from pathlib import Path
 
     from .errors import ConfigError
+    from .experiment import build_search, check_resume
     from .run_directory import data_path, ensure_empty, save_config
-    from .search import build_search
 
     if args.resume:
         directory = Path(args.resume)
@@ -105,12 +107,7 @@ def cmd_search(args) -> None:
                               "pass the directory a previous `search` wrote")
         saved = load_yaml(directory / "config.yaml")
         config = _search_config(args, saved)
-        if args.config or args.set:
-            changed = sorted(k for k, v in to_dict(config).items() if k != "output" and saved.get(k) != v)
-            if changed:
-                details = ", ".join(f"{k}: {saved.get(k)!r} -> {to_dict(config)[k]!r}" for k in changed)
-                raise ConfigError(f"--resume: the config differs from {directory}/config.yaml in {details}; "
-                                  "resume without changing the config, or start a new run with --out")
+        check_resume(directory, saved, config, "resume without --config or --set, or start a new run with --out")
     else:
         config = _search_config(args)
         from .registry import get_search_space
@@ -133,12 +130,13 @@ def cmd_search(args) -> None:
         print(f"\ninterrupted after {search.told} evaluations; the run directory {directory} keeps them. "
               f"Resume with: python main.py search --resume {directory}", file=sys.stderr)
         raise SystemExit(130) from None
-    keys = ["optimizer", "objective", "queries", "failed", "best_value", "test_of_best", "optimum", "regret",
+    shown = summary.to_json()
+    keys = ["optimizer", "objective", "queries", "failed", "best_value", "report_of_best", "optimum", "regret",
             "queries_to_optimum", "wall_seconds", "best_arch"]
     keys += [k for k in ("goal", "infeasible_queries", "rejected_before_query", "front_size", "true_front_size",
-                         "hypervolume_ratio") if k in summary]
-    print(json.dumps({k: summary[k] for k in keys}, indent=1))
-    if "front" in summary:
+                         "hypervolume_ratio") if k in shown]
+    print(json.dumps({k: shown[k] for k in keys}, indent=1))
+    if summary.multi_objective:
         print(f"Pareto front: {directory / 'pareto.csv'} and {directory / 'pareto.png'}")
     print(f"run directory: {directory}")
 
@@ -181,17 +179,18 @@ def register_search(add) -> None:
 
 
 def cmd_compare(args) -> None:
-    from .compare import execute, load_compare_config, trial_configs, write_outputs
+    from .compare import execute, prepare_trials, write_outputs
+    from .experiment import load_compare_config
     from .run_directory import data_path
 
     raw = apply_overrides(load_yaml(args.config) if args.config else {}, args.set)
     if args.out:
         raw["output"] = args.out
     config = load_compare_config(raw)
-    trials = trial_configs(config, data_path(args.data, config.data))
+    trials = prepare_trials(config, data_path(args.data, config.search.data))
     results = execute(trials, args.executor, config.workers, args.ray_address, progress=not args.quiet)
     print(write_outputs(config.output, config, trials, results))
-    extra = ", hypervolume.csv" if config.objectives is not None and len(config.objectives) > 1 else ""
+    extra = ", hypervolume.csv" if config.multi_objective else ""
     print(f"results in {config.output} (compare.md, compare.png, incumbents.csv{extra})")
 
 

@@ -219,6 +219,37 @@ class SearchSpace(abc.ABC):
             return None
         return float(np.max(self.values(dataset, metric, epochs)))
 
+    def dataset_sizes(self) -> dict:
+        """``{dataset: number of architectures}``; differs from :attr:`size` for a space whose
+        datasets have spaces of their own (NAS-Bench-Graph's proteins). Default: :attr:`size` each."""
+        return {dataset: self.size for dataset in self.datasets}
+
+    # ------------------------------------------------------------- plug-in hooks
+    def path_encoding(self, arch: Architecture) -> Optional[np.ndarray]:
+        """BANANAS path encoding of ``arch``, ``(p,)`` float32 (one entry per input-to-output path
+        of operations), or ``None`` when the space has none (predictors then use one-hot tokens)."""
+        return None
+
+    def network(self, arch: Architecture, in_channels: int, classes: int, **options):
+        """A ``torch.nn.Module`` mapping images ``(B, in_channels, H, W)`` to logits ``(B, classes)``,
+        for training objectives; ``options`` are the space's network settings (e.g. ``channels``).
+        Default: the space builds no network."""
+        from .errors import ConfigError
+
+        raise ConfigError(f"space {self.name!r} has no network(arch, in_channels, classes, ...) to train; "
+                          "implement it, or score the space with an objective of your own")
+
+    @property
+    def builds_networks(self) -> bool:
+        """Whether the space overrides :meth:`network` (so a training objective can use it)."""
+        return type(self).network is not SearchSpace.network
+
+    @classmethod
+    def convert_table(cls, source: str, out: str) -> int:
+        """Rebuild the space's benchmark table at ``out`` from its official release file ``source``
+        (``python main.py convert --space NAME``); returns the rows written. Default: no converter."""
+        raise DataError(f"search space {cls.name!r} has no table converter; its table ships as it is")
+
     # ------------------------------------------------------------ shared checks
     def check_dataset(self, dataset: str) -> str:
         """Raise UnknownNameError unless ``dataset`` is one of :attr:`datasets`."""

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from nasearch.cli import main
-from nasearch.compare import execute, load_compare_config, trial_configs
+from nasearch.compare import execute, prepare_trials
+from nasearch.experiment import load_compare_config
 
 CONFIG = {"space": "nasbench201", "dataset": "cifar10-valid", "budget": 30, "seeds": 2, "workers": 2,
           "optimizers": [{"name": "evolution", "label": "RE", "options": {"population": 10, "sample_size": 5}},
@@ -34,13 +35,13 @@ def test_ray_executor_gives_the_same_results(tmp_path, nb201_path):
     ray = pytest.importorskip("ray")
     local = load_compare_config(dict(CONFIG, output=str(tmp_path / "local")))
     remote = load_compare_config(dict(CONFIG, output=str(tmp_path / "ray")))
-    local_results = execute(trial_configs(local, str(nb201_path)), "local", 2, progress=False)
+    local_results = execute(prepare_trials(local, str(nb201_path)), "local", 2, progress=False)
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
-        ray_results = execute(trial_configs(remote, str(nb201_path)), "ray", progress=False)
+        ray_results = execute(prepare_trials(remote, str(nb201_path)), "ray", progress=False)
     finally:
         ray.shutdown()
-    assert [r["incumbents"] for r in ray_results] == [r["incumbents"] for r in local_results]
+    assert [r.incumbents for r in ray_results] == [r.incumbents for r in local_results]
 
 
 def test_compare_rejects_bad_optimizers(tmp_path, nb201_path, capsys):
@@ -55,7 +56,7 @@ def test_shipped_search_configs_load():
     import yaml
     from nasearch.config import build
     from nasearch.optimizers import registry
-    from nasearch.search import load_search_config
+    from nasearch.experiment import load_search_config
 
     paths = sorted((REPO / "experiments" / "search").glob("*.yaml"))
     assert len(paths) >= 5
@@ -90,3 +91,33 @@ def test_paired_difference_and_verdict():
     assert mean == pytest.approx(4 / 3) and error == pytest.approx(np.std([1, 1, 2], ddof=1) / np.sqrt(3))
     assert verdict(0.5, 0.1) == "win" and verdict(-0.5, 0.1) == "loss"
     assert verdict(0.05, 0.1) == "tie" and verdict(-0.05, 0.1) == "tie" and verdict(0.0, 0.0) == "tie"
+
+
+def test_a_compare_config_is_a_search_config_plus_seeds_and_contenders():
+    from nasearch.experiment import compare_trials
+
+    config = load_compare_config({"objective": "train", "training": {"epochs": 1}, "seeds": 2,
+                                  "search": {"budget": 4, "timeout": 30}, "optimizers": ["random", "evolution"]})
+    trials = compare_trials(config)
+    assert [(t.label, t.seed) for t in trials] == [("random", 0), ("random", 1), ("evolution", 0), ("evolution", 1)]
+    assert all(t.config.objective == "train" and t.config.training == {"epochs": 1} and t.config.budget == 4
+               and t.config.timeout == 30 for t in trials)
+    assert trials[3].config.optimizer == "evolution" and trials[3].config.seed == 1
+    assert trials[3].directory.endswith("evolution/seed1")
+
+
+@pytest.mark.parametrize("data,message", [
+    ({"optimizer": "random"}, "'optimizer' is set per trial"),
+    ({"seed": 3}, "set seeds: N"),
+    ({"budgett": 3}, "unknown compare config key 'budgett'"),
+    ({"budget": 3, "search": {"budget": 4}}, "'budget' is set at the top level and under search:"),
+    ({"optimizers": [{"label": "RE"}]}, "optimizers[0] = {'label': 'RE'} has no name"),
+])
+def test_compare_config_mistakes_are_one_line_errors(data, message, tmp_path, capsys):
+    import yaml
+
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(data))
+    assert main(["compare", "--quiet", "--config", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1

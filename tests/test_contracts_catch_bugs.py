@@ -29,7 +29,7 @@ class ForgetsFailures(RandomSearch):
 
 @pytest.mark.parametrize("bad_class,fail_every", [(ReProposing, 0), (ForgetsFailures, 3)])
 def test_optimizer_contract_rejects_re_proposals(nb201, bad_class, fail_every):
-    optimizer = bad_class(nb201, {}, np.random.default_rng(0), 30)
+    optimizer = bad_class(nb201, {}, np.random.default_rng(0))
     with pytest.raises(AssertionError, match="re-proposed"):
         drive(optimizer, nb201, "cifar10-valid", 30, fail_every=fail_every)
 

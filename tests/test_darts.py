@@ -99,13 +99,13 @@ def test_emprox_nao_decodes_new_valid_darts_cells_and_improves(darts):
     result = search.run()
     assert search.optimizer.stats["round_trip"] >= 0.9
     assert search.optimizer.stats["decoded"] >= 20, "candidates must come from decoding, not only from mutations"
-    archs = [darts.from_string(r["arch"]) for r in result.history]
+    archs = [darts.from_string(r.arch) for r in result.history]
     assert len(set(archs)) == 40
     for arch in archs:
         assert darts.from_sequence(darts.to_sequence(arch)) == arch
-    initial = max(r["value"] for r in result.history[:10])
+    initial = max(r.value for r in result.history[:10])
     assert result.best_value > initial
-    assert np.mean([r["value"] for r in result.history[10:]]) > np.mean([r["value"] for r in result.history[:10]])
+    assert np.mean([r.value for r in result.history[10:]]) > np.mean([r.value for r in result.history[:10]])
 
 
 def test_the_darts_table_cannot_score_a_search(darts):

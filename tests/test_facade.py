@@ -1,4 +1,5 @@
 """The Search facade: objective calls, ask/tell with pending architectures, failures, resume."""
+import dataclasses
 import math
 import time
 
@@ -28,9 +29,9 @@ def test_the_objective_is_called_once_per_evaluated_architecture(nb201, optimize
     options = {"epochs": 3} if optimizer == "nao" else {"population": 10} if optimizer == "evolution" else {}
     result = Search(nb201, objective, optimizer, budget=30, seed=0, options=options).run()
     assert len(objective.calls) == 30 == len(set(objective.calls))
-    assert [nb201.arch_id(nb201.from_string(r["arch"])) for r in result.history] == objective.calls
-    assert result.best_value == max(r["value"] for r in result.history)
-    assert nb201.to_string(result.best_arch) == max(result.history, key=lambda r: r["value"])["arch"]
+    assert [nb201.arch_id(nb201.from_string(r.arch)) for r in result.history] == objective.calls
+    assert result.best_value == max(r.value for r in result.history)
+    assert nb201.to_string(result.best_arch) == max(result.history, key=lambda r: r.value).arch
 
 
 def test_tabular_objective_returns_every_metric_in_one_call(nb201, monkeypatch):
@@ -42,8 +43,8 @@ def test_tabular_objective_returns_every_metric_in_one_call(nb201, monkeypatch):
     result = Search(nb201, objective, "random", budget=12, seed=1).run()
     assert len(evaluated) == 12
     record = result.history[0]
-    assert set(record["metrics"]) == {"val", "test"} and record["test"] == record["metrics"]["test"]
-    assert result.summary["optimum"] == pytest.approx(73.4933)
+    assert set(record.metrics) == {"val", "test"} and record.report == record.metrics["test"]
+    assert result.summary.optimum == pytest.approx(73.4933)
 
 
 def test_ask_tracks_pending_architectures_and_the_budget(nb201):
@@ -65,14 +66,14 @@ def test_failures_are_recorded_counted_and_never_reach_a_predictor(nb201):
     search = Search(nb201, objective, "evolution", budget=40, seed=2, options={"population": 10, "screen": 5})
     search_nan = Search(nb201, lambda a: math.nan, "random", budget=5, seed=0)
     result = search.run()
-    statuses = [r["status"] for r in result.history]
+    statuses = [r.status for r in result.history]
     assert statuses.count("failed") == 3 and len(statuses) == 40
-    failed = [r for r in result.history if r["status"] == "failed"]
-    assert all(r["value"] is None and "training diverged" in r["error"] for r in failed)
+    failed = [r for r in result.history if r.status == "failed"]
+    assert all(r.value is None and "training diverged" in r.error for r in failed)
     assert len(search.optimizer.known_values) == 37 and np.all(np.isfinite(search.optimizer.known_values))
-    assert result.summary["failed"] == 3
+    assert result.summary.failed == 3
     nan = search_nan.run()
-    assert [r["status"] for r in nan.history] == ["failed"] * 5 and nan.best_value is None
+    assert [r.status for r in nan.history] == ["failed"] * 5 and nan.best_value is None
 
 
 def test_a_slow_evaluation_times_out(nb201):
@@ -82,7 +83,7 @@ def test_a_slow_evaluation_times_out(nb201):
     start = time.perf_counter()
     result = Search(nb201, slow, "random", budget=2, seed=0, timeout=0.2).run()
     assert time.perf_counter() - start < 3
-    assert [r["status"] for r in result.history] == ["timeout", "timeout"]
+    assert [r.status for r in result.history] == ["timeout", "timeout"]
 
 
 def test_a_dict_without_the_objective_metric_is_a_clear_error(nb201):
@@ -102,7 +103,7 @@ def test_history_and_resume_through_the_facade(nb201, tmp_path):
     assert resumed.told == 13
     result = resumed.run()
     assert len(resumed_objective.calls) == 17   # only the missing evaluations
-    strip = lambda records: [{k: v for k, v in r.items() if k not in ("wall", "seconds")} for r in records]
+    strip = lambda trials: [dataclasses.replace(t, wall=0.0, seconds=0.0) for t in trials]
     assert strip(result.history) == strip(full.history)
     assert (directory / "summary.json").is_file() and (directory / "incumbent.png").is_file()
 
@@ -116,9 +117,9 @@ def test_two_local_workers_record_results_as_they_arrive(nb201, tmp_path):
     from parallel_objectives import TableWithDelay
 
     result = Search(nb201, TableWithDelay(0.05), "random", budget=16, seed=0, workers=2).run()
-    archs = [r["arch"] for r in result.history]
-    assert len(archs) == 16 == len(set(archs)) and all(r["status"] == "ok" for r in result.history)
-    overlapping = [r for r in result.history if r["told_before"] < r["query"]]
+    archs = [r.arch for r in result.history]
+    assert len(archs) == 16 == len(set(archs)) and all(r.status == "ok" for r in result.history)
+    overlapping = [r for r in result.history if r.told_before < r.query]
     assert overlapping, "with two workers some architecture must be handed out before earlier ones finish"
 
 
@@ -126,21 +127,21 @@ def test_a_dying_worker_costs_only_its_own_evaluation(nb201, tmp_path):
     from parallel_objectives import TableWithDelay
 
     reference = Search(nb201, TableWithDelay(0.0), "random", budget=12, seed=3).run()
-    victims = {nb201.code(nb201.from_string(r["arch"])) for r in reference.history[2:4]}
+    victims = {nb201.code(nb201.from_string(r.arch)) for r in reference.history[2:4]}
     directory = tmp_path / "run"
     result = Search(nb201, TableWithDelay(0.0, victims), "random", budget=12, seed=3, workers=2,
                     directory=directory).run()
-    died = [r for r in result.history if r["status"] == "failed"]
-    assert len(died) == 2 and all("worker process died" in r["error"] for r in died)
-    assert sum(r["status"] == "ok" for r in result.history) == 10
+    died = [r for r in result.history if r.status == "failed"]
+    assert len(died) == 2 and all("worker process died" in r.error for r in died)
+    assert sum(r.status == "ok" for r in result.history) == 10
     # the parallel history resumes exactly: cut it, resume with the same settings
     lines = (directory / "history.jsonl").read_text().splitlines(keepends=True)
     (directory / "history.jsonl").write_text("".join(lines[:7]))
     resumed = Search(nb201, TableWithDelay(0.0, victims), "random", budget=12, seed=3, workers=2,
                      directory=directory)
-    assert [r["arch"] for r in resumed.history.records] == [r["arch"] for r in result.history[:7]]
+    assert [r.arch for r in resumed.history.trials] == [r.arch for r in result.history[:7]]
     final = resumed.run()
-    assert len(final.history) == 12 and len({r["arch"] for r in final.history}) == 12
+    assert len(final.history) == 12 and len({r.arch for r in final.history}) == 12
 
 
 def test_an_objective_that_cannot_reach_workers_is_a_clear_error(nb201):
@@ -181,4 +182,4 @@ def test_ray_workers_evaluate_a_search(nb201):
     ray.cloudpickle.register_pickle_by_value(parallel_objectives)
 
     result = Search(nb201, TableWithDelay(0.0), "random", budget=6, seed=0, workers=2, executor="ray").run()
-    assert len({r["arch"] for r in result.history}) == 6 and all(r["status"] == "ok" for r in result.history)
+    assert len({r.arch for r in result.history}) == 6 and all(r.status == "ok" for r in result.history)

@@ -12,11 +12,11 @@ from nasearch.optimizers import create_optimizer
 
 
 def _fitted(space, ascent):
-    optimizer = create_optimizer("emprox_nao", space, {"ascent": ascent, "step": 0.02}, np.random.default_rng(0), 100)
+    optimizer = create_optimizer("emprox_nao", space, {"ascent": ascent, "step": 0.02}, np.random.default_rng(0))
     rng = np.random.default_rng(1)
     for arch in [space.sample(rng) for _ in range(40)]:
         optimizer.tell(arch, space.query(arch, "cifar10-valid"))
-    model = optimizer._fit()
+    model = optimizer.guide.fit()
     starts = optimizer.random_unknown(20)
     tokens = torch.as_tensor(np.array([space.to_sequence(a) for a in starts]))
     return optimizer, model.encode(tokens)[0].detach()
@@ -27,9 +27,9 @@ def test_small_steps_raise_the_surrogate(nb201, ascent):
     optimizer, outputs = _fitted(nb201, ascent)
     direction, path = optimizer._direction(outputs), [outputs]
     with torch.no_grad():
-        start = optimizer._surrogate(outputs)
+        start = optimizer.guide.soft_score(outputs)
         moved = optimizer._moved(outputs, direction, path, [1, 2, 3])
-        after = optimizer._surrogate(moved).reshape(3, -1)
+        after = optimizer.guide.soft_score(moved).reshape(3, -1)
     # Moved points stay on the sphere (every encoder-output row has unit norm).
     assert torch.allclose(moved.norm(dim=-1), torch.ones(moved.shape[:2], dtype=moved.dtype), atol=1e-5)
     # The first step goes uphill for most starting points, and on average.
@@ -41,4 +41,4 @@ def test_small_steps_raise_the_surrogate(nb201, ascent):
 
 def test_unknown_ascent_is_rejected(nb201):
     with pytest.raises(ConfigError, match="ascent must be"):
-        create_optimizer("emprox_nao", nb201, {"ascent": "adam"}, np.random.default_rng(0), 100)
+        create_optimizer("emprox_nao", nb201, {"ascent": "adam"}, np.random.default_rng(0))

@@ -106,17 +106,17 @@ def test_every_optimizer_searches_only_feasible_cells_under_a_known_cost(nb201, 
     search = Search(nb201, TabularObjective(nb201, DATASET), optimizer, 40, seed=1, options=options,
                     constraints={LATENCY: f"<= {bound}"})
     result = search.run()
-    latencies = [r["metrics"][LATENCY] for r in result.history]
+    latencies = [r.metrics[LATENCY] for r in result.history]
     assert len(latencies) == 40 and max(latencies) <= bound
-    assert all(r["feasible"] for r in result.history)
+    assert all(r.feasible for r in result.history)
     summary = result.summary
-    assert summary["infeasible_queries"] == 0
+    assert summary.infeasible_queries == 0
     # the optimum under the constraint, computed here from the tables directly
     feasible = nb201.values(DATASET, LATENCY) <= bound
-    assert summary["optimum"] == pytest.approx(nb201.values(DATASET, "val")[feasible].max())
-    assert summary["optimum"] < nb201.optimum(DATASET, "val")
-    assert summary["best_value"] == max(r["value"] for r in result.history) <= summary["optimum"]
-    assert summary["feasible_fraction"] == pytest.approx(feasible.mean())
+    assert summary.optimum == pytest.approx(nb201.values(DATASET, "val")[feasible].max())
+    assert summary.optimum < nb201.optimum(DATASET, "val")
+    assert summary.best_value == max(r.value for r in result.history) <= summary.optimum
+    assert summary.feasible_fraction == pytest.approx(feasible.mean())
 
 
 def test_emprox_nao_rejects_decodes_that_break_the_constraint_before_any_query(nb201):
@@ -125,7 +125,7 @@ def test_emprox_nao_rejects_decodes_that_break_the_constraint_before_any_query(n
                     options={"n_init": 10, "batch_size": 5, "candidates": 10}, constraints={LATENCY: f"<= {bound}"})
     result = search.run()
     assert search.optimizer.stats["rejected_decodes"] > 0
-    assert all(r["metrics"][LATENCY] <= bound for r in result.history)
+    assert all(r.metrics[LATENCY] <= bound for r in result.history)
 
 
 def test_a_cost_known_only_after_evaluation_counts_infeasible_queries(nb201):
@@ -138,12 +138,12 @@ def test_a_cost_known_only_after_evaluation_counts_infeasible_queries(nb201):
     bound = latency_quartile(nb201)
     result = Search(nb201, CallableObjective(measure, metric="val"), "evolution", 60, seed=0,
                     options={"population": 10}, constraints={"latency": f"<= {bound}"}).run()
-    infeasible = [r for r in result.history if not r["feasible"]]
-    assert result.summary["infeasible_queries"] == len(infeasible) > 0
-    best_feasible = max(r["value"] for r in result.history if r["feasible"])
-    assert result.summary["best_value"] == best_feasible
-    assert result.history[-1]["incumbent"] == best_feasible
-    assert result.summary["optimum"] is None      # no table: the constrained optimum is unknown
+    infeasible = [r for r in result.history if not r.feasible]
+    assert result.summary.infeasible_queries == len(infeasible) > 0
+    best_feasible = max(r.value for r in result.history if r.feasible)
+    assert result.summary.best_value == best_feasible
+    assert result.history[-1].incumbent == best_feasible
+    assert result.summary.optimum is None      # no table: the constrained optimum is unknown
 
 
 def test_an_impossible_constraint_fails_before_searching(nb201):
@@ -170,22 +170,22 @@ def test_multi_objective_search_tracks_the_front_and_its_hypervolume(nb201, opti
     search = Search(nb201, TabularObjective(nb201, DATASET), optimizer, 60, seed=2, options=options,
                     directory=tmp_path, objectives=["val", f"-{LATENCY}"])
     result = search.run()
-    points = np.array([[r["metrics"]["val"], -r["metrics"][LATENCY]] for r in result.history])
+    points = np.array([[r.metrics["val"], -r.metrics[LATENCY]] for r in result.history])
     expected = {tuple(p) for p in brute_force_front(points)}
     assert expected == {tuple(p) for p in sweep_front(points)}
     summary = result.summary
-    assert {(m["val"], -m[LATENCY]) for m in summary["front"]} == expected
+    assert {(m["val"], -m[LATENCY]) for m in summary.front} == expected
     # the true front from the tables, independently
     table = np.column_stack([nb201.values(DATASET, "val"), -nb201.values(DATASET, LATENCY)])
     true_front = np.unique(sweep_front(table), axis=0)
-    assert summary["true_front_size"] == len(true_front)
-    ratios = [r["hypervolume_ratio"] for r in result.history if r["hypervolume_ratio"] is not None]
+    assert summary.true_front_size == len(true_front)
+    ratios = [r.hypervolume_ratio for r in result.history if r.hypervolume_ratio is not None]
     assert np.all(np.diff(ratios) >= -1e-12) and 0.5 < ratios[-1] <= 1.0
     scale = FrontScale.of(true_front)
     assert ratios[-1] == pytest.approx(scale.hypervolume(points) / scale.hypervolume(true_front), abs=1e-6)
     with open(tmp_path / "pareto.csv") as handle:
         rows = list(csv.DictReader(handle))
-    assert len(rows) == len(summary["front"]) and set(rows[0]) == {"arch", "val", LATENCY, "on_true_front"}
+    assert len(rows) == len(summary.front) and set(rows[0]) == {"arch", "val", LATENCY, "on_true_front"}
     assert (tmp_path / "pareto.png").stat().st_size > 10_000
 
 
@@ -195,7 +195,7 @@ def test_emprox_nao_beats_random_on_the_front_early(nb201):
     def ratio(optimizer, seed):
         options = {"n_init": 10, "batch_size": 5, "candidates": 10} if optimizer == "emprox_nao" else {}
         return Search(nb201, TabularObjective(nb201, "cifar100"), optimizer, 60, seed=seed, options=options,
-                      objectives=["val", "-energy@fpga"]).run().summary["hypervolume_ratio"]
+                      objectives=["val", "-energy@fpga"]).run().summary.hypervolume_ratio
     emprox = [ratio("emprox_nao", seed) for seed in range(4)]
     random = [ratio("random", seed) for seed in range(4)]
     assert np.mean(emprox) > np.mean(random)
@@ -210,9 +210,9 @@ def test_multi_objective_resume_replays_the_same_front(nb201, tmp_path, optimize
     whole = search(30, tmp_path / "whole").run()
     search(17, tmp_path / "part").run()
     resumed = search(30, tmp_path / "part").run()
-    assert [r["arch"] for r in resumed.history] == [r["arch"] for r in whole.history]
-    assert resumed.summary["front"] == whole.summary["front"]
-    assert resumed.summary["hypervolume_ratio"] == whole.summary["hypervolume_ratio"]
+    assert [r.arch for r in resumed.history] == [r.arch for r in whole.history]
+    assert resumed.summary.front == whole.summary.front
+    assert resumed.summary.hypervolume_ratio == whole.summary.hypervolume_ratio
 
 
 def test_several_objectives_need_a_multi_objective_optimizer(nb201):
@@ -257,20 +257,20 @@ def test_emprox_nao_predicts_a_cost_it_cannot_look_up_with_a_second_surrogate(nb
     assert guide.free == [] and set(guide.predictors) == {0, 1}
     assert guide.predictors[1].predict(search.optimizer.known_archs[:3]) == pytest.approx(
         [latency[nb201.code(a)] * -1 for a in search.optimizer.known_archs[:3]])   # exact on the known set
-    points = np.array([[r["metrics"]["val"], -r["metrics"]["latency"]] for r in result.history])
-    assert {(m["val"], -m["latency"]) for m in result.summary["front"]} == {tuple(p) for p in brute_force_front(points)}
-    assert result.summary["hypervolume_ratio"] is None   # no table behind a callable: the true front is unknown
+    points = np.array([[r.metrics["val"], -r.metrics["latency"]] for r in result.history])
+    assert {(m["val"], -m["latency"]) for m in result.summary.front} == {tuple(p) for p in brute_force_front(points)}
+    assert result.summary.hypervolume_ratio is None   # no table behind a callable: the true front is unknown
 
 
 def test_objectives_and_constraints_together(nb201):
     search = Search(nb201, TabularObjective(nb201, DATASET), "nsga2", 40, seed=0, options={"population": 10},
                     objectives=["val", f"-{LATENCY}"], constraints={"energy@fpga": "<= 20"})
     result = search.run()
-    assert all(r["metrics"]["energy@fpga"] <= 20 for r in result.history)
+    assert all(r.metrics["energy@fpga"] <= 20 for r in result.history)
     feasible = nb201.values(DATASET, "energy@fpga") <= 20
     table = np.column_stack([nb201.values(DATASET, "val"), -nb201.values(DATASET, LATENCY)])[feasible]
-    assert result.summary["true_front_size"] == len(np.unique(sweep_front(table), axis=0))
-    assert 0 < result.summary["hypervolume_ratio"] <= 1
+    assert result.summary.true_front_size == len(np.unique(sweep_front(table), axis=0))
+    assert 0 < result.summary.hypervolume_ratio <= 1
 
 
 def test_selecting_on_test_data_through_objectives_needs_the_explicit_flag(nb201):
@@ -279,4 +279,4 @@ def test_selecting_on_test_data_through_objectives_needs_the_explicit_flag(nb201
     with pytest.raises(ConfigError, match="allow_test_objective"):
         Search(nb201, TabularObjective(nb201, DATASET), "random", 10, constraints={"test": ">= 90"})
     allowed = TabularObjective(nb201, DATASET, allow_test_objective=True)
-    assert Search(nb201, allowed, "random", 10, objectives=["test", f"-{LATENCY}"]).run().summary["front_size"] >= 1
+    assert Search(nb201, allowed, "random", 10, objectives=["test", f"-{LATENCY}"]).run().summary.front_size >= 1

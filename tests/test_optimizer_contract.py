@@ -30,7 +30,7 @@ class TestBuiltinOptimizers(OptimizerContract):
     @pytest.fixture
     def make_optimizer(self, space, optimizer_key):
         name = optimizer_key.split("+")[0]
-        return lambda rng, budget: create_optimizer(name, space, OPTIONS[optimizer_key], rng, budget)
+        return lambda rng, budget: create_optimizer(name, space, OPTIONS[optimizer_key], rng)
 
 
 class TestEmProxNAOOnGraph(OptimizerContract):
@@ -43,4 +43,4 @@ class TestEmProxNAOOnGraph(OptimizerContract):
     @pytest.fixture
     def make_optimizer(self, space):
         return lambda rng, budget: create_optimizer("emprox_nao", space, {"batch_size": 5, "candidates": 10},
-                                                    rng, budget)
+                                                    rng)

@@ -31,7 +31,7 @@ def test_example_space_is_searched_with_a_callable_objective(capsys):
     namespace = _example_namespace()
     exec(compile(_blocks("### Adding a search space")[1], "README.md", "exec"), namespace)
     result = namespace["result"]
-    assert len(result.history) == 12 and all(r["status"] == "ok" for r in result.history)
+    assert len(result.history) == 12 and all(r.status == "ok" for r in result.history)
     assert result.best_value == 84.0   # conv5-conv5-conv5 is the optimum of the stand-in score
     assert "conv5-conv5-conv5 84.0" in capsys.readouterr().out
 

@@ -9,7 +9,8 @@ import pytest
 
 from conftest import REPO
 from nasearch.cli import main
-from nasearch.history import History
+from nasearch.errors import DataError
+from nasearch.run_history import read_trials
 
 NB201_CONFIG = str(REPO / "experiments" / "search" / "nb201_cifar10.yaml")
 
@@ -27,13 +28,13 @@ def test_search_writes_the_run_directory(tmp_path, nb201_path, capsys):
     records = _records(out)
     assert [r["query"] for r in records] == list(range(40))
     assert len({r["arch"] for r in records}) == 40
-    assert set(records[0]) >= {"query", "arch", "value", "test", "incumbent", "incumbent_test", "predicted", "wall"}
+    assert set(records[0]) >= {"query", "arch", "value", "report", "incumbent", "incumbent_report", "predicted", "wall"}
     incumbents = [r["incumbent"] for r in records]
     assert incumbents == list(np.maximum.accumulate([r["value"] for r in records]))
     assert any(r["predicted"] is not None for r in records[10:])
     summary = json.loads((out / "summary.json").read_text())
     best = max(records, key=lambda r: r["value"])
-    assert summary["best_value"] == best["value"] and summary["test_of_best"] == best["test"]
+    assert summary["best_value"] == best["value"] and summary["report_of_best"] == best["report"]
     assert summary["optimizer_stats"]["round_trip"] >= 0.99
     assert summary["optimum"] == pytest.approx(91.6067)
 
@@ -58,7 +59,7 @@ def _fails(argv, fragment, capsys):
 def test_search_errors(tmp_path, nb201_path, capsys):
     data = ["--data", str(nb201_path)]
     _fails(["search", "--config", NB201_CONFIG, *data, "--out", str(tmp_path / "a"), "--set", "budget=5"],
-           "budget 5 is smaller than n_init 10", capsys)
+           "budget 5 is smaller than the 10 initial evaluations of 'emprox_nao' (option n_init)", capsys)
     _fails(["search", "--config", NB201_CONFIG, *data, "--out", str(tmp_path / "b"), "--set", "optimizer=anneal"],
            "unknown optimizer 'anneal'", capsys)
     _fails(["search", "--config", NB201_CONFIG, *data, "--out", str(tmp_path / "c"), "--set", "metric=test"],
@@ -76,7 +77,7 @@ def test_search_errors(tmp_path, nb201_path, capsys):
     assert main(["search", "--quiet", "--config", NB201_CONFIG, *data, "--out", str(run), "--set", "budget=20",
                  "--set", "optimizer=random", "--set", "options={}"]) == 0
     capsys.readouterr()
-    _fails(["search", "--resume", str(run), *data, "--set", "seed=3"], "seed: 0 -> 3", capsys)
+    _fails(["search", "--resume", str(run), *data, "--set", "seed=3"], "seed: 0 there, 3 now", capsys)
     _fails(["search", "--resume", str(tmp_path / "nowhere")], "not a search run directory", capsys)
 
 
@@ -87,12 +88,27 @@ def test_searching_test_data_is_an_explicit_choice(tmp_path, nb201_path):
                  "--set", "options={}", "--set", "budget=15"]) == 0
 
 
-def test_history_drops_a_torn_last_line(tmp_path):
+def _trial_line(query):
+    return json.dumps({"query": query, "arch": f"a{query}", "status": "ok", "value": 50.0 + query, "test": None,
+                       "metrics": {}, "incumbent": 50.0 + query, "incumbent_test": None, "predicted": None,
+                       "seconds": 0.0, "wall": float(query)}) + "\n"
+
+
+def test_history_drops_a_torn_last_line_and_refuses_damage_before_it(tmp_path):
     path = tmp_path / "history.jsonl"
-    path.write_text('{"query": 0}\n{"query": 1}\n{"que')
-    history = History.load(path)
-    assert [r["query"] for r in history.records] == [0, 1]
-    assert path.read_text() == '{"query": 0}\n{"query": 1}\n'
+    whole = _trial_line(0) + _trial_line(1)
+    path.write_text(whole + _trial_line(2)[:30])
+    trials = read_trials(path)
+    assert [t.query for t in trials] == [0, 1] and [t.value for t in trials] == [50.0, 51.0]
+    assert path.read_text() == whole
+    damaged = whole.replace('"value": 50.0', '"value": "fifty"') + _trial_line(2)
+    path.write_text(damaged)
+    with pytest.raises(DataError, match="line 1: field 'value'"):
+        read_trials(path)
+    path.write_text(_trial_line(0) + "{not json\n" + _trial_line(2))
+    with pytest.raises(DataError, match="line 2 is not valid JSON"):
+        read_trials(path)
+    assert path.read_text() == _trial_line(0) + "{not json\n" + _trial_line(2)   # nothing rewritten
 
 
 KILL_SCRIPT = """

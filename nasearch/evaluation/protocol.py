@@ -195,10 +195,9 @@ def _warm_up(space, archs, values, specs) -> None:
     for name in {s.name for s in specs}:
         predictor = create_predictor(name, space, {}, np.random.default_rng(0))
         config = predictor.config
-        if "epochs" in {f.name for f in dataclasses.fields(config)}:
-            predictor.config = dataclasses.replace(config, epochs=1)
-        if hasattr(config, "rounds"):
-            predictor.config = dataclasses.replace(config, rounds=2)
+        options = {f.name for f in dataclasses.fields(config)}
+        cheap = {key: value for key, value in (("epochs", 1), ("rounds", 2)) if key in options}
+        predictor.config = dataclasses.replace(config, **cheap)
         if getattr(config, "pretrained", False):
             continue
         predictor.fit(archs[:10], values[:10])

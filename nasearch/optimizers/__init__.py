@@ -11,11 +11,10 @@ for _cls in (EmProxNAO, NAOGuided, RegularizedEvolution, RandomSearch, LocalSear
     registry.register(_cls.name, _cls)
 
 
-def create_optimizer(name: str, space, options=None, rng=None, budget: int = 0, seed: int = 0,
-                     progress: bool = False) -> Optimizer:
+def create_optimizer(name: str, space, options=None, rng=None, seed: int = 0, progress: bool = False) -> Optimizer:
     """Instantiate registered optimizer ``name`` with option dict ``options``; ``seed`` is the
     run's master seed (``rng`` is the optimizer's own generator derived from it)."""
-    return registry.factory(name)(space, options or {}, rng, budget, seed, progress)
+    return registry.factory(name)(space, options or {}, rng, seed, progress)
 
 
 __all__ = ["Optimizer", "Proposal", "EmProxNAO", "NAOGuided", "RegularizedEvolution", "RandomSearch",

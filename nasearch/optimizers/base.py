@@ -34,26 +34,30 @@ class Optimizer(abc.ABC):
     Config: type = None
     #: whether ``tell`` accepts a vector of objective values (multi-objective search)
     multi_objective: bool = False
+    #: the option holding :meth:`initial_evaluations` (named when the budget cannot cover them)
+    initial_evaluations_key: str = "n_init"
 
-    def __init__(self, space, config=None, rng: Optional[np.random.Generator] = None, budget: int = 0,
-                 seed: int = 0, progress: bool = False):
+    def __init__(self, space, config=None, rng: Optional[np.random.Generator] = None, seed: int = 0,
+                 progress: bool = False):
         self.space = space
         self.progress = progress   #: show progress of one-off work (pretraining)
         #: the run's master seed, for components cached per seed (the pretrained autoencoder)
         self.seed = int(seed)
-        self.config = config if config is not None and not isinstance(config, dict) else \
-            build(self.Config, config or {}, self.name)
+        self.config = self.configure(config)
         self.rng = rng if rng is not None else np.random.default_rng(0)
-        n_init = self.initial_evaluations()
-        if budget and n_init > budget:
-            raise ConfigError(f"budget {budget} is smaller than n_init {n_init}; raise the budget or lower n_init")
-        self.budget = budget
         self.known_archs: list = []
         self.known_values: list = []
         self.known_ids: set = set()
         self.stats: dict = {}
         self.goal = None                       # set by bind(): objective terms and constraints
         self._known_metrics = _nothing_known   # set by bind(): metrics known without evaluation
+
+    @classmethod
+    def configure(cls, options=None):
+        """The optimizer's ``Config`` from an options dict (unknown keys are one-line errors)."""
+        if options is not None and not isinstance(options, dict):
+            return options
+        return build(cls.Config, options or {}, cls.name)
 
     def bind(self, goal, known_metrics) -> None:
         """Attach the search's :class:`~nasearch.goal.Goal` and ``known_metrics(arch) -> dict``, the
@@ -74,9 +78,12 @@ class Optimizer(abc.ABC):
         value is missing): such an architecture is never worth an evaluation."""
         return self.goal is None or self.goal.admissible(self._known_metrics(arch))
 
-    def initial_evaluations(self) -> int:
-        """Random evaluations before the strategy proper starts (the budget must cover them)."""
-        return getattr(self.config, "n_init", 0)
+    @classmethod
+    def initial_evaluations(cls, config) -> int:
+        """Random evaluations before the strategy proper starts, for a ``Config`` (the budget
+        must cover them; the search checks it before any slow set-up such as pretraining).
+        Default: the option :attr:`initial_evaluations_key`, or none when the config lacks it."""
+        return int(getattr(config, cls.initial_evaluations_key, 0))
 
     @abc.abstractmethod
     def ask(self, remaining: int) -> list:

@@ -16,17 +16,14 @@ class EvolutionConfig:
     screen: int = 0          #: 0 = plain; c > 0 = make c children, query the one EmProx predicts best
     predictor: dict = field(default_factory=dict)
 
-    @property
-    def n_init(self) -> int:
-        return self.population
-
 
 class RegularizedEvolution(Optimizer):
     name = "evolution"
     Config = EvolutionConfig
+    initial_evaluations_key = "population"
 
-    def __init__(self, space, config=None, rng=None, budget=0, seed=0, progress=False):
-        super().__init__(space, config, rng, budget, seed, progress)
+    def __init__(self, space, config=None, rng=None, seed=0, progress=False):
+        super().__init__(space, config, rng, seed, progress)
         self.population = deque(maxlen=self.config.population)
         self.screen = Screen(space, self.rng, self.config.predictor, self.seed) if self.config.screen else None
 

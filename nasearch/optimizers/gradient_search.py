@@ -33,7 +33,8 @@ whichever source is currently finding top architectures.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Optional
 
 import numpy as np
 import torch
@@ -45,6 +46,8 @@ from ..embedding.pretrained import (PretrainingPlan, pretrained_autoencoder, pre
 from ..errors import ConfigError, NasearchError
 from ..seeding import torch_seeded
 from .base import Optimizer, Proposal
+from .guidance import EmProxGuide, Guide, NAOGuide, resolved_optimism
+from .pareto_guide import DEFAULT_OPTIMISM, ParetoConfig, ParetoGuide
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,9 @@ class GradientSearchConfig:
     pretrain_steps: int = 4000  #: most pretraining steps (it stops earlier once the decoder is faithful)
     mix: bool = True            #: split each batch between decoded ascent and tournament mutations, by their record
     residual: str = "none"      #: EmProx surrogate: "linear" = soft kNN on residuals of a ridge trend
-    optimism: float = 0.0       #: EmProx-NAO ranking: kNN mean + optimism · neighbours' spread (0 = mean only)
+    #: EmProx-NAO ranking: kNN mean + optimism · neighbours' spread; unset = 0 for one objective, 1 for several
+    optimism: Optional[float] = None
+    pareto: ParetoConfig = field(default_factory=ParetoConfig)   #: EmProx-NAO with several objectives
 
     def __post_init__(self):
         if min(self.n_init, self.batch_size, self.n_seeds, self.max_steps) < 1:
@@ -82,8 +87,8 @@ class GradientSearchConfig:
 class _GradientSearch(Optimizer):
     Config = GradientSearchConfig
 
-    def __init__(self, space, config=None, rng=None, budget=0, seed=0, progress=False):
-        super().__init__(space, config, rng, budget, seed, progress)
+    def __init__(self, space, config=None, rng=None, seed=0, progress=False):
+        super().__init__(space, config, rng, seed, progress)
         c = self.config
         self.autoencoder, info = pretrained_autoencoder(
             space, pretraining_config(c.embedding_dim),
@@ -98,15 +103,15 @@ class _GradientSearch(Optimizer):
                            "pretrain_seconds": info["train_seconds"], "pretrain_steps": info["steps"],
                            "fit_seconds": [], "propose_seconds": []})
 
-    # subclass hooks -------------------------------------------------------
-    def _fit(self) -> SequenceAutoencoder:
+        self.guide: Guide = self._single_objective_guide()
+        self.stats["guide"] = self.guide.settings()
+
+    def _single_objective_guide(self) -> Guide:
+        """The guide of a one-objective search (a multi-objective optimizer swaps it in :meth:`bind`)."""
         raise NotImplementedError
 
-    def _surrogate(self, outputs: torch.Tensor) -> torch.Tensor:
-        raise NotImplementedError
-
-    def _predict(self, archs: list) -> np.ndarray:
-        raise NotImplementedError
+    def fitness(self):
+        return self.guide.fitness()
 
     # ---------------------------------------------------------------------
     def ask(self, remaining):
@@ -116,7 +121,7 @@ class _GradientSearch(Optimizer):
         want = min(c.batch_size, remaining)
         start = time.perf_counter()
         with torch_seeded(self.rng):
-            model = self._fit()
+            model = self.guide.fit()
         fitted = time.perf_counter()
         candidates = self._ascend(model, self.best_known(c.n_seeds))
         if c.mix:
@@ -127,17 +132,11 @@ class _GradientSearch(Optimizer):
                 filled = self._mutations(want - len(candidates), candidates)
                 self.stats["filled"] += len(filled)
                 candidates += filled
-            chosen = self._ranked(candidates, want)
+            chosen = self.guide.select(candidates, want)
         self.stats["rounds"] += 1
         self.stats["fit_seconds"].append(fitted - start)
         self.stats["propose_seconds"].append(time.perf_counter() - fitted)
         return chosen
-
-    def _ranked(self, candidates: list, count: int) -> list:
-        """The ``count`` candidates the surrogate's hard predictor rates best (all, unranked, if ``rank`` is off)."""
-        predicted = self._predict(candidates) if candidates else np.zeros(0)
-        order = np.argsort(-predicted, kind="stable") if self.config.rank else np.arange(len(candidates))
-        return [Proposal(candidates[i], float(predicted[i])) for i in order[:count]]
 
     def _mixed(self, decoded: list, want: int) -> list:
         """Split the batch between the two sources in proportion to their posterior success rates
@@ -149,21 +148,16 @@ class _GradientSearch(Optimizer):
         children = self._tournament_children(self.config.candidates, decoded)
         count = {"mutation": int(round(want * share))}
         count["ascent"] = want - count["mutation"]
-        chosen = self._ranked(decoded, min(count["ascent"], len(decoded)))
-        chosen += self._ranked(children, want - len(chosen))
+        chosen = self.guide.select(decoded, min(count["ascent"], len(decoded)))
+        chosen += self.guide.select(children, want - len(chosen))
         for proposal in chosen:
             self._source[self.space.arch_id(proposal.arch)] = "ascent" if proposal.arch in decoded else "mutation"
         return chosen
 
-    def _parent(self, members: list):
-        """The parent of one mutation: a tournament winner (10 known architectures drawn at
-        random, the best wins, as regularized evolution does)."""
-        return self.tournament_winner(members, 10)
-
     def _tournament_children(self, count: int, exclude: list) -> list:
-        """One-edit mutations of :meth:`_parent` picks, none known or in ``exclude``."""
+        """One-edit mutations of the guide's parent picks, none known or in ``exclude``."""
         members = list(zip(self.known_archs, self.fitness()))
-        return self._children(count, exclude, lambda: self._parent(members))
+        return self._children(count, exclude, lambda: self.guide.parent(members, self.tournament_winner))
 
     def _children(self, count: int, exclude: list, pick_parent) -> list:
         """Up to ``count`` admissible one-edit mutations of ``pick_parent()`` picks, none known,
@@ -184,13 +178,8 @@ class _GradientSearch(Optimizer):
         source = self._source.pop(self.space.arch_id(arch), None)
         if source is not None:
             won, tried = self.stats["sources"][source]
-            self.stats["sources"][source] = [won + int(self._improves(value)), tried + 1]
+            self.stats["sources"][source] = [won + int(self.guide.improves(value, self.config.n_seeds)), tried + 1]
         super().tell(arch, value)
-
-    def _improves(self, value) -> bool:
-        """Whether a told value counts as a success of its source: it enters the top ``n_seeds``."""
-        top = np.sort(self.known_values)[-self.config.n_seeds:] if self.known_values else []
-        return len(top) < self.config.n_seeds or value > top[0]
 
     def tell_failure(self, arch):
         source = self._source.pop(self.space.arch_id(arch), None)
@@ -202,7 +191,7 @@ class _GradientSearch(Optimizer):
         """Surrogate gradient w.r.t. ``outputs (B, L, d)``, scaled to the outputs' norm √L per row."""
         with torch.enable_grad():
             outputs = outputs.detach().requires_grad_(True)
-            gradient, = torch.autograd.grad(self._surrogate(outputs).sum(), outputs)
+            gradient, = torch.autograd.grad(self.guide.soft_score(outputs).sum(), outputs)
         norms = gradient.flatten(1).norm(dim=1).clamp_min(1e-12)
         return gradient / norms[:, None, None] * outputs.shape[1] ** 0.5
 
@@ -264,17 +253,12 @@ class _GradientSearch(Optimizer):
 class EmProxNAO(_GradientSearch):
     """Gradient ascent on the differentiable soft-kNN EmProx surrogate.
 
-    With several objectives it runs the multi-objective mode of
-    :mod:`nasearch.optimizers.pareto_guide` (Chebyshev ascent, hypervolume-improvement selection).
+    With several objectives its guide is a :class:`~nasearch.optimizers.pareto_guide.ParetoGuide`
+    (Chebyshev ascent, hypervolume-improvement selection).
     """
 
     name = "emprox_nao"
     multi_objective = True
-
-    def __init__(self, space, config=None, rng=None, budget=0, seed=0, progress=False):
-        super().__init__(space, config, rng, budget, seed, progress)
-        self.predictor = self.make_predictor()
-        self.guide = None   # a ParetoGuide in a multi-objective search
 
     def make_predictor(self):
         """A fresh EmProx surrogate with this optimizer's options (the pretrained autoencoder is shared)."""
@@ -286,46 +270,19 @@ class EmProxNAO(_GradientSearch):
                                    "pretrain_seed": self.seed, "metric": c.metric,
                                    "temperature": c.temperature, "residual": c.residual}, self.rng)
 
+    def _single_objective_guide(self):
+        c = self.config
+        return EmProxGuide(self.make_predictor(), self.known_archs, self.known_values, self.rng, c.temperature,
+                           c.eps, resolved_optimism(c.optimism, 0.0), c.rank)
+
     def bind(self, goal, known_metrics):
         super().bind(goal, known_metrics)
         if goal.multi:
-            from .pareto_guide import ParetoGuide
-            self.guide = ParetoGuide(self)
-
-    def fitness(self):
-        return self.known_values if self.guide is None else self.guide.fitness()
-
-    def _parent(self, members):
-        # several objectives: any member of the known front, so every region of the front is refined
-        return super()._parent(members) if self.guide is None else self.guide.front_member()
-
-    def _improves(self, value):
-        return super()._improves(value) if self.guide is None else self.guide.improves(value)
-
-    def _fit(self):
-        if self.guide is not None:
-            return self.guide.fit()
-        self.predictor.fit(self.known_archs, np.asarray(self.known_values))
-        return self.predictor.model
-
-    def _surrogate(self, outputs):
-        pooled = SequenceAutoencoder.pool(outputs)
-        if self.guide is not None:
-            return self.guide.soft_scalarise(pooled, self.config.temperature, self.config.eps)
-        return self.predictor.soft_predict(pooled, self.config.temperature, self.config.eps)
-
-    def _predict(self, archs):
-        if self.guide is not None:
-            return self.guide.scalarise(self.guide.predict(archs))
-        predicted = self.predictor.predict(archs)
-        if self.config.optimism:
-            predicted = predicted + self.config.optimism * self.predictor.predict_spread(archs)
-        return predicted
-
-    def _ranked(self, candidates, count):
-        if self.guide is None or not self.config.rank:
-            return super()._ranked(candidates, count)
-        return [Proposal(arch, float(vector[0])) for arch, vector in self.guide.select(candidates, count)]
+            c = self.config
+            self.guide = ParetoGuide(goal, self.make_predictor, self.known_metrics, self.random_unknown,
+                                     self.known_archs, self.known_values, self.rng, c.pareto, c.temperature, c.eps,
+                                     resolved_optimism(c.optimism, DEFAULT_OPTIMISM), c.rank)
+            self.stats["guide"] = self.guide.settings()
 
 
 class NAOGuided(_GradientSearch):
@@ -333,21 +290,10 @@ class NAOGuided(_GradientSearch):
 
     name = "nao"
 
-    def __init__(self, space, config=None, rng=None, budget=0, seed=0, progress=False):
-        super().__init__(space, config, rng, budget, seed, progress)
+    def _single_objective_guide(self):
         from ..predictors import NAO
 
         c = self.config
-        pretrain = pretraining_config(c.embedding_dim)
-        self.predictor = NAO(space, {"embedding_dim": c.embedding_dim, "epochs": c.epochs,
-                                     "compact": pretrain.compact}, self.rng)
-
-    def _fit(self):
-        self.predictor.fit(self.known_archs, np.asarray(self.known_values), initial_model=self.autoencoder)
-        return self.predictor.model
-
-    def _surrogate(self, outputs):
-        return self.predictor.predict_from_outputs(outputs)
-
-    def _predict(self, archs):
-        return self.predictor.predict(archs)
+        predictor = NAO(self.space, {"embedding_dim": c.embedding_dim, "epochs": c.epochs,
+                                     "compact": pretraining_config(c.embedding_dim).compact}, self.rng)
+        return NAOGuide(predictor, self.autoencoder, self.known_archs, self.known_values, self.rng, c.rank)

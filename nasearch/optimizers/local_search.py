@@ -16,8 +16,8 @@ class LocalSearch(Optimizer):
     name = "local_search"
     Config = LocalSearchConfig
 
-    def __init__(self, space, config=None, rng=None, budget=0, seed=0, progress=False):
-        super().__init__(space, config, rng, budget, seed, progress)
+    def __init__(self, space, config=None, rng=None, seed=0, progress=False):
+        super().__init__(space, config, rng, seed, progress)
         self.value_of: dict = {}
         self.current = None
         self.queue: list = []

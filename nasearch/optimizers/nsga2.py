@@ -39,18 +39,15 @@ class NSGA2Config:
         if not 0.0 <= self.crossover <= 1.0:
             raise ConfigError(f"crossover must be a probability in [0, 1], got {self.crossover}")
 
-    @property
-    def n_init(self) -> int:
-        return self.population
-
 
 class NSGA2(Optimizer):
     name = "nsga2"
     Config = NSGA2Config
     multi_objective = True
+    initial_evaluations_key = "population"
 
-    def __init__(self, space, config=None, rng=None, budget=0, seed=0, progress=False):
-        super().__init__(space, config, rng, budget, seed, progress)
+    def __init__(self, space, config=None, rng=None, seed=0, progress=False):
+        super().__init__(space, config, rng, seed, progress)
         self.algorithm = None
         self._generation = None     # the pymoo Population being evaluated
         self._waiting: dict = {}    # arch id -> index in the generation, not told yet

@@ -8,76 +8,123 @@ EmProx-NAO:
    soft-kNN fitted on the told values;
 2. draws Chebyshev weights ``w ~ Dirichlet(1, ..., 1)`` and scores architectures by
    the augmented Chebyshev scalarisation of their normalised term values (0 at the
-   nadir, 1 at the ideal of the known front): ``min_j w_j·(z_j − 1) + ρ·Σ_j w_j·z_j``;
+   nadir, 1 at the ideal of the known front): ``min_j w_j·(z_j − 1) + ρ·Σ_j w_j·z_j``
+   (ρ = ``augment``);
    the known architectures' scores pick the ascent seeds and tournament winners;
 3. climbs that scalarisation by gradient ascent in embedding space. It must be
    differentiable there, so an exactly known term enters through a soft kNN over a
-   fixed memory of sampled architectures with their known values, and the minimum
-   becomes a soft minimum (temperature 0.05);
+   fixed memory of ``memory`` sampled architectures with their known values, and
+   the minimum becomes a soft minimum (temperature ``soft_min``);
 4. fills the batch greedily by predicted hypervolume improvement over the known
-   front (accuracy predicted, costs exact), and by the scalarisation once no
+   front (accuracy predicted as the kNN mean plus ``optimism`` times the
+   neighbours' spread, costs exact), and by the additive gap to the front once no
    candidate is predicted to improve it.
+
+Its settings are EmProx-NAO's ``pareto`` options and ``optimism`` (default 1 here).
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from ..pareto import FrontScale, non_dominated
+from ..embedding.autoencoder import SequenceAutoencoder
+from ..errors import ConfigError
+from ..pareto import FrontScale, is_dominated, non_dominated
+from .base import Proposal
+from .guidance import Guide
 
-#: Weight of the sum in the augmented Chebyshev scalarisation (keeps weakly dominated points behind).
-AUGMENT = 0.05
-#: Soft-minimum temperature of the differentiable scalarisation.
-SOFT_MIN = 0.05
-#: Upper confidence bound of a predicted term in selection: mean + OPTIMISM · neighbours' spread.
-OPTIMISM = 1.0
-#: Sampled architectures whose known (free) term values form the soft kNN of an exactly known term.
-MEMORY = 500
+#: EmProx-NAO's ``optimism`` in a multi-objective search when the option is left unset.
+DEFAULT_OPTIMISM = 1.0
 
 
-class ParetoGuide:
-    """Per-round multi-objective state of an EmProx-NAO optimizer (see the module docstring)."""
+@dataclass(frozen=True)
+class ParetoConfig:
+    """EmProx-NAO's multi-objective settings (``options: {pareto: {...}}``)."""
 
-    def __init__(self, optimizer):
-        self.optimizer = optimizer
+    augment: float = 0.05    #: weight of the sum in the augmented Chebyshev scalarisation (keeps weakly dominated points behind)
+    soft_min: float = 0.05   #: soft-minimum temperature of the differentiable scalarisation
+    memory: int = 500        #: sampled architectures whose exactly known term values form that term's soft kNN
+
+    def __post_init__(self):
+        for name, value, ok, need in (("augment", self.augment, self.augment >= 0, ">= 0"),
+                                      ("soft_min", self.soft_min, self.soft_min > 0, "> 0"),
+                                      ("memory", self.memory, self.memory >= 1, ">= 1")):
+            if not ok:
+                raise ConfigError(f"option pareto.{name} must be {need}, got {value}")
+
+
+def chebyshev(closeness, weights, augment: float, soft_min: float = 0.0):
+    """Augmented Chebyshev score ``(n,)`` of closeness to the ideal ``(n, m)`` (1 at the ideal, 0 at
+    the nadir) under ``weights`` ``(m,)``: numpy with a hard minimum, or torch with a soft
+    minimum at temperature ``soft_min`` (differentiable)."""
+    shortfall = weights * (1.0 - closeness)
+    if soft_min:
+        worst = soft_min * torch.logsumexp(shortfall / soft_min, dim=1)
+    else:
+        worst = np.max(shortfall, axis=1)
+    return -worst + augment * closeness @ weights
+
+
+class ParetoGuide(Guide):
+    """Per-round multi-objective state of EmProx-NAO (see the module docstring).
+
+    ``goal`` is the search's goal, ``make_predictor()`` a fresh EmProx, ``known_metrics(arch)``
+    the free lookups, ``sample_unknown(count)`` distinct unknown architectures (for the memory).
+    """
+
+    kind = "pareto"
+
+    def __init__(self, goal, make_predictor, known_metrics, sample_unknown, archs, values, rng,
+                 config: ParetoConfig, temperature: float, eps: float, optimism: float, rank: bool = True):
+        super().__init__(archs, values, rng, rank)
+        self.goal, self.make_predictor, self.known_metrics = goal, make_predictor, known_metrics
+        self.sample_unknown, self.config = sample_unknown, config
+        self.temperature, self.eps, self.optimism = temperature, eps, optimism
         self.predictors: dict = {}   # term index -> fitted EmProx (learned terms and free-term memories)
         self.free: list = []         # term indices known without evaluation
         self._memory = None          # architectures of the free terms' soft-kNN memory
-        self._memory_values: dict = {}   # term index -> (MEMORY,) exact values of the memory (fixed)
-        self.weights = None
-        self.scale = None
-        self.front = None
+        self._memory_values: dict = {}   # term index -> (memory,) exact values of the memory (fixed)
+        self.weights = self.scale = self.front = None
+        self.front_archs: list = []
+
+    def settings(self):
+        return {"kind": self.kind, "optimism": self.optimism, "augment": self.config.augment,
+                "soft_min": self.config.soft_min, "memory": self.config.memory}
+
+    def _vectors(self) -> np.ndarray:
+        return np.asarray(self.values, dtype=float).reshape(len(self.archs), len(self.goal.terms))
 
     # ---------------------------------------------------------------- fitting
     def fit(self):
         """Refit the term predictors on the known set, draw this round's weights; returns the model."""
-        opt = self.optimizer
-        terms = opt.goal.terms
-        vectors = np.asarray(opt.known_values, dtype=float).reshape(len(opt.known_archs), len(terms))
-        known = opt.known_metrics(opt.known_archs[0]) if opt.known_archs else {}
+        terms = self.goal.terms
+        vectors = self._vectors()
+        known = self.known_metrics(self.archs[0]) if self.archs else {}
         self.free = [j for j, t in enumerate(terms) if t.metric in known]
         if self._memory is None and self.free:
-            self._memory = opt.random_unknown(MEMORY)
+            self._memory = self.sample_unknown(self.config.memory)
         for j in range(len(terms)):
             if j in self.free:
-                archs = list(opt.known_archs) + list(self._memory)
+                archs = list(self.archs) + list(self._memory)
                 if j not in self._memory_values:   # the memory never changes: look its costs up once
                     self._memory_values[j] = self.exact(self._memory, j)
                 values = np.concatenate([vectors[:, j], self._memory_values[j]])
             else:
-                archs, values = opt.known_archs, vectors[:, j]
-            self.predictors[j] = opt.make_predictor().fit(archs, values)
+                archs, values = self.archs, vectors[:, j]
+            self.predictors[j] = self.make_predictor().fit(archs, values)
         on_front = non_dominated(vectors)
         self.front = vectors[on_front]
-        self.front_archs = [a for a, kept in zip(opt.known_archs, on_front) if kept]
+        self.front_archs = [a for a, kept in zip(self.archs, on_front) if kept]
         self.scale = FrontScale.of(self.front)
-        self.weights = opt.rng.dirichlet(np.ones(len(terms)))
+        self.weights = self.rng.dirichlet(np.ones(len(terms)))
         return self.predictors[0].model
 
     def exact(self, archs: list, term: int) -> np.ndarray:
         """Signed exact values of a free term: ``(n,)``, NaN where the benchmark has none."""
-        goal_term = self.optimizer.goal.terms[term]
-        values = [self.optimizer.known_metrics(a).get(goal_term.metric) for a in archs]
+        goal_term = self.goal.terms[term]
+        values = [self.known_metrics(a).get(goal_term.metric) for a in archs]
         return np.array([np.nan if v is None else goal_term.sign * float(v) for v in values])
 
     # ------------------------------------------------------------- scoring
@@ -97,34 +144,30 @@ class ParetoGuide:
 
     def scalarise(self, vectors: np.ndarray) -> np.ndarray:
         """Augmented Chebyshev score ``(n,)`` of signed vectors ``(n, m)`` under this round's weights."""
-        closeness = 1.0 - self.scale.normalise(vectors)   # 1 at the ideal, 0 at the nadir
-        return np.min(self.weights * (closeness - 1.0), axis=1) + AUGMENT * closeness @ self.weights
+        return chebyshev(1.0 - self.scale.normalise(vectors), self.weights, self.config.augment)
 
-    def soft_scalarise(self, pooled: torch.Tensor, temperature: float, eps: float) -> torch.Tensor:
-        """The differentiable scalarisation of pooled embeddings ``(B, d)`` → ``(B,)``."""
-        predicted = torch.stack([self.predictors[j].soft_predict(pooled, temperature, eps)
+    def score(self, archs):
+        return self.scalarise(self.predict(archs))
+
+    def soft_score(self, outputs):
+        """The differentiable scalarisation of encoder outputs ``(B, L, d)`` → ``(B,)``."""
+        pooled = SequenceAutoencoder.pool(outputs)
+        predicted = torch.stack([self.predictors[j].soft_predict(pooled, self.temperature, self.eps)
                                  for j in range(len(self.predictors))], dim=1)
-        ideal = torch.as_tensor(self.scale.ideal, dtype=predicted.dtype)
-        span = torch.as_tensor(self.scale.ideal - self.scale.nadir, dtype=predicted.dtype)
         weights = torch.as_tensor(self.weights, dtype=predicted.dtype)
-        closeness = 1.0 - (ideal - predicted) / span
-        shortfall = weights * (1.0 - closeness)
-        return -SOFT_MIN * torch.logsumexp(shortfall / SOFT_MIN, dim=1) + AUGMENT * closeness @ weights
+        return chebyshev(1.0 - self.scale.normalise(predicted), weights, self.config.augment, self.config.soft_min)
 
-    def fitness(self) -> list:
+    def fitness(self):
         """The known architectures' scores under this round's weights (for seeds and tournaments)."""
-        vectors = np.asarray(self.optimizer.known_values, dtype=float)
-        return list(self.scalarise(vectors))
+        return list(self.scalarise(np.asarray(self.values, dtype=float)))
 
-    def front_member(self):
-        """A uniformly drawn architecture of the known front (a mutation parent)."""
-        return self.front_archs[int(self.optimizer.rng.integers(len(self.front_archs)))]
+    def parent(self, members, tournament):
+        """A uniformly drawn member of the known front, so every region of the front is refined."""
+        return self.front_archs[int(self.rng.integers(len(self.front_archs)))]
 
-    def improves(self, vector) -> bool:
+    def improves(self, value, top_count):
         """Whether a told vector is not dominated by the known set before it."""
-        known = np.asarray(self.optimizer.known_values, dtype=float)
-        vector = np.asarray(vector, dtype=float)
-        return not bool(len(known)) or not np.any(np.all(known >= vector, axis=1) & np.any(known > vector, axis=1))
+        return not is_dominated(np.asarray(value, dtype=float), self._vectors())
 
     def gap(self, vectors: np.ndarray) -> np.ndarray:
         """``(n,)`` additive ε (normalised units) by which each vector falls short of the known
@@ -132,12 +175,14 @@ class ParetoGuide:
         shortfall = self.scale.normalise(vectors)[:, None, :] - self.scale.normalise(self.front)[None, :, :]
         return np.maximum(shortfall.min(axis=2).max(axis=1), 0.0)
 
-    def select(self, candidates: list, count: int) -> list:
-        """``[(arch, predicted vector)]``: ``count`` candidates chosen greedily by predicted
-        hypervolume improvement, then by the scalarisation."""
+    def select(self, candidates, count):
+        """``count`` candidates chosen greedily by predicted hypervolume improvement, then by the
+        gap to the front; each proposal's prediction is its first term."""
+        if not self.rank:
+            return super().select(candidates, count)
         if not candidates or count <= 0:
             return []
-        predicted = self.predict(candidates, OPTIMISM)
+        predicted = self.predict(candidates, self.optimism)
         usable = np.all(np.isfinite(predicted), axis=1)
         order_by_score = list(np.argsort(np.where(usable, self.gap(np.nan_to_num(predicted)), np.inf),
                                          kind="stable"))
@@ -152,4 +197,4 @@ class ParetoGuide:
             chosen.append(pick)
             left.remove(pick)
             front.append(predicted[pick])
-        return [(candidates[i], predicted[i]) for i in chosen]
+        return [Proposal(candidates[i], float(predicted[i][0])) for i in chosen]

@@ -20,8 +20,8 @@ class RandomSearch(Optimizer):
     Config = RandomSearchConfig
     multi_objective = True   # it ignores values, so any number of objectives is fine (without a screen)
 
-    def __init__(self, space, config=None, rng=None, budget=0, seed=0, progress=False):
-        super().__init__(space, config, rng, budget, seed, progress)
+    def __init__(self, space, config=None, rng=None, seed=0, progress=False):
+        super().__init__(space, config, rng, seed, progress)
         self.screen = Screen(space, self.rng, self.config.predictor, self.seed) if self.config.screen else None
 
     def bind(self, goal, known_metrics) -> None:
@@ -30,8 +30,9 @@ class RandomSearch(Optimizer):
                               "multi-objective search")
         super().bind(goal, known_metrics)
 
-    def initial_evaluations(self) -> int:
-        return self.config.n_init if self.config.screen else 0
+    @classmethod
+    def initial_evaluations(cls, config) -> int:
+        return config.n_init if config.screen else 0
 
     def ask(self, remaining):
         if self.screen is None or len(self.known_archs) < self.config.n_init:

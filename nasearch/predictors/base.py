@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import abc
-import dataclasses
 from typing import Optional
 
 import numpy as np
@@ -35,9 +34,6 @@ class Predictor(abc.ABC):
     @abc.abstractmethod
     def predict(self, archs: list) -> np.ndarray:
         """Predicted values, ``(len(archs),)`` float64 percent."""
-
-    def options(self) -> dict:
-        return dataclasses.asdict(self.config)
 
     @staticmethod
     def check_targets(archs: list, values) -> np.ndarray:

@@ -23,6 +23,7 @@ def one_hot(space, archs: list) -> np.ndarray:
 
 def path_encoding(space, archs: list) -> np.ndarray:
     """BANANAS path encoding where the space provides one (``space.path_encoding``), else one-hot."""
-    if hasattr(space, "path_encoding"):
-        return np.array([space.path_encoding(a) for a in archs], dtype=np.float32)
+    encodings = [space.path_encoding(a) for a in archs]
+    if encodings and encodings[0] is not None:
+        return np.array(encodings, dtype=np.float32)
     return one_hot(space, archs)

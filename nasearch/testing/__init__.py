@@ -9,8 +9,9 @@ Subclass a contract in your own test module and provide the fixtures it names::
         def space(self):
             return MySpace()
 """
+from .objective_contract import ObjectiveContract
 from .optimizer_contract import OptimizerContract
 from .predictor_contract import PredictorContract
 from .search_space_contract import SearchSpaceContract
 
-__all__ = ["SearchSpaceContract", "PredictorContract", "OptimizerContract"]
+__all__ = ["SearchSpaceContract", "PredictorContract", "OptimizerContract", "ObjectiveContract"]

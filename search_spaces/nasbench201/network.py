@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .space import OPERATIONS, STRING_EDGES
+from .cell import OPERATIONS, STRING_EDGES
 
 
 class _ReLUConvBN(nn.Sequential):

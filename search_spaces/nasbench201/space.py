@@ -49,11 +49,9 @@ from nasearch.errors import InvalidArchitectureError
 from nasearch.search_space import SearchSpace
 
 from .hardware import COST_METRICS, HARDWARE_DATASET, HardwareTable
+from .cell import OPERATIONS, STRING_EDGES
 from .table import COLUMNS, Table, resolve_path
 
-OPERATIONS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
-#: (from, to) cell edges in the order of the official string.
-STRING_EDGES = ((0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (2, 3))
 #: (from, to) cell edges in DAG node order 1..6.
 DAG_EDGES = ((0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3))
 DAG_TO_STRING = tuple(STRING_EDGES.index(edge) for edge in DAG_EDGES)
@@ -192,6 +190,13 @@ class NASBench201(SearchSpace):
         from .network import NASBench201Network
 
         return NASBench201Network(self._check(arch), in_channels, classes, channels, cells_per_stage)
+
+    @classmethod
+    def convert_table(cls, source: str, out: str) -> int:
+        """Rebuild the packaged table from the official ``NAS-Bench-201-v1_1-096897.pth``."""
+        from .convert import convert
+
+        return convert(source, out)
 
     # ---------------------------------------------------------------- sequence
     @property

@@ -1,0 +1,178 @@
+"""One experiment configuration: a search, and a comparison that is many searches.
+
+:class:`SearchConfig` is one search run from the CLI (a YAML file plus
+``--set`` overrides). :class:`CompareConfig` holds a ``SearchConfig`` plus the
+seeds and the contenders, so a comparison accepts everything a search does (the
+training objective included), and each of its trials is a ``SearchConfig`` with
+the contender's optimizer and the trial's seed filled in. Both are frozen and
+reject unknown keys. :func:`check_resume` is the one check that a run directory
+holds the run a config describes.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from .config import ComponentSpec, build, to_dict
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """One search run. Values are percent; the budget counts evaluations."""
+
+    space: str = "nasbench201"
+    data: Optional[str] = None          #: benchmark table (after --data and $NASEARCH_NB201); None = packaged
+    dataset: str = ""                   #: "" = the space's first dataset
+    metric: str = ""                    #: the objective; "" = val when the table has it; "test" needs allow_test_objective
+    epochs: Optional[int] = None        #: None = the table's default fidelity
+    report_metric: Optional[str] = None  #: reported for the best architecture; None = test when the table has it
+    allow_test_objective: bool = False
+    objectives: Optional[list] = None   #: several terms = multi-objective, e.g. [val, -latency@edgegpu]; None = [metric]
+    constraints: dict = field(default_factory=dict)  #: e.g. {latency@pixel3: "<= 5"}: maximise among feasible cells
+    objective: str = "table"            #: "table" (the space's benchmark) or "train" (real training)
+    training: dict = field(default_factory=dict)  #: with objective "train": TrainingConfig options
+    optimizer: str = "emprox_nao"
+    options: dict = field(default_factory=dict)   #: optimizer options
+    budget: int = 100
+    seed: int = 0
+    timeout: float = 0.0                #: seconds per evaluation; 0 = none
+    workers: int = 1                    #: evaluations run concurrently (1 = in this process)
+    executor: str = "local"             #: with workers > 1: "local" processes or "ray"
+    output: str = ""                    #: run directory; "" = runs/search/<space>-<dataset>-<optimizer>-s<seed>-<time>
+
+    def __post_init__(self):
+        if self.objective not in ("table", "train"):
+            raise ConfigError(f"objective must be 'table' or 'train', got {self.objective!r}")
+        if self.executor not in ("local", "ray"):
+            raise ConfigError(f"executor must be 'local' or 'ray', got {self.executor!r}")
+
+
+def load_search_config(data: dict) -> SearchConfig:
+    return build(SearchConfig, data)
+
+
+#: Search keys a comparison sets per trial, with what to write instead.
+_PER_TRIAL = {"optimizer": "list the contenders under optimizers: [{name: ..., options: {...}}]",
+              "options": "give each contender its options: optimizers: [{name: ..., options: {...}}]",
+              "seed": "a comparison runs seeds 0..seeds-1; set seeds: N"}
+
+
+@dataclass(frozen=True)
+class CompareConfig:
+    """Contenders × seeds of one search. ``search`` holds every search setting; in a YAML file
+    its keys may also stand at the top level beside ``seeds``, ``optimizers``, ``workers``
+    (trials run at once) and ``output``."""
+
+    search: SearchConfig = field(default_factory=SearchConfig)
+    seeds: int = 20                  #: seeds 0..seeds-1
+    optimizers: tuple = (ComponentSpec("emprox_nao"), ComponentSpec("evolution"), ComponentSpec("random"))
+    workers: int = 2                 #: trials run at once (local worker processes or Ray tasks)
+    output: str = "runs/compare"
+
+    def __post_init__(self):
+        if self.seeds < 1 or self.workers < 1:
+            raise ConfigError("seeds and workers must be >= 1")
+        labels = [o.display() for o in self.optimizers]
+        if len(set(labels)) != len(labels):
+            raise ConfigError(f"optimizer labels must be unique, got {labels}; give each entry its own label")
+
+    @property
+    def multi_objective(self) -> bool:
+        return self.search.objectives is not None and len(self.search.objectives) > 1
+
+
+def load_compare_config(data: dict) -> CompareConfig:
+    """A :class:`CompareConfig` from a mapping whose search keys stand at the top level, in a
+    ``search:`` section, or both (a key in both places is an error)."""
+    data = dict(data or {})
+    nested = data.pop("search", None) or {}
+    if not isinstance(nested, dict):
+        raise ConfigError(f"compare config key 'search' must be a mapping of search keys, got {nested!r}")
+    own = {key: data.pop(key) for key in ("seeds", "optimizers", "workers", "output") if key in data}
+    search_keys = {f.name for f in dataclasses.fields(SearchConfig)}
+    for key in list(data) + list(nested):
+        if key in _PER_TRIAL:
+            raise ConfigError(f"compare config key {key!r} is set per trial; {_PER_TRIAL[key]}")
+        if key not in search_keys:
+            valid = sorted((search_keys - set(_PER_TRIAL)) | {"search", "seeds", "optimizers", "workers"})
+            raise ConfigError(f"unknown compare config key {key!r}; valid keys: {', '.join(valid)}")
+    twice = sorted(set(data) & set(nested))
+    if twice:
+        raise ConfigError(f"compare config key {twice[0]!r} is set at the top level and under search:; keep one")
+    if "optimizers" in own:
+        own["optimizers"] = tuple(_contender(entry, i) for i, entry in enumerate(_as_list(own["optimizers"])))
+    return build(CompareConfig, {**own, "search": build(SearchConfig, {**data, **nested}, "search")})
+
+
+def _as_list(value) -> list:
+    if not isinstance(value, (list, tuple)):
+        raise ConfigError("compare config key 'optimizers' must be a list, e.g. [emprox_nao, {name: evolution}]")
+    return list(value)
+
+
+def _contender(entry, index: int) -> ComponentSpec:
+    if isinstance(entry, str):
+        entry = {"name": entry}
+    if not isinstance(entry, dict) or "name" not in entry:
+        raise ConfigError(f"compare config optimizers[{index}] = {entry!r} has no name; write e.g. "
+                          "{name: evolution, label: RE, options: {population: 20}}")
+    return build(ComponentSpec, entry, f"optimizers[{index}]")
+
+
+@dataclass(frozen=True)
+class CompareTrial:
+    """One search of a comparison: contender ``label``, ``seed``, its config and run directory."""
+
+    label: str
+    seed: int
+    config: SearchConfig
+    directory: str
+
+
+def compare_trials(config: CompareConfig, data_override: Optional[str] = None) -> list:
+    """Every :class:`CompareTrial` of ``config``, contender-major, in ``<output>/<label>/seed<k>/``."""
+    trials = []
+    for spec in config.optimizers:
+        for seed in range(config.seeds):
+            directory = str(Path(config.output) / spec.display().replace(" ", "_") / f"seed{seed}")
+            search = dataclasses.replace(config.search, optimizer=spec.name, options=dict(spec.options), seed=seed,
+                                         output=directory, data=data_override or config.search.data)
+            trials.append(CompareTrial(spec.display(), seed, search, directory))
+    return trials
+
+
+def check_resume(directory, saved: dict, current: SearchConfig, fix: str) -> None:
+    """Raise unless ``saved`` (a run directory's ``config.yaml``) describes the run ``current``
+    does. A key the saved config lacks was added to nasearch later: that run used its default.
+    ``output`` is the directory itself and never compared. ``fix`` ends the error."""
+    now = to_dict(current)
+    defaults = to_dict(SearchConfig())
+    previous = {**{k: v for k, v in defaults.items() if k in now}, **saved}
+    changed = sorted(k for k in set(previous) | set(now) if k != "output" and previous.get(k) != now.get(k))
+    if changed:
+        details = ", ".join(f"{k}: {previous.get(k)!r} there, {now.get(k)!r} now" for k in changed)
+        raise ConfigError(f"{directory} holds a different run ({details}); {fix}")
+
+
+def build_search(config: SearchConfig, directory=None, data_override: Optional[str] = None,
+                 progress: bool = False, ray_address: Optional[str] = None):
+    """A :class:`~nasearch.search.Search` for a config; fails fast on any bad name, option or data."""
+    from .objective import TabularObjective
+    from .registry import get_search_space
+    from .run_directory import data_path
+    from .search import Search
+
+    space = get_search_space(config.space, data=data_path(data_override, config.data), dataset=config.dataset or None)
+    if config.objective == "train":
+        from .training import TrainingObjective
+
+        objective = TrainingObjective(space, config.training)
+    else:
+        objective = TabularObjective(space, config.dataset, config.metric, config.epochs, config.report_metric,
+                                     config.allow_test_objective)
+    return Search(space, objective, config.optimizer, config.budget, config.seed, directory, config.options,
+                  config.timeout, progress, config.workers, config.executor, ray_address,
+                  config.objectives, config.constraints)

@@ -1,0 +1,125 @@
+"""What steers a gradient search in embedding space: one object per goal, held by the optimizer.
+
+A :class:`Guide` is refitted on the known set every round, and then answers
+every question the search loop of :mod:`nasearch.optimizers.gradient_search`
+asks about the goal: the differentiable score it climbs, the hard score it ranks
+candidates by, the known architectures' fitness (ascent seeds and tournaments),
+a mutation parent, whether a told value counts as a success of its source, and
+which candidates to propose. EmProx-NAO holds an :class:`EmProxGuide` for one
+objective and a :class:`~nasearch.optimizers.pareto_guide.ParetoGuide` for
+several; NAO-guided holds a :class:`NAOGuide`. The optimizer itself never
+branches on the goal.
+"""
+from __future__ import annotations
+
+import abc
+from typing import Optional
+
+import numpy as np
+
+from ..embedding.autoencoder import SequenceAutoencoder
+from .base import Proposal
+
+
+class Guide(abc.ABC):
+    """The goal-specific half of a gradient search (see the module docstring).
+
+    ``archs`` and ``values`` are the optimizer's known architectures and told values (the
+    same lists, read, never written); ``rng`` its generator.
+    """
+
+    #: recorded in the optimizer's stats as ``guide``
+    kind: str = ""
+
+    def __init__(self, archs: list, values: list, rng: np.random.Generator, rank: bool = True):
+        self.archs, self.values, self.rng, self.rank = archs, values, rng, rank
+
+    @abc.abstractmethod
+    def fit(self) -> SequenceAutoencoder:
+        """Refit on the known set; returns the encoder–decoder to climb and decode with."""
+
+    @abc.abstractmethod
+    def soft_score(self, outputs):
+        """Differentiable score ``(B,)`` of encoder outputs ``(B, L, d)`` (torch), larger is better."""
+
+    @abc.abstractmethod
+    def score(self, archs: list) -> np.ndarray:
+        """Hard score ``(n,)`` that ranks candidate architectures, larger is better."""
+
+    def fitness(self) -> list:
+        """One score per known architecture (ascent seeds, tournaments): the told values."""
+        return self.values
+
+    def parent(self, members: list, tournament):
+        """The parent of one mutation from ``(arch, fitness)`` ``members``; ``tournament(members,
+        size)`` is regularized evolution's selection. Default: a tournament of 10."""
+        return tournament(members, 10)
+
+    def improves(self, value, top_count: int) -> bool:
+        """Whether a told value is a success of its source: it enters the top ``top_count``."""
+        top = np.sort(self.values)[-top_count:] if self.values else []
+        return len(top) < top_count or value > top[0]
+
+    def select(self, candidates: list, count: int) -> list:
+        """``count`` :class:`Proposal` s: the best by :meth:`score` (in the given order if ``rank``
+        is off), each with its score as the prediction."""
+        predicted = self.score(candidates) if candidates else np.zeros(0)
+        order = np.argsort(-predicted, kind="stable") if self.rank else np.arange(len(candidates))
+        return [Proposal(candidates[i], float(predicted[i])) for i in order[:count]]
+
+    def settings(self) -> dict:
+        """The guide's resolved settings, recorded in the run's summary."""
+        return {"kind": self.kind}
+
+
+class EmProxGuide(Guide):
+    """One objective, scored by an EmProx kNN: soft kNN for the ascent, hard kNN (plus
+    ``optimism`` times the neighbours' spread, an upper confidence bound) for ranking."""
+
+    kind = "emprox"
+
+    def __init__(self, predictor, archs, values, rng, temperature: float, eps: float, optimism: float = 0.0,
+                 rank: bool = True):
+        super().__init__(archs, values, rng, rank)
+        self.predictor, self.temperature, self.eps, self.optimism = predictor, temperature, eps, optimism
+
+    def fit(self):
+        self.predictor.fit(self.archs, np.asarray(self.values))
+        return self.predictor.model
+
+    def soft_score(self, outputs):
+        return self.predictor.soft_predict(SequenceAutoencoder.pool(outputs), self.temperature, self.eps)
+
+    def score(self, archs):
+        predicted = self.predictor.predict(archs)
+        if self.optimism:
+            predicted = predicted + self.optimism * self.predictor.predict_spread(archs)
+        return predicted
+
+    def settings(self):
+        return {"kind": self.kind, "optimism": self.optimism}
+
+
+class NAOGuide(Guide):
+    """One objective, scored by NAO's MLP head, fine-tuned with the autoencoder every round."""
+
+    kind = "nao"
+
+    def __init__(self, predictor, initial_model, archs, values, rng, rank: bool = True):
+        super().__init__(archs, values, rng, rank)
+        self.predictor, self.initial_model = predictor, initial_model
+
+    def fit(self):
+        self.predictor.fit(self.archs, np.asarray(self.values), initial_model=self.initial_model)
+        return self.predictor.model
+
+    def soft_score(self, outputs):
+        return self.predictor.predict_from_outputs(outputs)
+
+    def score(self, archs):
+        return self.predictor.predict(archs)
+
+
+def resolved_optimism(option: Optional[float], default: float) -> float:
+    """The ``optimism`` option, or the guide's own default when it is left unset (``None``)."""
+    return float(default if option is None else option)

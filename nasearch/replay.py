@@ -1,0 +1,68 @@
+"""Resume: drive a fresh search through a recorded history without evaluating anything.
+
+The optimizer is re-created from the run's seed, then every recorded trial is
+told again in its recorded order, each after the asks that preceded it, and each
+checked against what the optimizer proposes. So no evaluation is lost or
+repeated, and the finished history equals that of an uninterrupted run. It is
+exact whenever the optimizer is deterministic given its generator and the
+sequence of tells, whatever order results arrived in: every trial carries its
+hand-out number (``handed``) and the number of trials recorded before it was
+handed out (``told_before``).
+"""
+from __future__ import annotations
+
+from .errors import NasearchError
+from .objective import Evaluation
+
+
+def diverged(trial, got: str) -> NasearchError:
+    return NasearchError(
+        f"resume diverged at evaluation {trial.query}: the history has {trial.arch} but the run proposes "
+        f"{got}; the code, config or environment changed since the run started, start a new run")
+
+
+def outcome_of(trial, objective) -> Evaluation:
+    """The evaluation a recorded trial stands for (0.1.0 records without metrics included)."""
+    if not trial.ok:
+        return Evaluation(None, {}, trial.status, trial.error)
+    metrics = trial.metrics or {objective.metric: trial.value, objective.report_metric: trial.report}
+    return Evaluation(trial.value, metrics)
+
+
+def replay(search, trials: list) -> None:
+    """Replay ``trials`` (recorded by an earlier run of the same config) into ``search``.
+
+    Asks are re-issued in hand-out order, each after the tells that preceded it. An
+    architecture handed out but never told (in flight when the run stopped) is handed
+    out again first when the search continues.
+    """
+    space = search.space
+    lost = {}   # architecture string -> architecture handed out during the replay, never told
+    told = 0
+
+    def tell_recorded(trial):
+        arch = space.from_string(trial.arch)
+        if not search.is_pending(arch):
+            raise diverged(trial, "it before it was handed out")
+        search.record(arch, outcome_of(trial, search.objective), wall=trial.wall, persist=False)
+
+    for trial in sorted(trials, key=lambda t: t.handed):
+        while told < trial.told_before:
+            tell_recorded(trials[told])
+            told += 1
+        if trial.arch in lost:
+            search.hand_out(lost.pop(trial.arch), trial.predicted, trial.handed)
+            continue
+        while search.handed_count < trial.handed:   # handed out in the original run, lost when it stopped
+            extra = search.ask(1)
+            if not extra:
+                raise diverged(trial, "nothing")
+            lost[space.to_string(extra[0])] = extra[0]
+            search.withdraw(extra[0])
+        got = search.ask(1)
+        if not got or space.to_string(got[0]) != trial.arch:
+            raise diverged(trial, space.to_string(got[0]) if got else "nothing")
+    while told < len(trials):
+        tell_recorded(trials[told])
+        told += 1
+    search.requeue_pending(list(lost.values()))

@@ -1,0 +1,48 @@
+"""Run directories written by nasearch 0.1.0 still resume, and finish as they would have.
+
+``tests/fixtures/runs_v0.1.0`` was written by that version's CLI: ``single`` and ``multi``
+are searches stopped part-way (their first lines of history), ``*.expected_history.jsonl``
+the whole histories those runs wrote uninterrupted, and ``compare`` a finished comparison
+with its ``compare.md``.
+"""
+import dataclasses
+import json
+import shutil
+
+import pytest
+
+from conftest import REPO
+from nasearch.cli import main
+from nasearch.run_history import read_trials
+from nasearch.trial import Trial
+
+FIXTURES = REPO / "tests" / "fixtures" / "runs_v0.1.0"
+
+
+def _timeless(trials):
+    return [dataclasses.replace(t, wall=0.0, seconds=0.0) for t in trials]
+
+
+@pytest.mark.parametrize("run", ["single", "multi"])
+def test_an_interrupted_old_run_resumes_to_the_uninterrupted_history(tmp_path, run):
+    directory = tmp_path / run
+    shutil.copytree(FIXTURES / run, directory)
+    before = (directory / "history.jsonl").read_text()
+    assert main(["search", "--quiet", "--resume", str(directory)]) == 0
+    expected = [Trial.from_json(json.loads(line)) for line in
+                (FIXTURES / f"{run}.expected_history.jsonl").read_text().splitlines()]
+    resumed = read_trials(directory / "history.jsonl")
+    assert (directory / "history.jsonl").read_text().startswith(before), "the old lines are kept as they were"
+    assert len(resumed) == len(expected) > len(before.splitlines())
+    assert _timeless(resumed) == _timeless(expected)
+    summary = json.loads((directory / "summary.json").read_text())
+    assert summary["report_of_best"] == max((t for t in expected if t.ok and t.feasible is not False),
+                                            key=lambda t: t.value).report
+
+
+def test_a_finished_old_comparison_is_read_back_with_the_same_table(tmp_path):
+    out = tmp_path / "compare"
+    shutil.copytree(FIXTURES / "compare", out)
+    (out / "compare.md").unlink()
+    assert main(["compare", "--quiet", "--config", str(FIXTURES / "compare.yaml"), "--out", str(out)]) == 0
+    assert (out / "compare.md").read_text() == (FIXTURES / "compare" / "compare.md").read_text()
