@@ -7,12 +7,13 @@ from .errors import (ConfigError, DataError, InvalidArchitectureError, NasearchE
 from .registry import get_search_space
 from .search_space import SearchSpace
 
-__all__ = ["SearchSpace", "Search", "SearchResult", "Objective", "TabularObjective", "CallableObjective",
-           "Evaluation", "get_search_space", "NasearchError", "InvalidArchitectureError", "UnknownNameError",
+__all__ = ["SearchSpace", "Search", "SearchResult", "Trial", "RunSummary", "Objective", "TabularObjective",
+           "CallableObjective", "Evaluation", "get_search_space", "NasearchError", "InvalidArchitectureError", "UnknownNameError",
            "DataError", "ConfigError", "unknown"]
 
-_LAZY = {"Search": "search", "SearchResult": "search", "Objective": "objective", "TabularObjective": "objective",
-         "CallableObjective": "objective", "Evaluation": "objective"}
+_LAZY = {"Search": "search", "SearchResult": "search", "Trial": "trial", "RunSummary": "run_summary",
+         "Objective": "objective", "TabularObjective": "objective", "CallableObjective": "objective",
+         "Evaluation": "objective"}
 
 
 def __getattr__(name):

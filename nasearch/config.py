@@ -94,23 +94,33 @@ def build(cls, data: Mapping | None, where: str = ""):
         raise ConfigError(f"invalid config {where or cls.__name__}: {error}") from None
 
 
-def defaults_help(cls, indent: str = "  ", width: int = 100) -> str:
-    """``key=default`` for every field of config dataclass ``cls``, wrapped for ``--help``."""
-    import textwrap
-
+def _default_items(cls, prefix: str = "", exclude=()) -> list:
     items = []
     for f in dataclasses.fields(cls):
+        if f.name in exclude:
+            continue
         if f.default is not dataclasses.MISSING:
             default = f.default
         elif f.default_factory is not dataclasses.MISSING:
             default = f.default_factory()
         else:
             default = "(required)"
-        if isinstance(default, tuple) and default and dataclasses.is_dataclass(default[0]):
-            default = "[" + ", ".join(d.display() if hasattr(d, "display") else str(d) for d in default) + "]"
-        items.append(f"{f.name}={default!r}" if isinstance(default, str) and default == "" else f"{f.name}={default}")
-    return textwrap.fill(" ".join(items), width=width, initial_indent=indent, subsequent_indent=indent,
-                         break_on_hyphens=False)
+        if dataclasses.is_dataclass(default):   # a nested section: its keys as section.key=default
+            items += _default_items(type(default), f"{prefix}{f.name}.")
+            continue
+        if isinstance(default, tuple) and default and isinstance(default[0], ComponentSpec):
+            default = "[" + ", ".join(d.display() for d in default) + "]"
+        items.append(f"{prefix}{f.name}={default!r}" if default == "" else f"{prefix}{f.name}={default}")
+    return items
+
+
+def defaults_help(cls, indent: str = "  ", width: int = 100, exclude=()) -> str:
+    """``key=default`` for every field of config dataclass ``cls`` (nested sections as
+    ``section.key=default``; ``exclude`` names fields to leave out), wrapped for ``--help``."""
+    import textwrap
+
+    return textwrap.fill(" ".join(_default_items(cls, exclude=exclude)), width=width, initial_indent=indent,
+                         subsequent_indent=indent, break_on_hyphens=False)
 
 
 def to_dict(config) -> dict:

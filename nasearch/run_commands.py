@@ -62,9 +62,10 @@ def _compare_help() -> str:
     from .experiment import CompareConfig
     from .optimizers import registry as optimizers
 
-    return "\n".join(["config keys (YAML file or --set key=value), with defaults:", defaults_help(CompareConfig), "",
-                      "every search key (see `search --help`) except optimizer, options and seed, which each "
-                      "trial sets, at the top level or under search:",
+    return "\n".join(["config keys (YAML file or --set key=value), with defaults:",
+                      defaults_help(CompareConfig, exclude=("search",)), "",
+                      "plus every search key (see `search --help`) but optimizer, options and seed, which each",
+                      "trial sets; search keys stand at the top level or under search:",
                       f"optimizers: {', '.join(optimizers.names())} (settings: see `search --help`)"])
 
 
