@@ -12,6 +12,7 @@ def cmd_evaluate(args) -> None:
     from .evaluation.report import write_report
     from .registry import get_search_space
     from .run_directory import data_path, prepare, save_config
+    from .run_lock import locked_directory
 
     raw = apply_overrides(load_yaml(args.config) if args.config else {}, args.set)
     if args.grid:
@@ -20,10 +21,11 @@ def cmd_evaluate(args) -> None:
     space = get_search_space(config.space, data=data_path(args.data, config.data), dataset=config.dataset)
     space.check_query(config.dataset, config.metric, config.epochs)
     directory = prepare(args.out or config.output, force=args.force)
-    save_config(directory, to_dict(config))
-    rows = run_evaluation(config, space, progress=not args.quiet)
-    summary = write_report(directory, rows, f"{config.space} {config.dataset} {config.metric}",
-                           f"{config.metric} accuracy on {config.dataset} (%)")
+    with locked_directory(directory):   # one writer at a time, also with --force
+        save_config(directory, to_dict(config))
+        rows = run_evaluation(config, space, progress=not args.quiet)
+        summary = write_report(directory, rows, f"{config.space} {config.dataset} {config.metric}",
+                               f"{config.metric} accuracy on {config.dataset} (%)")
     print((directory / "summary.md").read_text())
     print(f"results in {directory}")
     return summary
@@ -98,8 +100,8 @@ def cmd_search(args) -> None:
     from pathlib import Path
 
     from .errors import ConfigError
-    from .experiment import build_search, check_resume
-    from .run_directory import data_path, ensure_empty, save_config
+    from .experiment import check_resume
+    from .run_directory import ensure_empty
 
     if args.resume:
         directory = Path(args.resume)
@@ -119,6 +121,18 @@ def cmd_search(args) -> None:
                    f"{time.strftime('%Y%m%d-%H%M%S')}")
         directory = Path(args.out or config.output or default)
         ensure_empty(directory)
+    from .run_lock import locked_directory
+
+    with locked_directory(directory):   # one writer: a second run into it stops, naming the first
+        _run_search(args, config, directory)
+
+
+def _run_search(args, config, directory) -> None:
+    from pathlib import Path
+
+    from .experiment import build_search
+    from .run_directory import data_path, save_config
+
     # Names, options and data are all checked here, before the run directory is written.
     search = build_search(config, directory, args.data, progress=not args.quiet, ray_address=args.ray_address)
     if not args.resume:
@@ -183,14 +197,16 @@ def cmd_compare(args) -> None:
     from .compare import execute, prepare_trials, write_outputs
     from .experiment import load_compare_config
     from .run_directory import data_path
+    from .run_lock import locked_directory
 
     raw = apply_overrides(load_yaml(args.config) if args.config else {}, args.set)
     if args.out:
         raw["output"] = args.out
     config = load_compare_config(raw)
-    trials = prepare_trials(config, data_path(args.data, config.search.data))
-    results = execute(trials, args.executor, config.workers, args.ray_address, progress=not args.quiet)
-    print(write_outputs(config.output, config, trials, results))
+    with locked_directory(config.output):   # one comparison at a time writes there
+        trials = prepare_trials(config, data_path(args.data, config.search.data))
+        results = execute(trials, args.executor, config.workers, args.ray_address, progress=not args.quiet)
+        print(write_outputs(config.output, config, trials, results))
     extra = ", hypervolume.csv" if config.multi_objective else ""
     print(f"results in {config.output} (compare.md, compare.png, incumbents.csv{extra})")
 

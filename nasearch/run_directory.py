@@ -12,7 +12,8 @@ def ensure_empty(directory, force: bool = False, hint: str = "or continue a sear
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise ConfigError(f"run directory {str(directory)!r} is a file; choose another --out")
-    if directory.exists() and any(directory.iterdir()) and not force:
+    # the lock file alone is not content: whether its holder still runs is the lock's to say
+    if directory.exists() and any(p.name != ".lock" for p in directory.iterdir()) and not force:
         raise ConfigError(f"run directory {str(directory)!r} is not empty; choose another --out, {hint}")
     return directory
 

@@ -1,0 +1,74 @@
+"""One writer per run directory: search, compare and evaluate refuse a directory in use."""
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO
+from nasearch.cli import main
+
+RANDOM = ["--set", "optimizer=random", "--set", "options={}"]
+
+
+def _hold(directory, pid):
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / ".lock").write_text(json.dumps({"pid": pid, "host": socket.gethostname(),
+                                                 "started": "2026-12-01 10:00:00"}))
+
+
+def _dead_pid():
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_a_run_in_progress_keeps_its_directory(tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["search", "--quiet", "--out", str(run), "--set", "budget=12", *RANDOM]) == 0
+    assert not (run / ".lock").exists(), "a finished run releases its lock"
+    before = (run / "history.jsonl").read_text()
+    capsys.readouterr()
+    _hold(run, os.getpid())   # a live process (this one) holds it
+    assert main(["search", "--quiet", "--resume", str(run)]) == 2
+    err = capsys.readouterr().err
+    assert f"in use by pid {os.getpid()} on {socket.gethostname()}" in err and err.count("\n") == 1
+    assert (run / "history.jsonl").read_text() == before
+    for argv in (["compare", "--quiet", "--out", str(run), "--set", "seeds=1", "--set", "budget=5",
+                  "--set", "optimizers=[random]"],
+                 ["evaluate", "--quiet", "--out", str(run), "--force", "--set", "trials=1"]):
+        assert main(argv) == 2
+        assert "in use by pid" in capsys.readouterr().err
+
+
+def test_a_stale_lock_is_taken_over_saying_so(tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["search", "--quiet", "--out", str(run), "--set", "budget=12", *RANDOM]) == 0
+    _hold(run, _dead_pid())
+    capsys.readouterr()
+    assert main(["search", "--quiet", "--resume", str(run)]) == 0
+    assert "taking over the lock" in capsys.readouterr().err and not (run / ".lock").exists()
+
+
+def test_two_runs_started_at_once_into_one_directory_leave_one_whole_run(tmp_path):
+    out = tmp_path / "shared"
+    argv = [sys.executable, str(REPO / "main.py"), "search", "--quiet", "--out", str(out), "--set", "budget=40",
+            *RANDOM]
+    runs = [subprocess.Popen(argv, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)]
+    results = [(run.wait(), run.stderr.read()) for run in runs]
+    codes = sorted(code for code, _ in results)
+    assert codes == [0, 2], results
+    refused = next(err for code, err in results if code == 2)
+    assert ("in use by pid" in refused or "not empty" in refused) and refused.count("\n") == 1
+    lines = (out / "history.jsonl").read_text().splitlines()
+    assert len(lines) == 40 == len({json.loads(line)["arch"] for line in lines})
+
+
+def test_a_failed_check_leaves_no_directory_behind(tmp_path, capsys):
+    out = tmp_path / "never"
+    assert main(["search", "--quiet", "--out", str(out), "--set", "optimizer=anneal"]) == 2
+    assert not out.exists()
+    capsys.readouterr()
