@@ -25,6 +25,7 @@ from .config import to_dict
 from .errors import ConfigError, NasearchError
 from .goal import Goal, table_reference
 from .objective import Evaluation, Objective, as_evaluation, as_objective, evaluate, failure
+from .replay import replay
 from .run_history import HISTORY_FILE, RunHistory, read_trials
 from .run_summary import RunSummary
 from .search_space import describe_size
@@ -119,7 +120,6 @@ class Search:
         self._rejected = 0               # proposals rejected before evaluation (a known cost broke a constraint)
         self._clock_offset = recorded[-1].wall if recorded else 0.0
         self._start = time.perf_counter()
-        from .replay import replay
         replay(self, recorded)
 
     # ------------------------------------------------------------ accounting
