@@ -32,7 +32,9 @@ class SearchConfig:
     allow_test_objective: bool = False
     objectives: Optional[list] = None   #: several terms = multi-objective, e.g. [val, -latency@edgegpu]; None = [metric]
     constraints: dict = field(default_factory=dict)  #: e.g. {latency@pixel3: "<= 5"}: maximise among feasible cells
-    objective: str = "table"            #: "table" (the space's benchmark) or "train" (real training)
+    #: "table" (the space's benchmark), "train" (real training) or "package.module:name", an importable
+    #: callable arch -> float | dict, an Objective subclass (built with the space) or an Objective instance
+    objective: str = "table"
     training: dict = field(default_factory=dict)  #: with objective "train": TrainingConfig options
     optimizer: str = "emprox_nao"
     options: dict = field(default_factory=dict)   #: optimizer options
@@ -44,10 +46,55 @@ class SearchConfig:
     output: str = ""                    #: run directory; "" = runs/search/<space>-<dataset>-<optimizer>-s<seed>-<time>
 
     def __post_init__(self):
-        if self.objective not in ("table", "train"):
-            raise ConfigError(f"objective must be 'table' or 'train', got {self.objective!r}")
+        if self.objective not in ("table", "train") and not _is_import_path(self.objective):
+            raise ConfigError(f"objective must be 'table', 'train' or an import path such as "
+                              f"my_package.scoring:train_and_validate, got {self.objective!r}")
         if self.executor not in ("local", "ray"):
             raise ConfigError(f"executor must be 'local' or 'ray', got {self.executor!r}")
+
+
+def _is_import_path(text: str) -> bool:
+    module, _, name = text.partition(":")
+    return bool(module) and bool(name) and all(part.isidentifier() for part in (*module.split("."), *name.split(".")))
+
+
+def imported_objective(path: str, space, metric: str = "", report_metric: Optional[str] = None):
+    """The :class:`~nasearch.objective.Objective` that ``package.module:name`` names: an Objective
+    instance as it is, an Objective subclass built with ``space`` (or with no argument), any other
+    callable wrapped as a :class:`~nasearch.objective.CallableObjective` maximising ``metric``
+    (default ``value``) and reporting ``report_metric``. Every failure is one line naming the fix."""
+    import importlib
+    import inspect
+
+    from .objective import CallableObjective, Objective
+
+    module_name, _, attribute = path.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as error:   # ImportError, or the module itself failing to run
+        raise ConfigError(f"objective {path!r}: importing {module_name!r} failed ({type(error).__name__}: "
+                          f"{error}); put its package on PYTHONPATH or install it") from None
+    target = module
+    for part in attribute.split("."):
+        if not hasattr(target, part):
+            raise ConfigError(f"objective {path!r}: {module_name!r} has no {attribute!r}; name a function or "
+                              "Objective defined there") from None
+        target = getattr(target, part)
+    if isinstance(target, Objective):
+        return target
+    if inspect.isclass(target) and issubclass(target, Objective):
+        try:
+            takes_space = bool(inspect.signature(target).parameters)
+            return target(space) if takes_space else target()
+        except ConfigError:
+            raise
+        except Exception as error:
+            raise ConfigError(f"objective {path!r}: building {target.__name__} failed ({type(error).__name__}: "
+                              f"{error}); it is called with the search space as its only argument") from None
+    if not callable(target):
+        raise ConfigError(f"objective {path!r} is a {type(target).__name__}, not a function or Objective; "
+                          "name a callable arch -> float | dict")
+    return CallableObjective(target, metric or "value", report_metric or "")
 
 
 def load_search_config(data: dict) -> SearchConfig:
@@ -170,6 +217,8 @@ def build_search(config: SearchConfig, directory=None, data_override: Optional[s
         from .training import TrainingObjective
 
         objective = TrainingObjective(space, config.training)
+    elif config.objective != "table":
+        objective = imported_objective(config.objective, space, config.metric, config.report_metric)
     else:
         objective = TabularObjective(space, config.dataset, config.metric, config.epochs, config.report_metric,
                                      config.allow_test_objective)

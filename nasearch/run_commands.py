@@ -115,8 +115,11 @@ def cmd_search(args) -> None:
         config = _search_config(args)
         from .registry import get_search_space
 
-        dataset = config.dataset or ("train" if config.objective == "train" else
-                                     (get_search_space(config.space).datasets or ["objective"])[0])
+        if config.dataset or config.objective in ("table", "train"):
+            dataset = config.dataset or ("train" if config.objective == "train" else
+                                         (get_search_space(config.space).datasets or ["objective"])[0])
+        else:   # an imported objective: named by its function
+            dataset = config.objective.rpartition(":")[2].rpartition(".")[2]
         default = (f"runs/search/{config.space}-{dataset}-{config.optimizer}-s{config.seed}-"
                    f"{time.strftime('%Y%m%d-%H%M%S')}")
         directory = Path(args.out or config.output or default)
