@@ -113,6 +113,19 @@ def cmd_query(args) -> None:
             print(f"  {dataset} {label}: {value}")
 
 
+def cmd_runs(args) -> None:
+    from pathlib import Path
+
+    from .errors import ConfigError
+    from .run_listing import format_runs, list_runs
+
+    root = Path(args.directory)
+    if not root.is_dir():
+        raise ConfigError(f"{str(root)!r} is not a directory; pass the folder your runs are in (default runs)")
+    listings = list_runs(root)
+    print(format_runs(listings) if listings else f"no run directories below {root}")
+
+
 def cmd_convert(args) -> None:
     rows = search_spaces.factory(args.space).convert_table(args.source, args.out)
     print(f"wrote {rows:,} architectures to {args.out}")
@@ -143,6 +156,10 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--arch", required=True, help="architecture string")
             sub.add_argument("--metric", help="train, val or test (default: all)")
             sub.add_argument("--epochs", type=int, help="training budget (default: all available)")
+
+    sub = add("runs", cmd_runs, "list the search run directories below DIR: space, dataset, optimizer, "
+                                "evaluations done of the budget, best value, state")
+    sub.add_argument("directory", nargs="?", default="runs", metavar="DIR", help="where to look (default: runs)")
 
     sub = add("convert", cmd_convert, "rebuild a space's benchmark table from its official release file")
     sub.add_argument("--space", required=True, help=f"one of {', '.join(search_spaces.names())}")

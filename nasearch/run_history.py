@@ -48,12 +48,13 @@ class FrontMember:
     metrics: dict
 
 
-def read_trials(path) -> list:
+def read_trials(path, repair: bool = True) -> list:
     """The trials of a ``history.jsonl`` file, in record order (``[]`` when there is none).
 
     A last line without its newline, or that is not JSON, was being written when the run
-    stopped: it is dropped and the file truncated before it. Any other bad line is a
-    :class:`~nasearch.errors.DataError` naming the file and line, and nothing is changed.
+    stopped: it is dropped and (with ``repair``, as a resume does) the file truncated before
+    it. Any other bad line is a :class:`~nasearch.errors.DataError` naming the file and
+    line, and nothing is changed.
     """
     path = Path(path)
     if not path.exists():
@@ -75,7 +76,7 @@ def read_trials(path) -> list:
             break
         trials.append(Trial.from_json(data, where))
         good_length += len(line)
-    if good_length != len(raw):
+    if repair and good_length != len(raw):
         with open(path, "r+b") as handle:
             handle.truncate(good_length)
     return trials

@@ -103,3 +103,16 @@ def locked_directory(directory):
         lock.release()
         if created and directory.is_dir() and not any(directory.iterdir()):
             directory.rmdir()
+
+
+def holder_alive(directory) -> bool:
+    """Whether ``directory`` is locked by a process that still runs (or runs on another host,
+    where it cannot be checked)."""
+    lock = RunLock(directory)
+    if not lock.path.exists():
+        return False
+    holder = lock._holder()
+    pid = holder.get("pid")
+    if isinstance(pid, int) and holder.get("host") == socket.gethostname():
+        return _alive(pid)
+    return True

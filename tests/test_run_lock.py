@@ -72,3 +72,28 @@ def test_a_failed_check_leaves_no_directory_behind(tmp_path, capsys):
     assert main(["search", "--quiet", "--out", str(out), "--set", "optimizer=anneal"]) == 2
     assert not out.exists()
     capsys.readouterr()
+
+
+def test_runs_lists_every_run_with_its_state_and_changes_nothing(tmp_path, capsys):
+    import shutil
+
+    from conftest import REPO
+
+    root = tmp_path / "runs"
+    for name in ("finished", "interrupted", "locked", "damaged"):
+        shutil.copytree(REPO / "tests" / "fixtures" / "runs_v0.1.0" / "single", root / name)
+    finished = (REPO / "tests" / "fixtures" / "runs_v0.1.0" / "single.expected_history.jsonl").read_text()
+    (root / "finished" / "history.jsonl").write_text(finished)
+    torn = (root / "interrupted" / "history.jsonl").read_text() + '{"query": 17, "ar'
+    (root / "interrupted" / "history.jsonl").write_text(torn)
+    _hold(root / "locked", os.getpid())
+    lines = (root / "damaged" / "history.jsonl").read_text().splitlines(keepends=True)
+    (root / "damaged" / "history.jsonl").write_text("".join(lines[:3] + ["{oops\n"] + lines[3:]))
+    assert main(["runs", str(root)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    states = {line.split()[0].rsplit("/", 1)[-1]: line for line in out[1:]}
+    assert states["finished"].split()[-3:] == ["30/30", "91.0600", "finished"]   # the whole run's best
+    assert "17/30" in states["interrupted"] and states["interrupted"].endswith("interrupted")
+    assert states["locked"].endswith("locked") and "damaged: " in states["damaged"]
+    assert all("nasbench201" in states[name] and "emprox_nao" in states[name] for name in states if name != "damaged")
+    assert (root / "interrupted" / "history.jsonl").read_text() == torn, "listing never repairs a file"

@@ -1,0 +1,77 @@
+"""``python main.py runs [DIR]``: every search run directory below DIR, one line each.
+
+A run directory is one holding ``config.yaml`` and ``history.jsonl`` (a
+``search``, or one trial of a ``compare``). Listing only reads: a torn last line
+is skipped, not repaired, and a damaged file shows as such instead of stopping
+the listing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from .errors import NasearchError
+
+
+@dataclass(frozen=True)
+class RunListing:
+    """One run directory: what it searches, how far it got and whether it is finished."""
+
+    directory: str
+    space: str
+    dataset: str
+    optimizer: str
+    budget: Optional[int]
+    done: int
+    best: Optional[float]
+    state: str   #: finished, interrupted, locked (a live process writes it) or damaged (why)
+
+
+def _listing(directory: Path) -> RunListing:
+    from .config import load_yaml
+    from .run_history import HISTORY_FILE, read_summary, read_trials
+    from .run_lock import holder_alive
+
+    try:
+        config = load_yaml(directory / "config.yaml")
+        trials = read_trials(directory / HISTORY_FILE, repair=False)
+    except NasearchError as error:
+        return RunListing(str(directory), "?", "?", "?", None, 0, None, f"damaged: {error}")
+    dataset = config.get("dataset") or ""
+    if not dataset:   # the space's first dataset, as the run resolved it
+        try:
+            summary = read_summary(directory)
+        except NasearchError:
+            summary = None
+        dataset = (summary.dataset if summary is not None else None) or "-"
+    budget = config.get("budget")
+    budget = budget if isinstance(budget, int) else None
+    best = max((t.incumbent for t in trials if t.incumbent is not None), default=None)
+    if holder_alive(directory):
+        state = "locked"
+    elif budget is not None and len(trials) >= budget:
+        state = "finished"
+    else:
+        state = "interrupted"
+    return RunListing(str(directory), str(config.get("space", "?")), str(dataset),
+                      str(config.get("optimizer", "?")), budget, len(trials), best, state)
+
+
+def list_runs(root) -> list:
+    """A :class:`RunListing` per run directory below ``root`` (``root`` itself included), by path."""
+    root = Path(root)
+    found = [path.parent for path in sorted(root.rglob("config.yaml")) if (path.parent / "history.jsonl").exists()]
+    return [_listing(directory) for directory in found]
+
+
+def format_runs(listings: list) -> str:
+    """The listing as an aligned table (``-`` for what is unknown)."""
+    rows = [("directory", "space", "dataset", "optimizer", "done/budget", "best", "state")]
+    for run in listings:
+        rows.append((run.directory, run.space, run.dataset, run.optimizer,
+                     f"{run.done}/{'?' if run.budget is None else run.budget}",
+                     "-" if run.best is None else f"{run.best:.4f}", run.state))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1]
+                     for row in rows)
