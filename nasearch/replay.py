@@ -11,14 +11,15 @@ handed out (``told_before``).
 """
 from __future__ import annotations
 
-from .errors import NasearchError
+from .errors import DataError, NasearchError
 from .objective import Evaluation
 
 
 def diverged(trial, got: str) -> NasearchError:
     return NasearchError(
         f"resume diverged at evaluation {trial.query}: the history has {trial.arch} but the run proposes "
-        f"{got}; the code, config or environment changed since the run started, start a new run")
+        f"{got}; the code, config or environment changed since the run started (or its history.jsonl was "
+        "edited), start a new run")
 
 
 def outcome_of(trial, objective) -> Evaluation:
@@ -29,22 +30,56 @@ def outcome_of(trial, objective) -> Evaluation:
     return Evaluation(trial.value, metrics)
 
 
+#: Fields a replayed trial re-derives from the recorded outcome; each must equal the recorded one.
+DERIVED = ("status", "value", "report", "incumbent", "incumbent_report", "feasible", "front_size",
+           "hypervolume_ratio")
+
+
+def damaged(trial, what: str) -> DataError:
+    return DataError(f"history.jsonl line {trial.query + 1}: {what}; the file was edited or damaged, restore it "
+                     "from a backup or start a new run")
+
+
+def check_order(trials: list, space) -> None:
+    """Trials are numbered 0, 1, ... in file order, each a member of ``space``, each handed out once,
+    after the trials it counts."""
+    handed = set()
+    for line, trial in enumerate(trials):
+        try:
+            space.from_string(trial.arch)
+        except NasearchError as error:
+            raise damaged(trial, f"architecture {trial.arch!r} is not one of {space.name!r} ({error})") from None
+        if trial.query != line:
+            raise DataError(f"history.jsonl line {line + 1}: query is {trial.query}, expected {line}; the file was "
+                            "edited or damaged, restore it from a backup or start a new run")
+        if trial.handed in handed or trial.handed < 0 or not 0 <= trial.told_before <= trial.query:
+            raise damaged(trial, f"hand-out {trial.handed} after {trial.told_before} trials does not fit "
+                                 "the lines before it")
+        handed.add(trial.handed)
+
+
 def replay(search, trials: list) -> None:
     """Replay ``trials`` (recorded by an earlier run of the same config) into ``search``.
 
     Asks are re-issued in hand-out order, each after the tells that preceded it. An
     architecture handed out but never told (in flight when the run stopped) is handed
-    out again first when the search continues.
+    out again first when the search continues. Every replayed trial must re-derive its
+    recorded value, incumbent and front exactly, so a damaged line is never resumed.
     """
     space = search.space
     lost = {}   # architecture string -> architecture handed out during the replay, never told
     told = 0
+    check_order(trials, space)
 
     def tell_recorded(trial):
         arch = space.from_string(trial.arch)
         if not search.is_pending(arch):
             raise diverged(trial, "it before it was handed out")
-        search.record(arch, outcome_of(trial, search.objective), wall=trial.wall, persist=False)
+        again = search.record(arch, outcome_of(trial, search.objective), wall=trial.wall, persist=False)
+        for field in DERIVED:
+            if getattr(again, field) != getattr(trial, field):
+                raise damaged(trial, f"{field} is {getattr(trial, field)!r} but its outcome gives "
+                                     f"{getattr(again, field)!r}")
 
     for trial in sorted(trials, key=lambda t: t.handed):
         while told < trial.told_before:

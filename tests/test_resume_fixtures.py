@@ -46,3 +46,29 @@ def test_a_finished_old_comparison_is_read_back_with_the_same_table(tmp_path):
     (out / "compare.md").unlink()
     assert main(["compare", "--quiet", "--config", str(FIXTURES / "compare.yaml"), "--out", str(out)]) == 0
     assert (out / "compare.md").read_text() == (FIXTURES / "compare" / "compare.md").read_text()
+
+
+def _damage(lines, index, edit):
+    record = json.loads(lines[index])
+    edit(record)
+    return lines[:index] + [json.dumps(record) + "\n"] + lines[index + 1:]
+
+
+@pytest.mark.parametrize("edit,message", [
+    (lambda r: r.update(value=r["value"] + 1.0), "line 5: value is"),
+    (lambda r: r.update(incumbent=99.0), "line 5: incumbent is 99.0 but its outcome gives"),
+    (lambda r: r.update(query=7), "line 5: query is 7, expected 4"),
+    (lambda r: r.update(arch="|conv~0|"), "line 5: architecture '|conv~0|' is not one of 'nasbench201'"),
+    (lambda r: r.update(status="done"), "status 'done' is not one of"),
+])
+def test_a_damaged_history_stops_the_resume_and_is_left_as_it_was(tmp_path, capsys, edit, message):
+    directory = tmp_path / "single"
+    shutil.copytree(FIXTURES / "single", directory)
+    lines = (directory / "history.jsonl").read_text().splitlines(keepends=True)
+    damaged = "".join(_damage(lines, 4, edit))
+    (directory / "history.jsonl").write_text(damaged)
+    assert main(["search", "--quiet", "--resume", str(directory)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1, err
+    assert (directory / "history.jsonl").read_text() == damaged, "nothing is rewritten"
+    assert not (directory / "summary.json").exists()
