@@ -136,13 +136,14 @@ def test_executors_return_results_and_re_raise_the_function_s_errors():
 def test_multi_objective_guidance_is_configured_and_recorded(nb201):
     from nasearch import Search
 
+    # the settings are resolved and recorded when the search is bound, before any round
     options = {"n_init": 6, "batch_size": 4, "candidates": 8, "pareto": {"memory": 50, "augment": 0.1}}
-    result = Search(nb201, None, "emprox_nao", budget=14, seed=0, options=options,
+    result = Search(nb201, None, "emprox_nao", budget=6, seed=0, options=options,
                     objectives=["val", "-latency@edgegpu"]).run()
     guide = result.summary.optimizer_stats["guide"]
     assert guide == {"kind": "pareto", "optimism": 1.0, "augment": 0.1, "soft_min": 0.05, "memory": 50}
     assert result.summary.optimizer_options["pareto"]["memory"] == 50
-    single = Search(nb201, None, "emprox_nao", budget=8, seed=0, options={"n_init": 6, "batch_size": 2,
+    single = Search(nb201, None, "emprox_nao", budget=6, seed=0, options={"n_init": 6, "batch_size": 2,
                                                                           "candidates": 4, "optimism": 0.5}).run()
     assert single.summary.optimizer_stats["guide"] == {"kind": "emprox", "optimism": 0.5}
     with pytest.raises(ConfigError, match="pareto.memory"):
