@@ -59,12 +59,11 @@ def run_trial(trial: CompareTrial) -> TrialResult:
                      "remove that directory or set another compare output")
     else:
         save_config(path, to_dict(trial.config))
-    summary = None
-    if len(read_trials(path / HISTORY_FILE)) == trial.config.budget:
-        summary = read_summary(path)
-    if summary is None:
-        summary = build_search(trial.config, path).run().summary
     records = read_trials(path / HISTORY_FILE)
+    summary = read_summary(path) if len(records) == trial.config.budget else None
+    if summary is None:
+        result = build_search(trial.config, path).run()
+        summary, records = result.summary, result.history
     return TrialResult(summary, [t.incumbent for t in records], [t.incumbent_report for t in records],
                        [t.hypervolume_ratio for t in records])
 

@@ -40,13 +40,13 @@ def damaged(trial, what: str) -> DataError:
                      "from a backup or start a new run")
 
 
-def check_order(trials: list, space) -> None:
+def check_order(trials: list, space) -> list:
     """Trials are numbered 0, 1, ... in file order, each a member of ``space``, each handed out once,
-    after the trials it counts."""
-    handed = set()
+    after the trials it counts. Returns their architectures."""
+    handed, archs = set(), []
     for line, trial in enumerate(trials):
         try:
-            space.from_string(trial.arch)
+            archs.append(space.from_string(trial.arch))
         except NasearchError as error:
             raise damaged(trial, f"architecture {trial.arch!r} is not one of {space.name!r} ({error})") from None
         if trial.query != line:
@@ -56,6 +56,7 @@ def check_order(trials: list, space) -> None:
             raise damaged(trial, f"hand-out {trial.handed} after {trial.told_before} trials does not fit "
                                  "the lines before it")
         handed.add(trial.handed)
+    return archs
 
 
 def replay(search, trials: list) -> None:
@@ -69,10 +70,10 @@ def replay(search, trials: list) -> None:
     space = search.space
     lost = {}   # architecture string -> architecture handed out during the replay, never told
     told = 0
-    check_order(trials, space)
+    archs = check_order(trials, space)
 
     def tell_recorded(trial):
-        arch = space.from_string(trial.arch)
+        arch = archs[trial.query]
         if not search.is_pending(arch):
             raise diverged(trial, "it before it was handed out")
         again = search.record(arch, outcome_of(trial, search.objective), wall=trial.wall, persist=False)

@@ -45,6 +45,12 @@ class RunLock:
         except (OSError, ValueError):
             return {}
 
+    @staticmethod
+    def dead_here(holder: dict) -> bool:
+        """Whether ``holder`` names a process on this host that no longer runs (a stale lock)."""
+        pid = holder.get("pid")
+        return isinstance(pid, int) and holder.get("host") == socket.gethostname() and not _alive(pid)
+
     def acquire(self) -> None:
         me = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
         for _ in range(3):
@@ -53,7 +59,7 @@ class RunLock:
             except FileExistsError:
                 holder = self._holder()
                 pid, host = holder.get("pid"), holder.get("host")
-                if isinstance(pid, int) and host == me["host"] and not _alive(pid):
+                if self.dead_here(holder):
                     print(f"taking over the lock of {self.path.parent}: its holder, pid {pid}, no longer runs",
                           file=sys.stderr)
                     self.path.unlink(missing_ok=True)
@@ -109,10 +115,4 @@ def holder_alive(directory) -> bool:
     """Whether ``directory`` is locked by a process that still runs (or runs on another host,
     where it cannot be checked)."""
     lock = RunLock(directory)
-    if not lock.path.exists():
-        return False
-    holder = lock._holder()
-    pid = holder.get("pid")
-    if isinstance(pid, int) and holder.get("host") == socket.gethostname():
-        return _alive(pid)
-    return True
+    return lock.path.exists() and not lock.dead_here(lock._holder())

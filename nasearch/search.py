@@ -81,7 +81,7 @@ class Search:
                  directory=None, options: Optional[dict] = None, timeout: float = 0.0, progress: bool = False,
                  workers: int = 1, executor: str = "local", ray_address: Optional[str] = None,
                  objectives: Optional[list] = None, constraints: Optional[dict] = None):
-        from .optimizers import registry as optimizers
+        from .optimizers import create_optimizer, registry as optimizers
         from .registry import get_search_space
 
         self.space = get_search_space(space) if isinstance(space, str) else space
@@ -104,7 +104,8 @@ class Search:
             key = factory.initial_evaluations_key
             raise ConfigError(f"budget {self.budget} is smaller than the {initial} initial evaluations of "
                               f"{optimizer!r} (option {key}); raise the budget or lower {key}")
-        self.optimizer = factory(self.space, config, component_rng(seed, "optimizer"), seed, progress)
+        self.optimizer = create_optimizer(optimizer, self.space, config, component_rng(seed, "optimizer"), seed,
+                                          progress)
         self.optimizer.bind(self.goal, functools.partial(self.objective.known_metrics, metrics=self.goal.metrics))
         self.directory = None if directory is None else Path(directory)
         path = None

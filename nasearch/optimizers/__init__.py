@@ -12,7 +12,7 @@ for _cls in (EmProxNAO, NAOGuided, RegularizedEvolution, RandomSearch, LocalSear
 
 
 def create_optimizer(name: str, space, options=None, rng=None, seed: int = 0, progress: bool = False) -> Optimizer:
-    """Instantiate registered optimizer ``name`` with option dict ``options``; ``seed`` is the
+    """Instantiate registered optimizer ``name`` with option dict (or ``Config``) ``options``; ``seed`` is the
     run's master seed (``rng`` is the optimizer's own generator derived from it)."""
     return registry.factory(name)(space, options or {}, rng, seed, progress)
 
