@@ -31,6 +31,11 @@ PAPER = [
     PredictorSpec("bananas", "BANANAS"),
     PredictorSpec("mlp", "MLP"),
 ]
+#: Trained on the labels: the label-aware EmProx and the GIN-ensemble baseline it is measured against.
+LABEL_AWARE = [
+    PredictorSpec("emprox_label_aware", "EmProx label-aware"),
+    PredictorSpec("gin", "GIN ensemble"),
+]
 VARIANTS = [
     PredictorSpec("emprox", "EmProx k=10 compact", {"k": 10, "compact": True}),
     PredictorSpec("emprox", "EmProx k=10 pretrained", {"k": 10, "pretrained": True}),
@@ -60,7 +65,7 @@ def main(argv=None) -> None:
     print(f"torch threads: {set_threads(args.threads)}")
 
     space = get_search_space(args.space, data=args.data, dataset=args.dataset)
-    specs = PAPER + ([] if args.no_variants else VARIANTS)
+    specs = PAPER + LABEL_AWARE + ([] if args.no_variants else VARIANTS)
     if args.only:
         specs = [s for s in specs if s.label in args.only]
     pretrain_note = ""

@@ -5,9 +5,10 @@ Importing this package loads no data and no torch models.
 from .errors import (ConfigError, DataError, InvalidArchitectureError, NasearchError, UnknownNameError,
                      unknown)
 from .registry import get_search_space
+from .architecture_graph import ArchitectureGraph
 from .search_space import SearchSpace
 
-__all__ = ["SearchSpace", "Search", "SearchResult", "Trial", "RunSummary", "Objective", "TabularObjective",
+__all__ = ["SearchSpace", "ArchitectureGraph", "Search", "SearchResult", "Trial", "RunSummary", "Objective", "TabularObjective",
            "CallableObjective", "Evaluation", "get_search_space", "NasearchError", "InvalidArchitectureError", "UnknownNameError",
            "DataError", "ConfigError", "unknown"]
 

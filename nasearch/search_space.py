@@ -20,6 +20,7 @@ from typing import Hashable, Iterator, Optional, Sequence
 
 import numpy as np
 
+from .architecture_graph import ArchitectureGraph
 from .errors import DataError, InvalidArchitectureError, unknown
 
 Architecture = Hashable
@@ -239,6 +240,27 @@ class SearchSpace(abc.ABC):
         raise ConfigError(f"space {self.name!r} has no network(arch, in_channels, classes, ...) to train; "
                           "implement it, or score the space with an objective of your own")
 
+    def zero_cost_table(self):
+        """Path of a shipped table of zero-cost proxies (:func:`nasearch.zero_cost.write_table`),
+        or ``None``; it is used only when its settings line equals the requested settings."""
+        return None
+
+    def graph(self, arch: Architecture) -> "ArchitectureGraph":
+        """The architecture as a labelled directed graph for graph encoders (GIN).
+
+        Default: the token sequence as a chain, node ``i`` labelled with token ``i``
+        (:attr:`graph_labels` = :attr:`vocab_size`). Spaces with a real DAG override it and
+        :attr:`graph_labels`, and drop what computes nothing (dead edges, ``none`` operations),
+        so equivalent cells give one graph."""
+        tokens = self.to_sequence(arch)
+        return ArchitectureGraph(tuple(int(t) for t in tokens),
+                                 tuple((i, i + 1) for i in range(len(tokens) - 1)))
+
+    @property
+    def graph_labels(self) -> int:
+        """Number of distinct node labels :meth:`graph` uses (labels are ``0..graph_labels-1``)."""
+        return self.vocab_size
+
     @property
     def builds_networks(self) -> bool:
         """Whether the space overrides :meth:`network` (so a training objective can use it)."""
@@ -302,27 +324,6 @@ class SearchSpace(abc.ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
-
-
-def sample_distinct(space: SearchSpace, rng: np.random.Generator, count: int, exclude_ids=(),
-                    accept=None) -> list:
-    """Up to ``count`` distinct uniformly sampled architectures whose ids are not in ``exclude_ids``
-    (and, with ``accept``, for which ``accept(arch)`` is true).
-
-    Fewer come back only when the space runs out (or sampling keeps hitting excluded ids).
-    """
-    seen = set(exclude_ids)
-    if space.size is not None:
-        count = min(count, space.size - len(seen))
-    found, attempts = [], 0
-    while len(found) < count and attempts < 100 * count + 1000:
-        attempts += 1
-        arch = space.sample(rng)
-        if space.arch_id(arch) not in seen:
-            seen.add(space.arch_id(arch))
-            if accept is None or accept(arch):
-                found.append(arch)
-    return found
 
 
 def describe_size(size: Optional[int]) -> str:

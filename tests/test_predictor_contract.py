@@ -6,6 +6,8 @@ from nasearch.testing import PredictorContract
 
 FAST = {
     "emprox": {"epochs": 3},
+    "emprox_label_aware": {"epochs": 40, "members": 2, "width": 16},
+    "gin": {"epochs": 40, "members": 2, "width": 16},
     "nao": {"epochs": 30, "compact": True},
     "seminas": {"epochs": 15, "compact": True},
     "xgb": {"rounds": 30},

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError
-from ..search_space import sample_distinct
+from ..sampling import sample_distinct
 from ..seeding import component_rng, torch_seeded
 from .autoencoder import AutoencoderConfig, SequenceAutoencoder, round_trip_accuracy, train_step
 

@@ -121,7 +121,7 @@ class Optimizer(abc.ABC):
 
     def random_unknown(self, count: int, exclude=()) -> list:
         """``count`` distinct uniformly sampled architectures not yet known nor in ``exclude``."""
-        from ..search_space import sample_distinct
+        from ..sampling import sample_distinct
 
         return sample_distinct(self.space, self.rng, count,
                                self.known_ids | {self.space.arch_id(a) for a in exclude},

@@ -107,7 +107,7 @@ class EmProx(Predictor):
         return np.array([self.space.to_sequence(a) for a in archs], dtype=np.int64)
 
     def _unlabeled(self, count: int, exclude: set) -> list:
-        from ..search_space import sample_distinct
+        from ..sampling import sample_distinct
 
         return sample_distinct(self.space, self.rng, count, exclude)
 

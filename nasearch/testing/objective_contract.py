@@ -29,7 +29,7 @@ def _scored(objective, metrics: dict) -> tuple:
 
 
 def _archs(space, count: int, seed: int) -> list:
-    from nasearch.search_space import sample_distinct
+    from nasearch.sampling import sample_distinct
 
     return sample_distinct(space, np.random.default_rng(seed), count)
 

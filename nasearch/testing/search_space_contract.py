@@ -68,6 +68,29 @@ class SearchSpaceContract:
             assert space.arch_id(child) != space.arch_id(arch)
             assert space.arch_id(child) in {space.arch_id(n) for n in space.neighbors(arch)}
 
+    def test_graph_is_a_well_formed_labelled_dag(self, space):
+        """``graph`` labels lie in ``0..graph_labels-1``, edges join existing nodes, no cycles."""
+        for arch in _samples(space):
+            graph = space.graph(arch)
+            assert len(graph.labels) >= 1
+            assert all(0 <= int(label) < space.graph_labels for label in graph.labels)
+            nodes = len(graph.labels)
+            assert all(0 <= a < nodes and 0 <= b < nodes and a != b for a, b in graph.edges)
+            indegree = {node: 0 for node in range(nodes)}
+            for _, target in graph.edges:
+                indegree[target] += 1
+            ready, seen = [n for n, d in indegree.items() if d == 0], 0
+            while ready:                              # Kahn's algorithm: all nodes drain iff acyclic
+                node = ready.pop()
+                seen += 1
+                for source, target in graph.edges:
+                    if source == node:
+                        indegree[target] -= 1
+                        if indegree[target] == 0:
+                            ready.append(target)
+            assert seen == nodes, f"graph of {space.to_string(arch)} has a cycle"
+            assert space.graph(arch) == graph, "graph must be deterministic"
+
     def test_sequence_round_trip(self, space):
         for arch in _samples(space):
             tokens = space.to_sequence(arch)

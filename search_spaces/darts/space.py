@@ -45,7 +45,9 @@ from typing import NamedTuple, Optional, Sequence
 import numpy as np
 
 from nasearch.errors import DataError, InvalidArchitectureError
-from nasearch.search_space import SearchSpace
+from nasearch.search_space import ArchitectureGraph, SearchSpace
+
+from .graph import cells_graph
 
 OPERATIONS = ("max_pool_3x3", "avg_pool_3x3", "skip_connect", "sep_conv_3x3", "sep_conv_5x5",
               "dil_conv_3x3", "dil_conv_5x5")
@@ -194,6 +196,14 @@ class DARTS(SearchSpace):
         return per_cell ** 2
 
     # ---------------------------------------------------------------- sequence
+    def graph(self, arch) -> ArchitectureGraph:
+        """Both cells as one two-component graph, operations as nodes (see :mod:`.graph`)."""
+        return cells_graph(self._check(arch), NODES, len(OPERATIONS))
+
+    @property
+    def graph_labels(self) -> int:
+        return 2 * (4 + len(OPERATIONS))
+
     @property
     def vocab_size(self) -> int:
         return OP_OFFSET + len(OPERATIONS)

@@ -41,16 +41,21 @@ from __future__ import annotations
 
 import itertools
 import re
+from pathlib import Path
 from typing import Optional, Sequence
 
 import numpy as np
 
 from nasearch.errors import InvalidArchitectureError
-from nasearch.search_space import SearchSpace
+from nasearch.search_space import ArchitectureGraph, SearchSpace  # noqa: F401  (graph's type)
 
 from .hardware import COST_METRICS, HARDWARE_DATASET, HardwareTable
 from .cell import OPERATIONS, STRING_EDGES
+from .graph import GRAPH_OP_OFFSET, cell_graph
 from .table import COLUMNS, Table, resolve_path
+
+#: Zero-cost proxies of every cell, built by benchmarks/zero_cost_table.py.
+ZERO_COST_TABLE = Path(__file__).with_name("data") / "nasbench201_zero_cost.csv.gz"
 
 #: (from, to) cell edges in DAG node order 1..6.
 DAG_EDGES = ((0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3))
@@ -190,6 +195,19 @@ class NASBench201(SearchSpace):
         from .network import NASBench201Network
 
         return NASBench201Network(self._check(arch), in_channels, classes, channels, cells_per_stage)
+
+    def zero_cost_table(self):
+        """The shipped proxies of all 15,625 cells (benchmarks/zero_cost_table.py), C=16, N=5, 32×32×3, 10 classes."""
+        path = ZERO_COST_TABLE
+        return path if path.exists() else None
+
+    def graph(self, arch) -> ArchitectureGraph:
+        """Operations as nodes, dead ones removed, so equivalent cells meet (see :mod:`.graph`)."""
+        return cell_graph(self._check(arch), DAG_ADJACENCY, DAG_TO_STRING, OPERATIONS.index("none"))
+
+    @property
+    def graph_labels(self) -> int:
+        return GRAPH_OP_OFFSET + NUM_OPS
 
     @classmethod
     def convert_table(cls, source: str, out: str) -> int:

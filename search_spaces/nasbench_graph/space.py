@@ -27,7 +27,7 @@ from typing import NamedTuple, Optional, Sequence
 import numpy as np
 
 from nasearch.errors import DataError, InvalidArchitectureError
-from nasearch.search_space import SearchSpace
+from nasearch.search_space import ArchitectureGraph, SearchSpace
 
 DATASETS = ("cora", "citeseer", "pubmed", "cs", "physics", "photo", "computers", "arxiv", "proteins")
 NUM_NODES = 4
@@ -184,6 +184,21 @@ class NASBenchGraph(SearchSpace):
         return {d: len(_bench(d)) for d in DATASETS}
 
     # ---------------------------------------------------------------- sequence
+    def graph(self, arch) -> ArchitectureGraph:
+        """Input (label 0), the 4 computing nodes labelled with their operation (2 + index in the
+        package's full operation list) and an output (label 1) that gathers every node no other
+        node reads; edges follow the links."""
+        arch = self._check(arch)
+        labels = (0, *(2 + self.all_operations.index(op) for op in arch.ops), 1)
+        read = set(arch.links)
+        edges = [(link, node + 1) for node, link in enumerate(arch.links)]
+        edges += [(node + 1, NUM_NODES + 1) for node in range(NUM_NODES) if node + 1 not in read]
+        return ArchitectureGraph(labels, tuple(edges))
+
+    @property
+    def graph_labels(self) -> int:
+        return 2 + len(self.all_operations)
+
     @property
     def vocab_size(self) -> int:
         return OP_OFFSET + len(self.all_operations)

@@ -1,0 +1,188 @@
+"""Supervised graph predictors: the GIN-ensemble baseline and the label-aware EmProx.
+
+Both train an ensemble of :class:`~nasearch.embedding.graph_encoder.GraphEncoder`s with a
+linear head on the known labels (z-scored), by mean squared error plus a pairwise ranking
+loss, full-batch Adam. They differ in how they predict:
+
+* ``gin`` averages the members' heads (the strongest small-sample family, as a baseline);
+* ``emprox_label_aware`` keeps EmProx's estimator, the inverse-distance kNN of the ``k``
+  nearest known architectures, but in the embedding the labels shaped: the members'
+  L2-normalised embeddings concatenated (``(n, members · dim)``, unit norm overall).
+
+Zero-cost proxies (``zero_cost: [synflow, params, flops]``, spaces that build networks)
+enter as graph-level inputs to every member.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import ConfigError
+from ..knn import hard_knn, soft_knn
+from ..seeding import torch_seeded
+from .base import Predictor, zscore
+
+
+@dataclass(frozen=True)
+class GINConfig:
+    members: int = 5          #: ensemble size
+    width: int = 32           #: node-state width
+    layers: int = 3           #: message-passing layers
+    dim: int = 32             #: graph-embedding size of each member
+    epochs: int = 200         #: full-batch Adam steps
+    lr: float = 3e-3
+    weight_decay: float = 1e-4
+    ranking: float = 1.0      #: weight of the pairwise ranking loss beside the squared error
+    zero_cost: tuple = ()     #: zero-cost proxies used as inputs (synflow, params, flops)
+
+    def __post_init__(self):
+        object.__setattr__(self, "zero_cost", tuple(self.zero_cost))
+        for name in ("members", "width", "layers", "dim", "epochs"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"option {name} must be >= 1, got {getattr(self, name)}")
+        if self.lr <= 0 or self.weight_decay < 0 or self.ranking < 0:
+            raise ConfigError("options lr must be > 0, weight_decay and ranking >= 0")
+        if self.zero_cost:
+            from ..zero_cost import ZeroCostConfig
+
+            ZeroCostConfig(proxies=self.zero_cost)        # the one check of the proxy names
+
+
+class GIN(Predictor):
+    """A GIN ensemble with messages both ways (options in :class:`GINConfig`)."""
+
+    name = "gin"
+    Config = GINConfig
+
+    def __init__(self, space, config=None, rng=None):
+        super().__init__(space, config, rng)
+        self.encoder = self.head = None
+        self.proxies = None
+        if self.config.zero_cost:
+            from ..zero_cost import ZeroCostConfig, ZeroCostProxies
+
+            self.proxies = ZeroCostProxies(space, ZeroCostConfig(proxies=self.config.zero_cost))
+
+    # ----------------------------------------------------------------- inputs
+    def _extra(self, archs, fit: bool = False):
+        if self.proxies is None:
+            return None
+        features = self.proxies.features(archs)
+        # Parameter and FLOP counts span orders of magnitude; synflow is already a log.
+        logged = [name in ("params", "flops") for name in self.config.zero_cost]
+        features[:, logged] = np.log(np.maximum(features[:, logged], 1e-9))
+        if fit:
+            self._extra_mean = features.mean(0)
+            self._extra_std = np.where(features.std(0) > 1e-12, features.std(0), 1.0)
+        return (features - self._extra_mean) / self._extra_std
+
+    def _batch(self, archs, fit: bool = False):
+        from ..embedding.graph_encoder import graph_batch
+
+        return graph_batch(self.space, archs, self._extra(archs, fit))
+
+    # ------------------------------------------------------------------ training
+    def fit(self, archs, values):
+        import torch
+
+        from ..embedding.graph_encoder import EnsembleLinear, GraphEncoder
+
+        values = self.check_targets(archs, values)
+        z, self.mean, self.std = zscore(values)
+        batch = self._batch(archs, fit=True)
+        target = torch.as_tensor(z, dtype=torch.float32)
+        config = self.config
+        extra = 0 if batch.extra is None else batch.extra.shape[1]
+        with torch_seeded(self.rng):
+            self.encoder = GraphEncoder(self.space.graph_labels, config.width, config.layers, config.dim, extra,
+                                        config.members)
+            self.head = EnsembleLinear(config.members, config.dim, 1)
+            parameters = list(self.encoder.parameters()) + list(self.head.parameters())
+            optimizer = torch.optim.Adam(parameters, lr=config.lr, weight_decay=config.weight_decay)
+            for _ in range(config.epochs):
+                predicted = self.head(self.encoder(batch)).squeeze(-1)           # (members, n)
+                loss = self._loss(predicted, target)
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.step()
+        self.encoder.eval()
+        self._after_fit(archs, values)
+        return self
+
+    def _loss(self, predicted, target):
+        """Summed over members (``predicted`` is ``(members, n)``), so each member's gradient is
+        that of its own loss: squared error plus ``ranking`` × the pairwise ranking loss."""
+        import torch
+
+        from ..embedding.graph_encoder import pairwise_ranking_loss
+
+        loss = ((predicted - target) ** 2).mean(-1).sum()
+        if self.config.ranking:
+            loss = loss + self.config.ranking * pairwise_ranking_loss(predicted, target).sum()
+        return loss
+
+    def _after_fit(self, archs, values) -> None:
+        """Hook for subclasses: runs once the members are trained."""
+
+    def _require_fit(self) -> None:
+        if self.encoder is None:
+            raise ConfigError(f"call fit() before predicting with {self.name}")
+
+    def predict(self, archs):
+        import torch
+
+        self._require_fit()
+        batch = self._batch(archs)
+        with torch.no_grad():
+            z = self.head(self.encoder(batch)).squeeze(-1).mean(0)
+        return z.numpy().astype(np.float64) * self.std + self.mean
+
+    def embed(self, archs) -> np.ndarray:
+        """``(n, members · dim)`` float32: each member's L2-normalised embedding, concatenated and
+        scaled by ``1/√members`` so every row has unit norm."""
+        import torch
+
+        self._require_fit()
+        batch = self._batch(archs)
+        with torch.no_grad():
+            parts = torch.nn.functional.normalize(self.encoder(batch), dim=-1)     # (members, n, dim)
+        joined = torch.cat(list(parts), -1) / np.sqrt(len(parts))
+        return joined.numpy().astype(np.float32)
+
+
+@dataclass(frozen=True)
+class LabelAwareEmProxConfig(GINConfig):
+    k: int = 10                    #: neighbours
+    temperature: float = 0.01      #: soft-kNN temperature for the differentiable surrogate
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.k < 1:
+            raise ConfigError(f"option k must be >= 1, got {self.k}")
+        if self.temperature <= 0:
+            raise ConfigError(f"option temperature must be > 0, got {self.temperature}")
+
+
+class LabelAwareEmProx(GIN):
+    """EmProx's inverse-distance kNN in an embedding trained on the known labels."""
+
+    name = "emprox_label_aware"
+    Config = LabelAwareEmProxConfig
+
+    def _after_fit(self, archs, values) -> None:
+        self.values = values
+        self.memory = self.embed(archs)
+
+    def predict(self, archs):
+        self._require_fit()
+        return hard_knn(self.embed(archs), self.memory, self.values, self.config.k)
+
+    def soft_predict(self, embedding, temperature: float | None = None, eps: float = 1e-3):
+        """Differentiable surrogate: torch ``(m, members · dim)`` embeddings → ``(m,)`` values."""
+        import torch
+
+        memory = torch.as_tensor(self.memory)
+        targets = torch.as_tensor(self.values, dtype=memory.dtype)
+        return soft_knn(embedding.to(memory.dtype), memory, targets, self.config.k,
+                        temperature or self.config.temperature, eps)

@@ -1,0 +1,172 @@
+"""Label-aware EmProx, the GIN baseline, the graph encoder and the zero-cost proxies."""
+import numpy as np
+import pytest
+import torch
+from scipy import stats
+
+from nasearch.embedding.graph_encoder import EnsembleLinear, GraphEncoder, graph_batch, pairwise_ranking_loss
+from nasearch.errors import ConfigError
+from nasearch.predictors import create_predictor
+from nasearch.zero_cost import ZeroCostConfig, ZeroCostProxies, compute_proxies, flop_count, synflow
+
+SMALL = {"members": 2, "width": 32, "epochs": 150}
+
+
+def _split(space, seed, train=121, test=100):
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(space.size)
+    archs = [space.from_code(int(i)) for i in order[:train + test]]
+    values = np.array([space.query(a, "cifar10-valid") for a in archs])
+    return archs[:train], values[:train], archs[train:], values[train:]
+
+
+def test_label_aware_emprox_ranks_better_than_the_faithful_one_on_the_same_splits(nb201):
+    gains, label_aware = [], []
+    for seed in range(3):
+        train, train_values, test, test_values = _split(nb201, 1000 + seed)
+        mine = create_predictor("emprox_label_aware", nb201, SMALL, np.random.default_rng(seed))
+        faithful = create_predictor("emprox", nb201, {"k": 10}, np.random.default_rng(seed))
+        rho = stats.spearmanr(mine.fit(train, train_values).predict(test), test_values).statistic
+        base = stats.spearmanr(faithful.fit(train, train_values).predict(test), test_values).statistic
+        label_aware.append(rho)
+        gains.append(rho - base)
+    # Measured on other splits: about 0.9 against 0.7; the bounds leave room for seed noise.
+    assert np.mean(label_aware) > 0.8
+    assert min(gains) > 0.05
+
+
+def test_gin_head_and_label_aware_knn_rank_alike(nb201):
+    train, train_values, test, test_values = _split(nb201, 7)
+    gin = create_predictor("gin", nb201, SMALL, np.random.default_rng(0)).fit(train, train_values)
+    knn = create_predictor("emprox_label_aware", nb201, SMALL, np.random.default_rng(0)).fit(train, train_values)
+    head = stats.spearmanr(gin.predict(test), test_values).statistic
+    neighbours = stats.spearmanr(knn.predict(test), test_values).statistic
+    assert head > 0.75 and neighbours > 0.75
+    assert abs(head - neighbours) < 0.1
+
+
+def test_label_aware_embedding_is_unit_norm_and_soft_knn_is_differentiable(nb201):
+    train, train_values, test, _ = _split(nb201, 3, train=40, test=5)
+    predictor = create_predictor("emprox_label_aware", nb201, {"members": 2, "width": 16, "epochs": 20},
+                                 np.random.default_rng(0)).fit(train, train_values)
+    embedding = predictor.embed(test)
+    assert embedding.shape == (5, 2 * 32)
+    np.testing.assert_allclose(np.linalg.norm(embedding, axis=1), 1.0, atol=1e-5)
+    query = torch.tensor(embedding, dtype=torch.float64, requires_grad=True)
+    predictor.soft_predict(query).sum().backward()
+    assert query.grad is not None and torch.isfinite(query.grad).all() and query.grad.abs().sum() > 0
+    # The soft kNN of a known architecture at low temperature is close to its own value.
+    known = torch.tensor(predictor.embed(train[:3]), dtype=torch.float64)
+    np.testing.assert_allclose(predictor.soft_predict(known, temperature=1e-4).detach().numpy(),
+                               train_values[:3], atol=0.5)
+
+
+def test_gin_options_are_checked():
+    with pytest.raises(ConfigError, match="members"):
+        create_predictor("gin", None, {"members": 0})
+    with pytest.raises(ConfigError, match="zero-cost proxies"):
+        create_predictor("gin", None, {"zero_cost": ["jacob"]})
+    with pytest.raises(ConfigError, match="unknown config key .emprox_label_aware.kk"):
+        create_predictor("emprox_label_aware", None, {"kk": 3})
+
+
+def test_ensemble_members_are_independent_linear_maps():
+    torch.manual_seed(0)
+    layer = EnsembleLinear(3, 4, 2)
+    x = torch.randn(3, 5, 4)
+    out = layer(x)
+    for member in range(3):
+        torch.testing.assert_close(out[member], x[member] @ layer.weight[member] + layer.bias[member])
+    # A gradient through member 0 alone leaves the others untouched.
+    layer(x)[0].sum().backward()
+    assert layer.weight.grad[1:].abs().sum() == 0 and layer.weight.grad[0].abs().sum() > 0
+
+
+def test_messages_flow_both_ways(nb201):
+    """An operation's state must depend on what consumes it, not only on what feeds it."""
+    torch.manual_seed(0)
+    encoder = GraphEncoder(nb201.graph_labels, width=8, layers=1, dim=4)
+    # Two chains that differ only after the first operation: 0→conv3→conv3→out vs 0→conv3→pool→out.
+    first = nb201.from_string("|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|none~0|none~1|none~2|")
+    batch = graph_batch(nb201, [first])
+    assert batch.labels.shape == (1, 2)   # no path: input and output alone
+    chain_a = nb201.from_string("|nor_conv_3x3~0|+|none~0|none~1|+|none~0|nor_conv_3x3~1|none~2|")
+    chain_b = nb201.from_string("|nor_conv_3x3~0|+|none~0|none~1|+|none~0|avg_pool_3x3~1|none~2|")
+    batch = graph_batch(nb201, [chain_a, chain_b])
+    h = encoder.embed[:, batch.labels] * batch.mask.unsqueeze(-1)
+    incoming = batch.adjacency.transpose(1, 2)
+    message = torch.cat([h, incoming @ h, batch.adjacency @ h], -1)
+    # Node 1 (the first convolution) has the same label and predecessor in both graphs...
+    torch.testing.assert_close(message[0, 0, 1, :16], message[0, 1, 1, :16])   # (member, graph, node, feature)
+    # ...so only the successor part of its message can tell them apart.
+    assert not torch.allclose(message[0, 0, 1, 16:], message[0, 1, 1, 16:]), "node 1 must hear its successor"
+    assert pairwise_ranking_loss(torch.tensor([2.0, 1.0]), torch.tensor([1.0, 0.0])) < \
+        pairwise_ranking_loss(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 0.0]))
+
+
+def test_nb201_graph_drops_dead_edges_so_equivalent_cells_meet(nb201):
+    # 0→1→2→3 of convolutions; adding avg_pool on 0→2 adds a live operation (2→3 is a convolution).
+    base = nb201.from_string("|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|none~0|none~1|nor_conv_3x3~2|")
+    dead = nb201.from_string("|nor_conv_3x3~0|+|avg_pool_3x3~0|nor_conv_3x3~1|+|none~0|none~1|nor_conv_3x3~2|")
+    other = nb201.from_string("|nor_conv_3x3~0|+|none~0|nor_conv_1x1~1|+|none~0|none~1|nor_conv_3x3~2|")
+    assert nb201.graph(dead) != nb201.graph(base)
+    cut = nb201.from_string("|avg_pool_3x3~0|+|none~0|none~1|+|nor_conv_3x3~0|none~1|none~2|")
+    cut2 = nb201.from_string("|skip_connect~0|+|none~0|none~1|+|nor_conv_3x3~0|none~1|none~2|")
+    assert nb201.graph(cut) == nb201.graph(cut2), "an edge that leads nowhere must not matter"
+    assert nb201.graph(other) != nb201.graph(base)
+
+
+# ---------------------------------------------------------------- zero-cost proxies
+def test_flops_and_parameters_of_a_known_network():
+    from torch import nn
+
+    network = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(8 * 4 * 4, 10))
+    assert flop_count(network, (3, 4, 4)) == pytest.approx(2 * (8 * 16 * 27 + 10 * 128) / 1e6)
+    network = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(8 * 4 * 4, 10))
+    from nasearch.zero_cost import parameter_count
+    assert parameter_count(network) == pytest.approx((8 * 27 + 8 + 1280 + 10) / 1e6)
+
+
+def test_synflow_follows_its_definition():
+    from torch import nn
+
+    torch.manual_seed(0)
+    network = nn.Sequential(nn.Linear(4, 3), nn.BatchNorm1d(3), nn.ReLU(), nn.Linear(3, 2))
+    first, second = network[0].weight.detach().abs().double(), network[3].weight.detach().abs().double()
+    b1, b2 = network[0].bias.detach().abs().double(), network[3].bias.detach().abs().double()
+    # By hand: R = Σ(W2 relu(W1 1 + b1) + b2), BN removed; score = Σ|W ⊙ ∂R/∂W| over both weights.
+    hidden = first @ torch.ones(4, dtype=torch.float64) + b1
+    grad_second = torch.ones(2, 1, dtype=torch.float64) @ hidden.unsqueeze(0)
+    grad_first = (second.sum(0) * (hidden > 0)).unsqueeze(1) @ torch.ones(1, 4, dtype=torch.float64)
+    expected = float((first * grad_first).sum() + (second * grad_second).sum())
+    assert synflow(network, (4,)) == pytest.approx(np.log1p(expected), rel=1e-9)
+
+
+def test_nb201_proxies_order_cells_sensibly_and_are_cached(nb201):
+    proxies = ZeroCostProxies(nb201, ZeroCostConfig(resolution=8))
+    nothing = nb201.from_string("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|")
+    convs = nb201.from_string("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+"
+                              "|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|")
+    features = proxies.features([nothing, convs])
+    assert features.shape == (2, 3)
+    assert np.all(features[1] > features[0])          # synflow, parameters and FLOPs all grow
+    assert proxies.features([convs])[0].tolist() == features[1].tolist()
+    assert len(proxies.known) == 2
+    # Independent of the caller's random state: a fresh computation gives the same numbers.
+    torch.manual_seed(123)
+    again = compute_proxies(nb201, convs, ZeroCostConfig(resolution=8))
+    assert [again[name] for name in ("synflow", "params", "flops")] == features[1].tolist()
+
+
+def test_proxies_need_a_network(graph_cora):
+    with pytest.raises(ConfigError, match="builds none"):
+        ZeroCostProxies(graph_cora)
+
+
+def test_gin_takes_zero_cost_inputs(nb201):
+    train, train_values, test, test_values = _split(nb201, 11, train=12, test=4)
+    predictor = create_predictor("gin", nb201, {"members": 1, "width": 8, "epochs": 5,
+                                                "zero_cost": ["params", "flops"]}, np.random.default_rng(0))
+    predicted = predictor.fit(train, train_values).predict(test)
+    assert predicted.shape == (4,) and np.all(np.isfinite(predicted))
+    assert predictor.encoder.project.weight.shape[1] == 8 * 4 + 2   # 4 readouts of width 8, 2 proxies
