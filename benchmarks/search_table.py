@@ -6,7 +6,7 @@ Runs (or resumes) each comparison with ``compare`` (its trials are ordinary run
 directories, so a second call only tabulates) and prints, per space and dataset
 and per checkpoint: the mean best validation value of each optimizer; the paired
 difference EmProx-NAO − contender over the same seeds with its standard error,
-and a verdict (a win or a loss beyond one standard error, else a tie); how
+and a verdict (a win or a loss beyond two standard errors, else a tie; none below 5 seeds); how
 many seeds reached the optimum by then; and, at the end, the median evaluations
 to the optimum, the regret at 100 evaluations and the wall time per 100-evaluation
 search (pretraining excluded).
@@ -55,7 +55,7 @@ def tabulate(config, trials, results) -> str:
             cells.append(f"{at.mean():.3f} ({hits})" if optimum is not None else f"{at.mean():.3f}")
         for label in contenders:
             mean, error = paired_difference(curves[HEADLINE][:, checkpoint - 1], curves[label][:, checkpoint - 1])
-            cells.append(f"{mean:+.3f} ± {error:.3f} {verdict(mean, error)}")
+            cells.append(f"{mean:+.3f} ± {error:.3f} {verdict(mean, error, len(curves[label]))}")
         lines.append(f"| {checkpoint} | " + " | ".join(cells) + " |")
     lines += ["", "| optimizer | median evaluations to optimum | regret at 100 | wall per 100 evaluations (s) |",
               "|---|---|---|---|"]

@@ -180,12 +180,30 @@ def _terminate(signum, frame):
     raise KeyboardInterrupt  # SIGTERM ends a run the way Ctrl-C does: history kept, resume printed
 
 
+def _one_line_warnings() -> None:
+    """Show nasearch's own warnings as ``warning: ...`` lines, without file and source line."""
+    import warnings
+
+    from .errors import SearchWarning
+
+    shown = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, SearchWarning):
+            print(f"warning: {message}", file=sys.stderr)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+
+
 def main(argv=None) -> int:
     import signal
     import threading
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)
+    _one_line_warnings()
     try:
         from .threads import set_threads
 

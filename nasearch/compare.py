@@ -117,9 +117,18 @@ def paired_difference(first: np.ndarray, second: np.ndarray) -> tuple:
     return float(difference.mean()), float(error)
 
 
-def verdict(mean: float, error: float) -> str:
-    """"win" or "loss" when the paired difference exceeds one standard error, else "tie"."""
-    if abs(mean) <= error or mean == 0:
+#: Fewer paired seeds than this give no verdict at all.
+MIN_VERDICT_SEEDS = 5
+#: A win or a loss needs a paired mean difference beyond this many standard errors.
+VERDICT_ERRORS = 2.0
+
+
+def verdict(mean: float, error: float, seeds: int) -> str:
+    """"win" or "loss" when the paired difference over ``seeds`` seeds exceeds two standard errors,
+    "tie" within that, and "too few seeds for a verdict" below :data:`MIN_VERDICT_SEEDS` seeds."""
+    if seeds < MIN_VERDICT_SEEDS:
+        return "too few seeds for a verdict"
+    if mean == 0 or not abs(mean) > VERDICT_ERRORS * error:
         return "tie"
     return "win" if mean > 0 else "loss"
 
@@ -165,7 +174,7 @@ def hypervolume_rows(config: CompareConfig, trials: list, results: list) -> list
         for label in labels[1:]:
             mean, error = paired_difference(np.nan_to_num(curves[labels[0]][:, mark - 1]),
                                             np.nan_to_num(curves[label][:, mark - 1]))
-            difference[label] = (mean, error, verdict(mean, error))
+            difference[label] = (mean, error, verdict(mean, error, len(curves[label])))
         rows.append(HypervolumeRow(mark, ratio, difference))
     return rows
 

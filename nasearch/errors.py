@@ -36,3 +36,7 @@ def unknown(kind: str, name, choices) -> UnknownNameError:
     """Build the standard "unknown X" error listing what is available."""
     listed = ", ".join(str(c) for c in choices)
     return UnknownNameError(f"unknown {kind} {name!r}; choose one of: {listed}")
+
+
+class SearchWarning(UserWarning):
+    """A setting that runs but probably not as meant (e.g. a budget spent entirely on the random start)."""

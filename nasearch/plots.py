@@ -60,7 +60,8 @@ def compare_plot(path, curves: dict, title: str, metric_text: str, optimum=None)
         x = np.arange(1, curve.shape[1] + 1)
         y = np.maximum(optimum - curve, floor) if optimum is not None else curve
         mean = np.nanmean(y, 0)
-        error = np.nanstd(y, 0, ddof=1) / np.sqrt(len(y)) if len(y) > 1 else np.zeros_like(mean)
+        # 95% band of the mean (1.96 standard errors), as the README promises.
+        error = 1.96 * np.nanstd(y, 0, ddof=1) / np.sqrt(len(y)) if len(y) > 1 else np.zeros_like(mean)
         color = f"C{index % 10}"
         axis.plot(x, mean, color=color, linewidth=1.5, label=f"{label} ({len(y)} seeds)")
         lower = np.maximum(mean - error, floor) if optimum is not None else mean - error
@@ -69,11 +70,11 @@ def compare_plot(path, curves: dict, title: str, metric_text: str, optimum=None)
     if optimum is not None:
         axis.set_yscale("log")
         axis.set_ylabel("regret: optimum − best so far (log)")
-        axis.set_title(f"{title}\nregret in {metric_text} (optimum {optimum:.3f}); mean ± 1 s.e. over seeds",
+        axis.set_title(f"{title}\nregret in {metric_text} (optimum {optimum:.3f}); mean and 95% band (±1.96 s.e.) over seeds",
                        fontsize=9)
     else:
         axis.set_ylabel(f"best {metric_text} so far")
-        axis.set_title(f"{title}; mean ± 1 s.e. over seeds", fontsize=9)
+        axis.set_title(f"{title}; mean and 95% band (±1.96 s.e.) over seeds", fontsize=9)
     axis.grid(alpha=0.3, which="both", linewidth=0.5)
     axis.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     figure.tight_layout()

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import functools
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 from .config import to_dict
-from .errors import ConfigError, NasearchError
+from .errors import ConfigError, NasearchError, SearchWarning
 from .goal import Goal, table_reference
 from .objective import Evaluation, Objective, as_evaluation, as_objective, evaluate, failure
 from .replay import replay
@@ -104,6 +105,11 @@ class Search:
             key = factory.initial_evaluations_key
             raise ConfigError(f"budget {self.budget} is smaller than the {initial} initial evaluations of "
                               f"{optimizer!r} (option {key}); raise the budget or lower {key}")
+        if initial and initial == self.budget:
+            key = factory.initial_evaluations_key
+            warnings.warn(f"budget {self.budget} equals the {initial} initial evaluations of {optimizer!r} "
+                          f"(option {key}), so every evaluation is a random one; raise the budget or lower {key}",
+                          SearchWarning, stacklevel=2)
         self.optimizer = create_optimizer(optimizer, self.space, config, component_rng(seed, "optimizer"), seed,
                                           progress)
         self.optimizer.bind(self.goal, functools.partial(self.objective.known_metrics, metrics=self.goal.metrics))

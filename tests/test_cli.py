@@ -115,3 +115,13 @@ def test_spaces_survives_a_broken_plugin(capsys):
         search_spaces._factories.pop("broken_plugin")
     out = capsys.readouterr().out
     assert "broken_plugin: cannot be loaded" in out and "nasbench201: NASBench201" in out
+
+
+def test_a_budget_spent_on_the_random_start_warns_in_one_line(tmp_path):
+    result = subprocess.run([sys.executable, "main.py", "search", "--quiet", "--out", str(tmp_path / "run"),
+                             "--set", "optimizer=evolution", "--set", "budget=12",
+                             "--set", "options={population: 12}"], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    warning = [line for line in result.stderr.splitlines() if "random" in line]
+    assert warning == ["warning: budget 12 equals the 12 initial evaluations of 'evolution' (option population), "
+                       "so every evaluation is a random one; raise the budget or lower population"]

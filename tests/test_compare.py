@@ -89,8 +89,11 @@ def test_paired_difference_and_verdict():
 
     mean, error = paired_difference(np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0, 1.0]))
     assert mean == pytest.approx(4 / 3) and error == pytest.approx(np.std([1, 1, 2], ddof=1) / np.sqrt(3))
-    assert verdict(0.5, 0.1) == "win" and verdict(-0.5, 0.1) == "loss"
-    assert verdict(0.05, 0.1) == "tie" and verdict(-0.05, 0.1) == "tie" and verdict(0.0, 0.0) == "tie"
+    assert verdict(0.5, 0.1, 5) == "win" and verdict(-0.5, 0.1, 20) == "loss"
+    # Within two standard errors is a tie (one standard error used to count as a win).
+    assert verdict(0.15, 0.1, 20) == "tie" and verdict(-0.19, 0.1, 20) == "tie" and verdict(0.0, 0.0, 20) == "tie"
+    assert verdict(0.21, 0.1, 20) == "win"
+    assert verdict(0.5, 0.01, 4) == verdict(0.5, 0.01, 2) == "too few seeds for a verdict"
 
 
 def test_a_compare_config_is_a_search_config_plus_seeds_and_contenders():

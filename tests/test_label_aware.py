@@ -5,7 +5,7 @@ import torch
 from scipy import stats
 
 from nasearch.embedding.graph_encoder import EnsembleLinear, GraphEncoder, graph_batch, pairwise_ranking_loss
-from nasearch.errors import ConfigError
+from nasearch.errors import ConfigError, NasearchError
 from nasearch.predictors import create_predictor
 from nasearch.zero_cost import ZeroCostConfig, ZeroCostProxies, compute_proxies, flop_count, synflow
 
@@ -170,3 +170,31 @@ def test_gin_takes_zero_cost_inputs(nb201):
     predicted = predictor.fit(train, train_values).predict(test)
     assert predicted.shape == (4,) and np.all(np.isfinite(predicted))
     assert predictor.encoder.project.weight.shape[1] == 8 * 4 + 2   # 4 readouts of width 8, 2 proxies
+
+
+def test_update_retrains_only_after_the_known_set_grows_by_a_fraction(nb201):
+    train, train_values, _, _ = _split(nb201, 5, train=60, test=1)
+    predictor = create_predictor("emprox_label_aware", nb201, {"members": 1, "width": 8, "epochs": 5,
+                                                              "refit_growth": 0.5}, np.random.default_rng(0))
+    predictor.update(train[:20], train_values[:20])
+    first = predictor.encoder
+    predictor.update(train[:29], train_values[:29])           # +45%: kept, but the kNN knows all 29
+    assert predictor.encoder is first and len(predictor.memory) == 29
+    assert predictor.predict(train[28:29])[0] == pytest.approx(train_values[28])   # its own value
+    predictor.update(train[:30], train_values[:30])           # +50%: retrained
+    assert predictor.encoder is not first and predictor.trained_on == 30
+
+
+def test_evolution_screens_with_the_label_aware_predictor(nb201):
+    from nasearch import Search, TabularObjective
+
+    table = TabularObjective(nb201, "cifar10-valid")
+    search = Search(nb201, table, "evolution", budget=24, seed=0,
+                    options={"population": 10, "screen": 5, "screen_with": "emprox_label_aware",
+                             "predictor": {"members": 1, "width": 8, "epochs": 10}})
+    result = search.run()
+    assert len(result.history) == 24
+    assert all(t.predicted is not None for t in result.history[10:])   # every child after the population was screened
+    with pytest.raises(NasearchError, match="emprox_typo"):
+        Search(nb201, table, "evolution", budget=40, options={"screen": 5, "screen_with": "emprox_typo"})
+

@@ -14,6 +14,7 @@ class EvolutionConfig:
     population: int = 30     #: initial random architectures and population size
     sample_size: int = 10    #: tournament size
     screen: int = 0          #: 0 = plain; c > 0 = make c children, query the one EmProx predicts best
+    screen_with: str = "emprox"  #: the screening predictor (any registered name, e.g. emprox_label_aware)
     predictor: dict = field(default_factory=dict)
 
 
@@ -25,7 +26,8 @@ class RegularizedEvolution(Optimizer):
     def __init__(self, space, config=None, rng=None, seed=0, progress=False):
         super().__init__(space, config, rng, seed, progress)
         self.population = deque(maxlen=self.config.population)
-        self.screen = Screen(space, self.rng, self.config.predictor, self.seed) if self.config.screen else None
+        self.screen = (Screen(space, self.rng, self.config.predictor, self.seed, self.config.screen_with)
+                       if self.config.screen else None)
 
     def tell(self, arch, value):
         super().tell(arch, value)

@@ -12,6 +12,7 @@ from .screening import Screen
 class RandomSearchConfig:
     screen: int = 0          #: 0 = plain; c > 0 = sample c, query the one EmProx predicts best
     n_init: int = 10         #: plain random queries before screening starts
+    screen_with: str = "emprox"  #: the screening predictor (any registered name, e.g. emprox_label_aware)
     predictor: dict = field(default_factory=dict)   #: EmProx options for screening
 
 
@@ -22,7 +23,8 @@ class RandomSearch(Optimizer):
 
     def __init__(self, space, config=None, rng=None, seed=0, progress=False):
         super().__init__(space, config, rng, seed, progress)
-        self.screen = Screen(space, self.rng, self.config.predictor, self.seed) if self.config.screen else None
+        self.screen = (Screen(space, self.rng, self.config.predictor, self.seed, self.config.screen_with)
+                       if self.config.screen else None)
 
     def bind(self, goal, known_metrics) -> None:
         if goal.multi and self.screen is not None:

@@ -5,16 +5,18 @@ import numpy as np
 
 
 class Screen:
-    """Pick the candidate the EmProx predictor (fitted to the known set) rates highest."""
+    """Pick the candidate a predictor (updated on the known set) rates highest: by default the
+    pretrained EmProx, or any registered predictor named by ``predictor_name``."""
 
-    def __init__(self, space, rng, options: dict, seed: int = 0):
+    def __init__(self, space, rng, options: dict, seed: int = 0, predictor_name: str = "emprox"):
         from ..predictors import create_predictor
 
-        self.predictor = create_predictor("emprox", space, {"pretrained": True, "pretrain_seed": seed, **options},
-                                          rng)
+        if predictor_name == "emprox":
+            options = {"pretrained": True, "pretrain_seed": seed, **options}
+        self.predictor = create_predictor(predictor_name, space, options, rng)
 
     def pick(self, candidates: list, known_archs: list, known_values: list):
-        self.predictor.fit(known_archs, np.asarray(known_values))
+        self.predictor.update(known_archs, np.asarray(known_values))
         predicted = self.predictor.predict(candidates)
         best = int(np.argmax(predicted))
         return candidates[best], float(predicted[best])

@@ -35,6 +35,11 @@ class Predictor(abc.ABC):
     def predict(self, archs: list) -> np.ndarray:
         """Predicted values, ``(len(archs),)`` float64 percent."""
 
+    def update(self, archs: list, values) -> "Predictor":
+        """Refit after the known set changed (a search calls this every round); returns self.
+        Default: a full :meth:`fit`. A predictor whose fit is costly bounds that cost here."""
+        return self.fit(archs, values)
+
     @staticmethod
     def check_targets(archs: list, values) -> np.ndarray:
         values = np.asarray(values, dtype=np.float64).reshape(-1)

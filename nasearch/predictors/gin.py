@@ -35,14 +35,15 @@ class GINConfig:
     weight_decay: float = 1e-4
     ranking: float = 1.0      #: weight of the pairwise ranking loss beside the squared error
     zero_cost: tuple = ()     #: zero-cost proxies used as inputs (synflow, params, flops)
+    refit_growth: float = 0.1  #: update() retrains once the known set grew by this fraction since training
 
     def __post_init__(self):
         object.__setattr__(self, "zero_cost", tuple(self.zero_cost))
         for name in ("members", "width", "layers", "dim", "epochs"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"option {name} must be >= 1, got {getattr(self, name)}")
-        if self.lr <= 0 or self.weight_decay < 0 or self.ranking < 0:
-            raise ConfigError("options lr must be > 0, weight_decay and ranking >= 0")
+        if self.lr <= 0 or self.weight_decay < 0 or self.ranking < 0 or self.refit_growth < 0:
+            raise ConfigError("options lr must be > 0, weight_decay, ranking and refit_growth >= 0")
         if self.zero_cost:
             from ..zero_cost import ZeroCostConfig
 
@@ -107,7 +108,17 @@ class GIN(Predictor):
                 loss.backward()
                 optimizer.step()
         self.encoder.eval()
+        self.trained_on = len(archs)
         self._after_fit(archs, values)
+        return self
+
+    def update(self, archs, values):
+        """Retrain only once the known set has grown by ``refit_growth`` (at least one architecture)
+        since the last training, so a search of N evaluations trains O(log N) times; in between the
+        trained encoders are kept (the label-aware kNN still remembers every known value)."""
+        if self.encoder is None or len(archs) >= max(self.trained_on + 1, self.trained_on * (1 + self.config.refit_growth)):
+            return self.fit(archs, values)
+        self._after_fit(archs, self.check_targets(archs, values))
         return self
 
     def _loss(self, predicted, target):
