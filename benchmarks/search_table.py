@@ -30,11 +30,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from nasearch.compare import paired_difference, run_config_file, verdict  # noqa: E402
 
 CHECKPOINTS = (50, 100, 200, 300)
-HEADLINE = "EmProx-NAO"
+DEFAULT_HEADLINE = "EmProx-NAO"
 
 
-def tabulate(config, trials, results) -> str:
+def tabulate(config, trials, results, headline: str = "") -> str:
     labels = [spec.display() for spec in config.optimizers]
+    # The contender the others are measured against: --headline, else EmProx-NAO, else the last listed.
+    HEADLINE = headline or (DEFAULT_HEADLINE if DEFAULT_HEADLINE in labels else labels[-1])
+    if HEADLINE not in labels:
+        raise SystemExit(f"error: --headline {HEADLINE!r} is not an optimizer label; choose one of {labels}")
     curves = {label: np.array([r.incumbents for t, r in zip(trials, results) if t.label == label], dtype=float)
               for label in labels}
     summaries = {label: [r.summary for t, r in zip(trials, results) if t.label == label] for label in labels}
@@ -72,12 +76,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("configs", nargs="+")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--headline", default="", help="the label the others are paired against "
+                        "(default: EmProx-NAO, else the last optimizer of the config)")
     args = parser.parse_args()
     for path in args.configs:
         config, trials, results, table = run_config_file(path, progress=not args.quiet)
         print(f"```bash\npython main.py compare --config {path}\n```\n")
         hardware = config.search.constraints or config.multi_objective
-        print((table if hardware else tabulate(config, trials, results)) + "\n", flush=True)
+        print((table if hardware else tabulate(config, trials, results, args.headline)) + "\n", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -12,6 +13,13 @@ _CACHE = tempfile.mkdtemp(prefix="nasearch-test-cache-")
 os.environ["NASEARCH_CACHE"] = _CACHE
 os.environ["MPLCONFIGDIR"] = tempfile.mkdtemp(prefix="nasearch-test-mpl-")   # matplotlib's font cache
 os.environ["HOME"] = tempfile.mkdtemp(prefix="nasearch-test-home-")   # Ray writes ~/.ray/auth_token
+_TEMPORARY = (_CACHE, os.environ["MPLCONFIGDIR"], os.environ["HOME"])
+
+
+def pytest_unconfigure(config):
+    """Remove the session's temporary folders, so a run leaves nothing behind in /tmp."""
+    for folder in _TEMPORARY:
+        shutil.rmtree(folder, ignore_errors=True)
 os.environ.pop("NASEARCH_NB201", None)   # tests use the table shipped inside the package
 os.environ.setdefault("NASEARCH_THREADS", "1")
 

@@ -77,9 +77,9 @@ class GraphEncoder(nn.Module):
     member, each member with its own weights; see the module docstring."""
 
     def __init__(self, label_count: int, width: int = 64, layers: int = 3, dim: int = 32, extra: int = 0,
-                 members: int = 1):
+                 members: int = 1, both_ways: bool = True):
         super().__init__()
-        self.members = members
+        self.members, self.both_ways = members, both_ways
         self.embed = nn.Parameter(torch.randn(members, label_count, width))
         self.eps = nn.Parameter(torch.zeros(layers, members, 1, 1, 1))
         self.layers = nn.ModuleList(
@@ -94,7 +94,9 @@ class GraphEncoder(nn.Module):
         count = mask.sum(1).clamp(min=1.0)                                # (B, 1)
         readouts = [h.sum(2) / count]
         for index, (first, second) in enumerate(self.layers):
-            message = torch.cat([(1 + self.eps[index]) * h, incoming @ h, batch.adjacency @ h], -1)
+            # Without both_ways (an ablation) the successor part of the message is zero.
+            outgoing = batch.adjacency @ h if self.both_ways else torch.zeros_like(h)
+            message = torch.cat([(1 + self.eps[index]) * h, incoming @ h, outgoing], -1)
             h = torch.relu(second(torch.relu(first(message)))) * mask
             readouts.append(h.sum(2) / count)
         if batch.extra is not None:

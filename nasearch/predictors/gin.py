@@ -34,6 +34,7 @@ class GINConfig:
     lr: float = 3e-3
     weight_decay: float = 1e-4
     ranking: float = 1.0      #: weight of the pairwise ranking loss beside the squared error
+    messages: str = "both"    #: "both" (predecessors and successors) or "forward" (predecessors only)
     zero_cost: tuple = ()     #: zero-cost proxies used as inputs (synflow, params, flops)
     refit_growth: float = 0.1  #: update() retrains once the known set grew by this fraction since training
 
@@ -44,6 +45,8 @@ class GINConfig:
                 raise ConfigError(f"option {name} must be >= 1, got {getattr(self, name)}")
         if self.lr <= 0 or self.weight_decay < 0 or self.ranking < 0 or self.refit_growth < 0:
             raise ConfigError("options lr must be > 0, weight_decay, ranking and refit_growth >= 0")
+        if self.messages not in ("both", "forward"):
+            raise ConfigError(f"option messages must be 'both' or 'forward', got {self.messages!r}")
         if self.zero_cost:
             from ..zero_cost import ZeroCostConfig
 
@@ -97,7 +100,7 @@ class GIN(Predictor):
         extra = 0 if batch.extra is None else batch.extra.shape[1]
         with torch_seeded(self.rng):
             self.encoder = GraphEncoder(self.space.graph_labels, config.width, config.layers, config.dim, extra,
-                                        config.members)
+                                        config.members, both_ways=config.messages == "both")
             self.head = EnsembleLinear(config.members, config.dim, 1)
             parameters = list(self.encoder.parameters()) + list(self.head.parameters())
             optimizer = torch.optim.Adam(parameters, lr=config.lr, weight_decay=config.weight_decay)
