@@ -45,3 +45,30 @@ def test_space_contract_rejects_a_token_mask_that_misses_allowed_tokens(nb201):
 
     with pytest.raises(AssertionError, match="token_mask misses"):
         SearchSpaceContract().test_token_mask_covers_allowed_tokens(NarrowMask())
+
+
+def test_space_contract_catches_a_round_trip_that_fails_for_one_architecture_in_500(nb201):
+    from search_spaces.nasbench201 import NASBench201
+
+    class RareRoundTripBug(NASBench201):
+        def to_string(self, arch):
+            text = super().to_string(arch)
+            # 0.2% of cells print the wrong operation on their last edge.
+            if self.code(arch) % 500 == 7:
+                return text.replace(text.rsplit("|", 2)[1], "none~2")
+            return text
+
+    with pytest.raises(AssertionError, match="parses back"):
+        SearchSpaceContract().test_string_round_trip_and_stable_id(RareRoundTripBug())
+
+
+def test_space_contract_catches_neighbours_beyond_the_first_five_being_invalid(nb201):
+    from search_spaces.nasbench201 import NASBench201
+
+    class BadTailNeighbours(NASBench201):
+        def neighbors(self, arch):
+            good = super().neighbors(arch)
+            return good[:5] + [tuple([9] * 6)] + good[6:]      # operation 9 does not exist
+
+    with pytest.raises(AssertionError, match="neighbour of .* is not a valid member"):
+        SearchSpaceContract().test_neighbors_are_distinct_one_edit_members(BadTailNeighbours())
