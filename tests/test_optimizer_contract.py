@@ -42,5 +42,7 @@ class TestEmProxNAOOnGraph(OptimizerContract):
 
     @pytest.fixture
     def make_optimizer(self, space):
-        return lambda rng, budget: create_optimizer("emprox_nao", space, {"batch_size": 5, "candidates": 10},
+        # 300 pretraining steps already decode this 8-token space (the default allows 4000).
+        return lambda rng, budget: create_optimizer("emprox_nao", space, {"batch_size": 5, "candidates": 10,
+                                                                          "pretrain_steps": 300},
                                                     rng)
