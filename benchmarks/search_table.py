@@ -36,18 +36,18 @@ DEFAULT_HEADLINE = "EmProx-NAO"
 def tabulate(config, trials, results, headline: str = "") -> str:
     labels = [spec.display() for spec in config.optimizers]
     # The contender the others are measured against: --headline, else EmProx-NAO, else the last listed.
-    HEADLINE = headline or (DEFAULT_HEADLINE if DEFAULT_HEADLINE in labels else labels[-1])
-    if HEADLINE not in labels:
-        raise SystemExit(f"error: --headline {HEADLINE!r} is not an optimizer label; choose one of {labels}")
+    headline_label = headline or (DEFAULT_HEADLINE if DEFAULT_HEADLINE in labels else labels[-1])
+    if headline_label not in labels:
+        raise SystemExit(f"error: --headline {headline_label!r} is not an optimizer label; choose one of {labels}")
     curves = {label: np.array([r.incumbents for t, r in zip(trials, results) if t.label == label], dtype=float)
               for label in labels}
     summaries = {label: [r.summary for t, r in zip(trials, results) if t.label == label] for label in labels}
     optimum = summaries[labels[0]][0].optimum
     dataset = summaries[labels[0]][0].dataset
-    contenders = [label for label in labels if label != HEADLINE]
+    contenders = [label for label in labels if label != headline_label]
     lines = [f"#### {config.search.space} {dataset}, {config.seeds} seeds, optimum {optimum}", "",
              "| evaluations | " + " | ".join(f"{label} mean best val (optimum hits)" for label in labels) + " | " +
-             " | ".join(f"{HEADLINE} − {label} (paired ± s.e.)" for label in contenders) + " |",
+             " | ".join(f"{headline_label} − {label} (paired ± s.e.)" for label in contenders) + " |",
              "|---" * (1 + len(labels) + len(contenders)) + "|"]
     for checkpoint in CHECKPOINTS:
         if checkpoint > config.search.budget:
@@ -58,7 +58,8 @@ def tabulate(config, trials, results, headline: str = "") -> str:
             hits = int(np.sum(at >= optimum - 1e-9)) if optimum is not None else 0
             cells.append(f"{at.mean():.3f} ({hits})" if optimum is not None else f"{at.mean():.3f}")
         for label in contenders:
-            mean, error = paired_difference(curves[HEADLINE][:, checkpoint - 1], curves[label][:, checkpoint - 1])
+            mean, error = paired_difference(curves[headline_label][:, checkpoint - 1],
+                                            curves[label][:, checkpoint - 1])
             cells.append(f"{mean:+.3f} ± {error:.3f} {verdict(mean, error, len(curves[label]))}")
         lines.append(f"| {checkpoint} | " + " | ".join(cells) + " |")
     lines += ["", "| optimizer | median evaluations to optimum | regret at 100 | wall per 100 evaluations (s) |",
