@@ -29,6 +29,7 @@ setup(
     ],
     extras_require={
         "ray": ["ray>=2.9"],
+        "peers": ["optuna>=3.0"],
         "test": ["pytest>=7"],
     },
     entry_points={

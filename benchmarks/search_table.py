@@ -1,4 +1,4 @@
-"""EmProx-NAO against RE and RE + EmProx screen at 50/100/200/300 evaluations, paired by seed.
+"""EmProx-NAO against RE, RE + EmProx screen and TPE at 50/100/200/300 evaluations, paired by seed.
 
     python benchmarks/search_table.py experiments/search/*_budget300_compare.yaml
 
@@ -9,7 +9,9 @@ difference EmProx-NAO − contender over the same seeds with its standard error,
 and a verdict (a win or a loss beyond two standard errors, else a tie; none below 5 seeds); how
 many seeds reached the optimum by then; and, at the end, the median evaluations
 to the optimum, the regret at 100 evaluations and the wall time per 100-evaluation
-search (pretraining excluded).
+search (pretraining excluded), and proposals per distinct architecture (TPE re-proposes
+architectures it has seen; the search answers those from the history, so its budget
+counts distinct architectures, and this column shows what charging repeats would cost).
 
 Hardware-aware configs (``experiments/search/hw_*_compare.yaml``) print compare's
 own table instead: with several objectives, the hypervolume ratio (found front ÷
@@ -62,14 +64,16 @@ def tabulate(config, trials, results, headline: str = "") -> str:
                                             curves[label][:, checkpoint - 1])
             cells.append(f"{mean:+.3f} ± {error:.3f} {verdict(mean, error, len(curves[label]))}")
         lines.append(f"| {checkpoint} | " + " | ".join(cells) + " |")
-    lines += ["", "| optimizer | median evaluations to optimum | regret at 100 | wall per 100 evaluations (s) |",
-              "|---|---|---|---|"]
+    lines += ["", "| optimizer | median evaluations to optimum | regret at 100 | wall per 100 evaluations (s) | "
+              "proposals per distinct architecture |", "|---|---|---|---|---|"]
     for label in labels:
         reached = [s.queries_to_optimum for s in summaries[label] if s.queries_to_optimum is not None]
         median = f"{np.median(reached):.0f} ({len(reached)}/{len(summaries[label])})" if reached else "–"
         regret = f"{optimum - curves[label][:, 99].mean():.3f}" if optimum is not None else "–"
         wall = np.mean([100 * s.wall_seconds / s.queries for s in summaries[label]])
-        lines.append(f"| {label} | {median} | {regret} | {wall:.2f} |")
+        # a peer that re-proposes (TPE) counts its proposals, repeats included; the others never repeat
+        proposals = [s.optimizer_stats.get("proposals", s.queries) / s.queries for s in summaries[label]]
+        lines.append(f"| {label} | {median} | {regret} | {wall:.2f} | {np.mean(proposals):.2f} |")
     return "\n".join(lines)
 
 

@@ -47,22 +47,23 @@ def prepare_trials(config: CompareConfig, data_override: Optional[str] = None) -
 def run_trial(trial: CompareTrial) -> TrialResult:
     """Run, resume or read back one trial's search in its own directory (executed in a worker)."""
     from .config import load_yaml, to_dict
-    from .experiment import build_search, check_resume
+    from .experiment import check_resume, continue_search
     from .run_directory import save_config
     from .run_history import HISTORY_FILE, read_summary, read_trials
 
     path = Path(trial.directory)
     path.mkdir(parents=True, exist_ok=True)
     saved = path / "config.yaml"
+    fix = "change only the budget, remove that directory or set another compare output"
     if saved.is_file():
-        check_resume(trial.directory, load_yaml(saved), trial.config,
-                     "remove that directory or set another compare output")
+        check_resume(trial.directory, load_yaml(saved), trial.config, fix)
     else:
         save_config(path, to_dict(trial.config))
     records = read_trials(path / HISTORY_FILE)
-    summary = read_summary(path) if len(records) == trial.config.budget else None
+    same_budget = load_yaml(saved).get("budget") == trial.config.budget
+    summary = read_summary(path) if same_budget and len(records) == trial.config.budget else None
     if summary is None:
-        result = build_search(trial.config, path).run()
+        result = continue_search(path, load_yaml(saved), trial.config, fix).run()
         summary, records = result.summary, result.history
     return TrialResult(summary, [t.incumbent for t in records], [t.incumbent_report for t in records],
                        [t.hypervolume_ratio for t in records])
@@ -313,5 +314,6 @@ def plot(path, config: CompareConfig, trials: list, results: list, dataset: str,
     curves = {label: [r.incumbents for r in mine] for label, mine in _by_contender(config, trials, results).items()}
     optima = {r.summary.optimum for r in results}
     optimum = optima.pop() if len(optima) == 1 else None
+    unit = results[0].summary.unit
     compare_plot(path, curves, f"{search.space} {dataset}, {search.budget} evaluations",
-                 f"{metric} on {dataset}", optimum)
+                 metric + (f" ({unit})" if unit else ""), optimum)

@@ -193,15 +193,32 @@ def compare_trials(config: CompareConfig, data_override: Optional[str] = None) -
 
 def check_resume(directory, saved: dict, current: SearchConfig, fix: str) -> None:
     """Raise unless ``saved`` (a run directory's ``config.yaml``) describes the run ``current``
-    does. A key the saved config lacks was added to nasearch later: that run used its default.
-    ``output`` is the directory itself and never compared. ``fix`` ends the error."""
+    does, but for its ``budget`` (a run may continue under another budget). A key the saved
+    config lacks was added to nasearch later: that run used its default. ``output`` is the
+    directory itself and never compared. ``fix`` ends the error."""
     now = to_dict(current)
     defaults = to_dict(SearchConfig())
     previous = {**{k: v for k, v in defaults.items() if k in now}, **saved}
-    changed = sorted(k for k in set(previous) | set(now) if k != "output" and previous.get(k) != now.get(k))
+    changed = sorted(k for k in set(previous) | set(now)
+                     if k not in ("output", "budget") and previous.get(k) != now.get(k))
     if changed:
         details = ", ".join(f"{k}: {previous.get(k)!r} there, {now.get(k)!r} now" for k in changed)
         raise ConfigError(f"{directory} holds a different run ({details}); {fix}")
+
+
+def continue_search(directory, saved: dict, current: SearchConfig, fix: str, **build_options):
+    """The :class:`~nasearch.search.Search` that resumes the run in ``directory`` (its saved
+    ``config.yaml``) as ``current`` describes it: only the budget may differ, and a new budget
+    is recorded in the directory (``budget.jsonl`` and ``config.yaml``) once the run accepts it."""
+    from .run_directory import save_config
+
+    check_resume(directory, saved, current, fix)
+    before = int(saved.get("budget", SearchConfig.budget))
+    search = build_search(dataclasses.replace(current, budget=before), directory, **build_options)
+    if current.budget != before:
+        search.change_budget(current.budget)
+        save_config(directory, {**saved, "budget": current.budget})
+    return search
 
 
 def build_search(config: SearchConfig, directory=None, data_override: Optional[str] = None,

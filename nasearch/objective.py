@@ -68,6 +68,10 @@ class Objective(abc.ABC):
         and the true Pareto front."""
         return None
 
+    def unit(self, metric: str) -> str:
+        """The unit of ``metric``'s values, for plots (``""`` when unknown)."""
+        return ""
+
     def describe(self) -> str:
         return type(self).__name__
 
@@ -144,6 +148,9 @@ class TabularObjective(Objective):
     def check_data(self) -> None:
         """Load the table now, so missing or broken data fails before any slow work."""
         self.space.optimum(self.dataset, self.metric, self.epochs)
+
+    def unit(self, metric: str) -> str:
+        return self.space.metric_unit(metric)
 
     def describe(self) -> str:
         epochs = "" if self.epochs is None else f"@{self.epochs}"

@@ -1,4 +1,7 @@
-"""Figures of search runs, drawn with matplotlib's object API (no pyplot, no global backend)."""
+"""Figures of search runs, drawn with matplotlib's object API (no pyplot, no global backend).
+
+Each function saves its figure to ``path`` and returns the matplotlib ``Figure``.
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -12,14 +15,18 @@ def _figure(width: float, height: float):
 
 
 def metric_label(summary) -> str:
-    """``"best val on cifar10-valid so far"``-style axis label from a :class:`~nasearch.run_summary.RunSummary`."""
+    """``"best val on cifar10-valid so far (%)"``-style axis label from a :class:`~nasearch.run_summary.RunSummary`."""
     where = f" on {summary.dataset}" if summary.dataset else ""
-    return f"best {summary.metric or 'objective'}{where} so far"
+    unit = f" ({summary.unit})" if getattr(summary, "unit", "") else ""
+    return f"best {summary.metric or 'objective'}{where} so far{unit}"
 
 
-def incumbent_plot(path, trials: list, summary) -> None:
+def incumbent_plot(path, trials: list, summary):
     """Each evaluation's value (dots) and the running best (line) against evaluations;
     the optimum, when known, as a dashed line; the incumbent's report metric in the legend.
+    The y-range starts near the lower quartile so the climb stays readable: evaluations
+    below it are drawn as markers on the bottom edge and counted in the legend. A
+    constrained run names its constraints in the title.
     ``trials`` are :class:`~nasearch.trial.Trial` s, ``summary`` their run's summary."""
     figure, axis = _figure(5.5, 3.8)
     x = np.arange(1, len(trials) + 1)
@@ -33,63 +40,95 @@ def incumbent_plot(path, trials: list, summary) -> None:
     if summary.optimum is not None:
         axis.axhline(summary.optimum, color="k", linestyle="--", linewidth=0.8, label=f"optimum {summary.optimum:.3f}")
     finite = incumbents[np.isfinite(incumbents)]
-    if finite.size:   # keep the climb readable: the lowest evaluations would flatten it
+    if finite.size:
         low = float(np.nanpercentile(values, 25)) if np.isfinite(values).any() else float(finite.min())
         top = max(float(finite.max()), summary.optimum if summary.optimum is not None else -np.inf)
-        axis.set_ylim(min(low, float(finite.min())) - 0.02 * abs(top), top + 0.01 * abs(top) + 1e-6)
+        span = max(top - min(low, float(finite.min())), 1e-6)
+        bottom = min(low, float(finite.min())) - 0.04 * span
+        axis.set_ylim(bottom, top + 0.04 * span)
+        below = np.isfinite(values) & (values < bottom)
+        if below.any():   # never drop a point silently: pin it to the bottom edge and count it
+            axis.scatter(x[below], np.full(int(below.sum()), bottom), s=14, marker="v", color="0.45", clip_on=False,
+                         label=f"{int(below.sum())} below the axis (lowest {np.nanmin(values):.2f})")
     axis.set_xlabel("evaluations")
     axis.set_ylabel(metric_label(summary))
-    axis.set_title(f"{summary.optimizer} on {summary.space} ({summary.objective}), seed {summary.seed}", fontsize=9)
+    title = f"{summary.optimizer} on {summary.space} ({summary.objective}), seed {summary.seed}"
+    if summary.constraints:
+        title += "\nsubject to " + ", ".join(str(c) for c in summary.constraints)
+    axis.set_title(title, fontsize=9)
     axis.legend(fontsize=7, loc="lower right")
     figure.tight_layout()
     figure.savefig(path, dpi=110)
+    return figure
 
 
-def compare_plot(path, curves: dict, title: str, metric_text: str, optimum=None) -> None:
-    """Mean incumbent against evaluations per optimizer, with ±1 standard-error bands.
+#: With more contenders than this, 95% intervals are drawn as error bars at a few
+#: evaluation counts instead of shaded bands, which would cover each other.
+MAX_BANDS = 4
+
+
+def compare_plot(path, curves: dict, title: str, metric_text: str, optimum=None):
+    """Mean incumbent against evaluations per optimizer, with 95% intervals of the mean (±1.96 s.e.).
 
     ``curves`` maps an optimizer label to a ``(seeds, evaluations)`` array. When the
     optimum is known the y-axis is the regret on a log scale, so the early climb and the
-    last hundredths are both readable; otherwise it is the value itself. The legend sits
-    outside the axes so it never covers a line.
+    last hundredths are both readable; otherwise it is the value itself. Up to
+    :data:`MAX_BANDS` contenders get shaded bands, more get error bars at five evaluation
+    counts (staggered so none hides another). A curve identical to an earlier one is drawn
+    dashed and says so in the legend. The legend sits outside the axes.
     """
     figure, axis = _figure(7.5, 4.2)
     floor = 1e-3
+    bands = len(curves) <= MAX_BANDS
+    drawn = {}   # label -> mean curve, to name identical ones
     for index, (label, curve) in enumerate(curves.items()):
         curve = np.array([[np.nan if v is None else v for v in seed] for seed in curve], dtype=float)
         x = np.arange(1, curve.shape[1] + 1)
         y = np.maximum(optimum - curve, floor) if optimum is not None else curve
         mean = np.nanmean(y, 0)
-        # 95% band of the mean (1.96 standard errors), as the README promises.
         error = 1.96 * np.nanstd(y, 0, ddof=1) / np.sqrt(len(y)) if len(y) > 1 else np.zeros_like(mean)
+        twin = next((other for other, seen in drawn.items() if seen.shape == mean.shape and np.allclose(seen, mean)),
+                    None)
+        drawn[label] = mean
         color = f"C{index % 10}"
-        axis.plot(x, mean, color=color, linewidth=1.5, label=f"{label} ({len(y)} seeds)")
+        text = f"{label} ({len(y)} seeds)" + (f"; identical to {twin}" if twin else "")
+        axis.plot(x, mean, color=color, linewidth=1.5, linestyle="--" if twin else "-", label=text,
+                  zorder=3 if twin else 2)
         lower = np.maximum(mean - error, floor) if optimum is not None else mean - error
-        axis.fill_between(x, lower, mean + error, color=color, alpha=0.12, linewidth=0)
+        if bands:
+            axis.fill_between(x, lower, mean + error, color=color, alpha=0.12, linewidth=0)
+        else:
+            marks = np.unique(np.linspace(0, len(x) - 1, 6)[1:].round().astype(int))
+            shift = (index - (len(curves) - 1) / 2) * 0.006 * len(x)
+            axis.errorbar(x[marks] + shift, mean[marks], yerr=[mean[marks] - lower[marks], error[marks]],
+                          fmt="none", ecolor=color, elinewidth=1.0, capsize=2)
+    how = "shaded" if bands else "error bars"
     axis.set_xlabel("evaluations")
     if optimum is not None:
         axis.set_yscale("log")
-        axis.set_ylabel("regret: optimum − best so far (log)")
-        axis.set_title(f"{title}\nregret in {metric_text} (optimum {optimum:.3f}); mean and 95% band (±1.96 s.e.) over seeds",
-                       fontsize=9)
+        axis.set_ylabel(f"regret: optimum − best so far (log; 0 drawn at {floor:g})")
+        axis.set_title(f"{title}; regret in {metric_text} (optimum {optimum:.3f})\n"
+                       f"mean over seeds, 95% interval of the mean (±1.96 s.e., {how})", fontsize=8)
     else:
         axis.set_ylabel(f"best {metric_text} so far")
-        axis.set_title(f"{title}; mean and 95% band (±1.96 s.e.) over seeds", fontsize=9)
+        axis.set_title(f"{title}\nmean over seeds, 95% interval of the mean (±1.96 s.e., {how})", fontsize=8)
     axis.grid(alpha=0.3, which="both", linewidth=0.5)
     axis.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
+    return figure
 
 
-def scatter_plot(path, rows: list, title: str, target: str) -> None:
-    """Predicted against true values at the largest train size, every trial, one panel per predictor."""
+def scatter_plot(path, rows: list, title: str, target: str):
+    """Predicted against true values at the largest train size, every trial, one panel per
+    predictor; each panel's title gives its mean Spearman over those trials (± std)."""
     largest = max(r["train_size"] for r in rows)
     names = list(dict.fromkeys(r["predictor"] for r in rows))
     columns = min(3, len(names))
     lines = (len(names) + columns - 1) // columns
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(4 * columns, 4 * lines))
+    figure = Figure(figsize=(4 * columns, 4 * lines + 0.6))
     axes = np.atleast_1d(figure.subplots(lines, columns, squeeze=False)).ravel()
     trials = tests = 0
     for axis, name in zip(axes, names):
@@ -102,45 +141,84 @@ def scatter_plot(path, rows: list, title: str, target: str) -> None:
         axis.scatter(true, predicted, s=4, alpha=0.4)
         low, high = min(true + predicted), max(true + predicted)
         axis.plot([low, high], [low, high], "k--", linewidth=0.8)
-        axis.set_title(name, fontsize=9)
+        rho = [row["spearman"] for row in mine if row.get("spearman") is not None]
+        score = f"\nSpearman {np.mean(rho):.3f} ± {np.std(rho):.3f}" if rho else ""
+        axis.set_title(f"{name}{score}", fontsize=9)
         axis.set_xlabel(f"true {target}")
         axis.set_ylabel(f"predicted {target}")
     for axis in axes[len(names):]:
         axis.axis("off")
     figure.suptitle(f"{title}: trained on {largest}, {tests} test architectures per trial × {trials} trials",
                     fontsize=10)
-    figure.tight_layout()
+    # leave the top strip to the suptitle, so it never overlaps the panel titles
+    figure.tight_layout(rect=(0, 0, 1, 1 - 0.5 / (4 * lines + 0.6)))
     figure.savefig(path, dpi=110)
+    return figure
 
 
-def pareto_plot(path, terms, evaluated: np.ndarray, front: np.ndarray, true_front=None, title: str = "") -> None:
-    """The found non-dominated set (line and points) over every feasible evaluation (grey) and,
-    when known, the true Pareto front (dashed), in the first two objectives' own units."""
+def pareto_plot(path, terms, evaluated: np.ndarray, front: np.ndarray, true_front=None, units=None,
+                title: str = ""):
+    """The found non-dominated set (red points and line) over every feasible evaluation (grey)
+    and, when known, the true Pareto front (black dashed, drawn on top so it shows where the two
+    agree), in the first two objectives' own units (``units``, one per term, ``""`` unknown).
+
+    The y-range covers the better 75% of the evaluations and the fronts' best; points beyond it
+    (a front's cheapest, useless members included) are pinned to the edge as markers and counted
+    in the legend, so one bad cell cannot squash the plot.
+    """
     figure, axis = _figure(5.5, 4.0)
     signs = np.array([t.sign for t in terms[:2]], dtype=float)
+    units = list(units or [""] * len(terms))
 
     def raw(points):
         points = np.asarray(points, dtype=float).reshape(-1, len(terms))[:, :2]
         return points * signs   # back to the metrics' own units (costs positive)
 
-    if len(evaluated):
-        shown = raw(evaluated)
-        axis.scatter(shown[:, 1], shown[:, 0], s=6, color="0.7", label="evaluated (feasible)")
-    if true_front is not None and len(true_front):
-        shown = raw(true_front)
-        shown = shown[np.argsort(shown[:, 1])]
-        axis.plot(shown[:, 1], shown[:, 0], drawstyle="steps-post", color="k", linestyle="--", linewidth=0.9,
-                  label=f"true front ({len(true_front)})")
+    fronts = [raw(f) for f in (front, true_front) if f is not None and len(f)]
+    shown = raw(evaluated) if len(evaluated) else np.zeros((0, 2))
+    limits = None
+    if len(shown) and fronts:
+        ys = np.concatenate([f[:, 0] for f in fronts])
+        maximised = terms[0].sign > 0
+        worst = np.percentile(shown[:, 0], 25 if maximised else 75)
+        low, high = (worst, ys.max()) if maximised else (ys.min(), worst)
+        pad = 0.05 * max(high - low, 1e-9)
+        limits = (low - pad, high + pad)
+        edge = limits[0] if maximised else limits[1]
+        beyond = lambda points: (points[:, 0] < limits[0]) if maximised else (points[:, 0] > limits[1])
+        pinned = np.concatenate([shown[beyond(shown)]] + [f[beyond(f)] for f in fronts])
+        if len(pinned):   # drawn on the edge, never dropped
+            lowest = pinned[:, 0].min() if maximised else pinned[:, 0].max()
+            axis.scatter(pinned[:, 1], np.full(len(pinned), edge), s=16, marker="v" if maximised else "^",
+                         color="0.45", clip_on=False, zorder=4,
+                         label=f"{len(pinned)} beyond the axis ({terms[0].metric} down to {lowest:.3g})")
+        shown = shown[~beyond(shown)]
+    if len(shown):
+        axis.scatter(shown[:, 1], shown[:, 0], s=6, color="0.7", label="evaluated (feasible)", zorder=1)
     if len(front):
-        shown = raw(front)
-        shown = shown[np.argsort(shown[:, 1])]
-        axis.plot(shown[:, 1], shown[:, 0], drawstyle="steps-post", color="C3", linewidth=1.4)
-        axis.scatter(shown[:, 1], shown[:, 0], s=14, color="C3", label=f"found front ({len(front)})")
-    axis.set_xlabel(terms[1].metric + (" (minimised)" if terms[1].sign < 0 else " (maximised)"))
-    axis.set_ylabel(terms[0].metric + (" (minimised)" if terms[0].sign < 0 else " (maximised)"))
+        found = raw(front)
+        found = found[np.argsort(found[:, 1])]
+        axis.plot(found[:, 1], found[:, 0], drawstyle="steps-post", color="C3", linewidth=1.6, zorder=2)
+        axis.scatter(found[:, 1], found[:, 0], s=22, color="C3", label=f"found front ({len(front)})", zorder=2)
+    if true_front is not None and len(true_front):
+        true = raw(true_front)
+        true = true[np.argsort(true[:, 1])]
+        axis.plot(true[:, 1], true[:, 0], drawstyle="steps-post", color="k", linestyle="--", linewidth=1.0,
+                  zorder=3, label=f"true front ({len(true_front)})")
+        axis.scatter(true[:, 1], true[:, 0], s=10, facecolors="none", edgecolors="k", linewidths=0.7, zorder=3)
+    if limits is not None:
+        axis.set_ylim(*limits)
+
+    def axis_label(index):
+        unit = f" ({units[index]})" if units[index] else ""
+        return f"{terms[index].metric}{unit}, " + ("minimised" if terms[index].sign < 0 else "maximised")
+
+    axis.set_xlabel(axis_label(1))
+    axis.set_ylabel(axis_label(0))
     if len(terms) > 2:
         title += f" (first 2 of {len(terms)} objectives)"
     axis.set_title(title, fontsize=9)
     axis.legend(fontsize=7, loc="lower right")
     figure.tight_layout()
     figure.savefig(path, dpi=110)
+    return figure

@@ -45,7 +45,9 @@ class Registry:
         if name not in self._factories:
             raise unknown(self.kind, name, self.names())
         factory = self._factories[name]
-        if isinstance(factory, metadata.EntryPoint):
+        if not callable(factory):
+            # an entry point, loaded on first use; not an isinstance check, because a package that
+            # imports the importlib_metadata backport (SMAC does) hands out the backport's class
             factory = self._factories[name] = factory.load()
         return factory
 

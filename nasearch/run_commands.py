@@ -20,7 +20,10 @@ def cmd_evaluate(args) -> None:
     config = load_config(raw)
     space = get_search_space(config.space, data=data_path(args.data, config.data), dataset=config.dataset)
     space.check_query(config.dataset, config.metric, config.epochs)
-    directory = prepare(args.out or config.output, force=args.force)
+    output = config.output
+    if args.grid and not args.out:   # a grid is its own experiment: never write into the config's run
+        output = f"{config.output.rstrip('/')}-grid-{'-'.join(raw['grid'])}"
+    directory = prepare(args.out or output, force=args.force)
     with locked_directory(directory):   # one writer at a time, also with --force
         save_config(directory, to_dict(config))
         rows = run_evaluation(config, space, progress=not args.quiet)
@@ -81,7 +84,8 @@ def register(add) -> None:
                      help="evaluate one predictor entry (grid_predictor, default the first that takes these "
                           "options) at every point, e.g. k=3,10,60 d=16,32; the other entries are not run")
     sub.add_argument("--data", help="NAS-Bench-201 table (else $NASEARCH_NB201, else the config's data)")
-    sub.add_argument("--out", help="run directory (default: the config's output)")
+    sub.add_argument("--out", help="run directory (default: the config's output; with --grid, that name "
+                                   "followed by -grid-<options>)")
     sub.add_argument("--force", action="store_true", help="write into a non-empty run directory")
     sub.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -110,7 +114,7 @@ def cmd_search(args) -> None:
                               "pass the directory a previous `search` wrote")
         saved = load_yaml(directory / "config.yaml")
         config = _search_config(args, saved)
-        check_resume(directory, saved, config, "resume without --config or --set, or start a new run with --out")
+        check_resume(directory, saved, config, "resume with --set budget=N at most, or start a new run with --out")
     else:
         config = _search_config(args)
         from .registry import get_search_space
@@ -133,11 +137,20 @@ def cmd_search(args) -> None:
 def _run_search(args, config, directory) -> None:
     from pathlib import Path
 
-    from .experiment import build_search
+    from .config import load_yaml
+    from .experiment import build_search, continue_search
     from .run_directory import data_path, save_config
 
     # Names, options and data are all checked here, before the run directory is written.
-    search = build_search(config, directory, args.data, progress=not args.quiet, ray_address=args.ray_address)
+    options = dict(data_override=args.data, progress=not args.quiet, ray_address=args.ray_address)
+    try:
+        if args.resume:
+            search = continue_search(directory, load_yaml(directory / "config.yaml"), config,
+                                     "resume with --set budget=N at most", **options)
+        else:
+            search = build_search(config, directory, **options)
+    except KeyboardInterrupt:
+        _interrupted_before_searching(directory, bool(args.resume))
     if not args.resume:
         data = data_path(args.data, config.data)   # remembered, so --resume finds the same table
         save_config(directory, dict(to_dict(config), output=str(directory),
@@ -151,12 +164,24 @@ def _run_search(args, config, directory) -> None:
     shown = summary.to_json()
     keys = ["optimizer", "objective", "queries", "failed", "best_value", "report_of_best", "optimum", "regret",
             "queries_to_optimum", "wall_seconds", "best_arch"]
-    keys += [k for k in ("goal", "infeasible_queries", "rejected_before_query", "front_size", "true_front_size",
+    keys += [k for k in ("best_export", "goal", "infeasible_queries", "rejected_before_query", "front_size", "true_front_size",
                          "hypervolume_ratio") if k in shown]
     print(json.dumps({k: shown[k] for k in keys}, indent=1))
     if summary.multi_objective:
         print(f"Pareto front: {directory / 'pareto.csv'} and {directory / 'pareto.png'}")
     print(f"run directory: {directory}")
+
+
+def _interrupted_before_searching(directory, resuming: bool) -> None:
+    """Ctrl-C while a search was being set up (pretraining, mostly): say what is kept and how to go on."""
+    from .embedding.pretrained import cache_dir
+
+    kept = ("its recorded evaluations are untouched" if resuming else "it holds no evaluation yet")
+    again = f"python main.py search --resume {directory}" if resuming else "the same command"
+    print(f"\ninterrupted while setting up the search (pretraining the autoencoder, if it was running): "
+          f"{directory} is kept and {kept}; autoencoders already pretrained stay cached in {cache_dir()}, "
+          f"an unfinished pretraining is not. Continue with: {again}", file=sys.stderr)
+    raise SystemExit(130) from None
 
 
 def cmd_pretrain(args) -> None:
@@ -180,7 +205,8 @@ def register_search(add) -> None:
     sub.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key, e.g. budget=200")
     sub.add_argument("--data", help="NAS-Bench-201 table (else $NASEARCH_NB201, else the config's data)")
     sub.add_argument("--out", help="run directory (must be new or empty)")
-    sub.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted run in RUN_DIR")
+    sub.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted or finished run in RUN_DIR (with "
+                                                              "--set budget=N, under a new budget)")
     sub.add_argument("--ray-address", help="with executor: ray, the Ray cluster to evaluate on, e.g. auto "
                                            "(default: start a local Ray instance)")
     sub.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -202,16 +228,66 @@ def cmd_compare(args) -> None:
     from .run_directory import data_path
     from .run_lock import locked_directory
 
-    raw = apply_overrides(load_yaml(args.config) if args.config else {}, args.set)
-    if args.out:
-        raw["output"] = args.out
-    config = load_compare_config(raw)
+    from .run_directory import save_config
+
+    if args.resume:
+        raw, config = _resumed_compare_config(args)
+    else:
+        raw = apply_overrides(load_yaml(args.config) if args.config else {}, args.set)
+        if args.out:
+            raw["output"] = args.out
+        config = load_compare_config(raw)
+        if "optimizers" not in raw:
+            import warnings
+
+            from .errors import SearchWarning
+
+            warnings.warn(f"the compare config has no optimizers: key, so the defaults run "
+                          f"({', '.join(o.display() for o in config.optimizers)}); list the contenders under "
+                          "optimizers: [{name: ..., options: {...}}]", SearchWarning)
     with locked_directory(config.output):   # one comparison at a time writes there
         trials = prepare_trials(config, data_path(args.data, config.search.data))
+        save_config(config.output, {**raw, "output": str(config.output)}, COMPARE_FILE)
         results = execute(trials, args.executor, config.workers, args.ray_address, progress=not args.quiet)
         print(write_outputs(config.output, config, trials, results))
     extra = ", hypervolume.csv" if config.multi_objective else ""
     print(f"results in {config.output} (compare.md, compare.png, incumbents.csv{extra})")
+
+
+#: The comparison's own config in its output directory, read by ``compare --resume``.
+COMPARE_FILE = "comparison.yaml"
+
+
+def _resumed_compare_config(args) -> tuple:
+    """``(raw, config)`` of ``compare --resume DIR [--set budget=N]``: the saved comparison, of
+    which only the budget may change."""
+    from pathlib import Path
+
+    from .errors import ConfigError
+    from .experiment import load_compare_config
+
+    directory = Path(args.resume)
+    if args.config or args.out:
+        raise ConfigError("compare --resume takes the comparison saved in its directory; drop --config and --out")
+    if not (directory / COMPARE_FILE).is_file():
+        raise ConfigError(f"{str(directory)!r} is not a compare output directory (no {COMPARE_FILE}); pass the "
+                          "directory a previous `compare` wrote, or rerun its compare command")
+    saved = load_yaml(directory / COMPARE_FILE)
+    if Path(str(saved.get("output", ""))).resolve() != directory.resolve():
+        raise ConfigError(f"{directory / COMPARE_FILE} describes the comparison in {saved.get('output')!r}, not this "
+                          "directory; pass that directory to --resume")
+    raw = dict(apply_overrides(dict(saved), args.set), output=str(directory))
+    if "budget" in raw and isinstance(raw.get("search"), dict) and "budget" in raw["search"]:
+        raw["search"] = {k: v for k, v in raw["search"].items() if k != "budget"}   # --set budget=N wins
+    before, after = (to_dict(load_compare_config(dict(data, output=str(directory)))) for data in (saved, raw))
+    before["search"].pop("budget"), after["search"].pop("budget")
+    changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    changed += sorted(f"search.{k}" for k in before["search"] if before["search"][k] != after["search"].get(k))
+    changed = [k for k in changed if k != "search"]
+    if changed:
+        raise ConfigError(f"only the budget of a comparison can change on resume, not {', '.join(changed)}; "
+                          "start a new comparison with --out for that")
+    return raw, load_compare_config(raw)
 
 
 def register_compare(add) -> None:
@@ -220,6 +296,8 @@ def register_compare(add) -> None:
     sub.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config key")
     sub.add_argument("--data", help="NAS-Bench-201 table (else $NASEARCH_NB201, else the config's data)")
     sub.add_argument("--out", help="output directory (default: the config's output)")
+    sub.add_argument("--resume", metavar="COMPARE_DIR", help="continue the comparison in COMPARE_DIR (with "
+                                                            "--set budget=N, under a new budget)")
     sub.add_argument("--executor", choices=["local", "ray"], default="local",
                      help="local worker processes (default) or a Ray cluster")
     sub.add_argument("--ray-address", help="Ray cluster address, e.g. ray://head:10001 or auto "

@@ -25,10 +25,16 @@ def prepare(directory, force: bool = False, hint: str = "or pass --force to writ
     return directory
 
 
-def save_config(directory, data: dict) -> None:
+def save_config(directory, data: dict, name: str = "config.yaml") -> None:
+    """Write ``data`` as YAML to ``directory/name``, atomically: a kill leaves the old file or the new."""
+    import os
+
     import yaml
 
-    (Path(directory) / "config.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    path = Path(directory) / name
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(yaml.safe_dump(data, sort_keys=False))
+    os.replace(partial, path)
 
 
 def data_path(cli_value, config_value):

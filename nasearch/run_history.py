@@ -225,7 +225,8 @@ class RunHistory:
             regret=None if optimum is None or best is None else optimum - best.value,
             queries_to_optimum=reached, wall_seconds=trials[-1].wall if trials else 0.0,
             evaluation_seconds=float(sum(t.seconds for t in trials)), optimizer_stats=stats,
-            optimizer_options=optimizer_options, **extra)
+            optimizer_options=optimizer_options, unit=self.objective.unit(self.objective.metric),
+            best_export=None if best is None else self.space.export(best.arch), **extra)
 
     # ----------------------------------------------------------------- outputs
     def write_outputs(self, directory, summary: RunSummary) -> None:
@@ -255,7 +256,7 @@ class RunHistory:
                 writer.writerow([self.space.to_string(member.arch), *[member.metrics[t.metric] for t in terms], on])
         evaluated = [self.goal.vector(t.metrics) for t in self.trials if t.ok and t.feasible is not False]
         pareto_plot(directory / "pareto.png", terms, np.array([v for v in evaluated if v is not None]),
-                    np.array([m.vector for m in self.front]), true_front,
+                    np.array([m.vector for m in self.front]), true_front, [self.objective.unit(t.metric) for t in terms],
                     f"{self.space.name} {summary.dataset or ''}: {summary.optimizer}, {len(self.trials)} evaluations")
 
 

@@ -60,6 +60,8 @@ class RunSummary:
     front: Optional[list] = None
     hypervolume_ratio: Optional[float] = None
     true_front_size: Optional[int] = None
+    unit: str = ""                      #: the unit of the objective metric's values ("%", "ms", "" unknown)
+    best_export: Optional[str] = None   #: the best architecture in the space's reference notation (DARTS Genotype)
 
     @property
     def multi_objective(self) -> bool:
@@ -78,6 +80,8 @@ class RunSummary:
         if self.objectives is None:
             for key in MULTI_FIELDS:
                 del data[key]
+        if self.best_export is None:
+            del data["best_export"]
         return data
 
     @classmethod

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from .budget_changes import BudgetChange, append_change, budget_in_force, read_changes
 from .config import to_dict
 from .errors import ConfigError, NasearchError, SearchWarning
 from .goal import Goal, table_reference
@@ -58,7 +59,9 @@ class _Pending:
 class Search:
     """One search: ``Search(space, objective, optimizer="emprox_nao", budget=100, seed=0).run()``.
 
-    ``space`` is a :class:`~nasearch.SearchSpace` or a registered name.
+    ``space`` is a :class:`~nasearch.SearchSpace` or a registered name; ``optimizer`` a
+    registered name (configured by ``options``) or an :class:`~nasearch.optimizers.Optimizer`
+    object, which keeps its own generator and config.
     ``objective`` is a callable ``arch -> float | dict``, an
     :class:`~nasearch.objective.Objective`, or ``None`` for the space's own
     benchmark table on its first dataset. ``options`` are the optimizer's.
@@ -82,7 +85,7 @@ class Search:
                  directory=None, options: Optional[dict] = None, timeout: float = 0.0, progress: bool = False,
                  workers: int = 1, executor: str = "local", ray_address: Optional[str] = None,
                  objectives: Optional[list] = None, constraints: Optional[dict] = None):
-        from .optimizers import create_optimizer, registry as optimizers
+        from .optimizers import Optimizer, create_optimizer, registry as optimizers
         from .registry import get_search_space
 
         self.space = get_search_space(space) if isinstance(space, str) else space
@@ -92,14 +95,21 @@ class Search:
             raise ConfigError(f"workers must be >= 1, got {workers}")
         if self.timeout < 0:
             raise ConfigError(f"timeout must be >= 0 seconds, got {timeout}")
-        self.optimizer_name, self.progress = optimizer, progress
+        self.progress = progress
         self.workers, self.executor, self.ray_address = int(workers), executor, ray_address
         self.objective.check_data()   # missing or broken data fails before any pretraining
         self.goal = Goal.build(objectives, constraints, self.objective.metric)
         self.objective.require(self.goal.metrics)   # an unknown metric or device fails here, naming the valid ones
         reference = table_reference(self.goal, self.objective)
-        factory = optimizers.factory(optimizer)
-        config = factory.configure(options or {})
+        given = optimizer if isinstance(optimizer, Optimizer) else None
+        if given is not None:   # an optimizer built by the caller (a plug-in under test, say)
+            if options:
+                raise ConfigError("options configure an optimizer by name; an optimizer object brings its own "
+                                  "config, so pass options=None")
+            optimizer, factory, config = given.name or type(given).__name__, type(given), given.config
+        else:
+            factory = optimizers.factory(optimizer)
+            config = factory.configure(options or {})
         initial = factory.initial_evaluations(config)
         if initial > self.budget:   # checked before the optimizer's set-up, which may pretrain
             key = factory.initial_evaluations_key
@@ -110,8 +120,9 @@ class Search:
             warnings.warn(f"budget {self.budget} equals the {initial} initial evaluations of {optimizer!r} "
                           f"(option {key}), so every evaluation is a random one; raise the budget or lower {key}",
                           SearchWarning, stacklevel=2)
-        self.optimizer = create_optimizer(optimizer, self.space, config, component_rng(seed, "optimizer"), seed,
-                                          progress)
+        self.optimizer_name = optimizer
+        self.optimizer = given if given is not None else create_optimizer(
+            optimizer, self.space, config, component_rng(seed, "optimizer"), seed, progress)
         self.optimizer.bind(self.goal, functools.partial(self.objective.known_metrics, metrics=self.goal.metrics))
         self.directory = None if directory is None else Path(directory)
         path = None
@@ -119,6 +130,10 @@ class Search:
             self.directory.mkdir(parents=True, exist_ok=True)
             path = self.directory / HISTORY_FILE
         recorded = read_trials(path) if path is not None else []
+        self.budget_changes = read_changes(self.directory) if self.directory is not None else ()
+        if self.budget_changes and self.budget_changes[-1].after != self.budget:
+            raise ConfigError(f"{self.directory} was continued with budget {self.budget_changes[-1].after}, not "
+                              f"{self.budget}; pass that budget, then change it with change_budget()")
         self.history = RunHistory(self.space, self.objective, self.goal, reference, path)
         self._buffer: list = []          # proposals of the optimizer's last round, not yet handed out
         self._pending: dict = {}         # arch id -> _Pending
@@ -151,6 +166,21 @@ class Search:
     def is_pending(self, arch) -> bool:
         return self.space.arch_id(arch) in self._pending
 
+    def change_budget(self, budget: int) -> None:
+        """Continue under ``budget`` evaluations (at least those already recorded); with a
+        directory the change is recorded there, so a later resume replays it exactly."""
+        budget = _budget(budget, self.space)
+        if budget < self.told + len(self._pending):
+            raise ConfigError(f"budget {budget} is below the {self.told + len(self._pending)} evaluations this run "
+                              "already recorded or handed out; a run cannot shrink below them")
+        if budget == self.budget:
+            return
+        change = BudgetChange(self.handed_count, self.budget, budget)
+        if self.directory is not None:
+            append_change(self.directory, change)
+        self.budget_changes += (change,)
+        self.budget = budget
+
     # -------------------------------------------------------------- ask/tell
     def ask(self, count: int = 1) -> list:
         """Up to ``count`` new architectures (fewer only when the budget runs out, or while the
@@ -159,7 +189,9 @@ class Search:
         handed = []
         while len(handed) < count and self.remaining > 0:
             if not self._buffer:
-                proposals = self.optimizer.ask(self.remaining)
+                # the budget this ask was made under (an earlier one, when a replayed run was extended)
+                budget = budget_in_force(self.budget_changes, self.budget, self.handed_count)
+                proposals = self.optimizer.ask(max(1, budget - self.told - len(self._pending)))
                 if not proposals and self._pending:
                     break   # the optimizer waits for results still out (a generation in flight)
                 self._buffer = self._admitted(proposals)

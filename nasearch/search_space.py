@@ -169,6 +169,11 @@ class SearchSpace(abc.ABC):
         """Metrics available for ``dataset``, e.g. ``["train", "val", "test"]``."""
         return []
 
+    def metric_unit(self, metric: str) -> str:
+        """The unit of a metric's values, for axis labels: ``"%"`` for the accuracies
+        (``train``, ``val``, ``test``); ``""`` (unknown) for anything else unless a space says."""
+        return "%" if metric in ("train", "val", "test") else ""
+
     def cost_metrics(self, dataset: str) -> list:
         """Deployment costs of ``dataset``'s architectures, lower is better (e.g. ``latency@edgegpu``).
 
@@ -239,6 +244,11 @@ class SearchSpace(abc.ABC):
 
         raise ConfigError(f"space {self.name!r} has no network(arch, in_channels, classes, ...) to train; "
                           "implement it, or score the space with an objective of your own")
+
+    def export(self, arch: Architecture) -> Optional[str]:
+        """The architecture in the notation of the space's reference code, to retrain it elsewhere
+        (DARTS: ``Genotype(...)``), or ``None`` when :meth:`to_string` is that notation."""
+        return None
 
     def zero_cost_table(self):
         """Path of a shipped table of zero-cost proxies (:func:`nasearch.zero_cost.write_table`),

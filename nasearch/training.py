@@ -105,6 +105,9 @@ class TrainingObjective(Objective):
     metric = "val"
     report_metric = ""
 
+    def unit(self, metric: str) -> str:
+        return "%" if metric in ("val", "train") else "s" if metric == "train_seconds" else ""
+
     def __init__(self, space, config: Optional[TrainingConfig] = None, data=None):
         if not space.builds_networks:
             space.network(None, 0, 0)   # the ABC's default: the one-line error naming the fix

@@ -29,6 +29,22 @@ def test_compare_writes_table_and_plot(tmp_path, nb201_path, capsys):
     # Re-running keeps finished trials (and their numbers).
     assert main(["compare", "--quiet", "--config", str(config), "--data", str(nb201_path)]) == 0
     assert json.loads((out / "summary.json").read_text()) == rows
+    # --resume with a new budget extends every trial, keeping its first 30 evaluations.
+    before = {path: path.read_text().splitlines() for path in out.glob("*/seed*/history.jsonl")}
+    assert len(before) == 4
+    assert main(["compare", "--quiet", "--resume", str(out), "--set", "budget=36", "--data", str(nb201_path)]) == 0
+    for path, lines in before.items():
+        after = path.read_text().splitlines()
+        assert len(after) == 36 and [json.loads(a)["arch"] for a in after[:30]] == [json.loads(b)["arch"] for b in lines]
+    assert "36 queries" in (out / "compare.md").read_text()
+    capsys.readouterr()
+    assert main(["compare", "--quiet", "--resume", str(out), "--set", "seeds=3"]) == 2
+    assert "only the budget of a comparison can change on resume, not seeds" in capsys.readouterr().err
+    assert main(["compare", "--quiet", "--resume", str(tmp_path)]) == 2   # holds the user's compare.yaml only
+    assert "not a compare output directory" in capsys.readouterr().err
+    (tmp_path / "comparison.yaml").write_text(yaml.safe_dump({"output": str(out)}))
+    assert main(["compare", "--quiet", "--resume", str(tmp_path)]) == 2
+    assert "pass that directory to --resume" in capsys.readouterr().err
 
 
 def test_ray_executor_gives_the_same_results(tmp_path, nb201_path):
@@ -124,3 +140,12 @@ def test_compare_config_mistakes_are_one_line_errors(data, message, tmp_path, ca
     assert main(["compare", "--quiet", "--config", str(path), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_a_compare_config_without_optimizers_says_the_defaults_run(tmp_path, capsys):
+    # budget 5 is below EmProx-NAO's 10 random evaluations: the run stops before any work
+    assert main(["compare", "--quiet", "--set", "budget=5", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == ("warning: the compare config has no optimizers: key, so the defaults run (emprox_nao, "
+                      "evolution, random); list the contenders under optimizers: [{name: ..., options: {...}}]")
+    assert err[1].startswith("error: budget 5 is smaller than the 10 initial evaluations") and len(err) == 2

@@ -1,10 +1,12 @@
 """The shipped contracts fail components with the bugs they exist to catch."""
+import itertools
+
 import numpy as np
 import pytest
 
 from nasearch.optimizers import Proposal, RandomSearch
 from nasearch.testing import SearchSpaceContract
-from nasearch.testing.optimizer_contract import drive
+from nasearch.testing.optimizer_contract import drive, drive_search
 
 
 class ReProposing(RandomSearch):
@@ -32,6 +34,38 @@ def test_optimizer_contract_rejects_re_proposals(nb201, bad_class, fail_every):
     optimizer = bad_class(nb201, {}, np.random.default_rng(0))
     with pytest.raises(AssertionError, match="re-proposed"):
         drive(optimizer, nb201, "cifar10-valid", 30, fail_every=fail_every)
+
+
+class RepeatsNowAndThen(RandomSearch):
+    """Samples uniformly without checking what it already proposed: a repeat is rare early on."""
+
+    def ask(self, remaining):
+        return [Proposal(self.space.sample(self.rng))]
+
+
+class IgnoresPending(RandomSearch):
+    """Forgets architectures handed out but not yet told, so it proposes them again."""
+
+    def reserve(self, arch):
+        pass
+
+    def ask(self, remaining):
+        return [Proposal(arch) for arch in itertools.islice(self.space.enumerate(), 50) if not self.is_known(arch)][:5]
+
+
+def test_a_long_search_catches_an_optimizer_that_repeats_a_few_times_in_300(nb201):
+    optimizer = RepeatsNowAndThen(nb201, {}, np.random.default_rng(3))
+    first_40 = drive(RepeatsNowAndThen(nb201, {}, np.random.default_rng(3)), nb201, "cifar10-valid", 40)
+    assert len(set(first_40)) == 40   # the short bare drive does not see it
+    with pytest.raises(AssertionError, match="re-proposed a told architecture"):
+        drive_search(optimizer, nb201, "cifar10-valid", 300)
+
+
+def test_a_search_with_pending_architectures_catches_an_optimizer_that_forgets_them(nb201):
+    with pytest.raises(AssertionError, match="re-proposed a pending architecture"):
+        drive_search(IgnoresPending(nb201, {}, np.random.default_rng(0)), nb201, "cifar10-valid", 300)
+    # the bare protocol tells each batch before the next ask, so it never sees the bug
+    assert len(drive(IgnoresPending(nb201, {}, np.random.default_rng(0)), nb201, "cifar10-valid", 40)) == 40
 
 
 def test_space_contract_rejects_a_token_mask_that_misses_allowed_tokens(nb201):

@@ -60,9 +60,11 @@ def test_evaluate_writes_results_and_is_reproducible(tmp_path, nb201_path):
 
 def test_grid_and_train_size_sweep(tmp_path, nb201_path):
     config = _config(tmp_path, trials=1, train_sizes=[8, 24], predictors=[FAST[0]])
+    assert main(["evaluate", "--quiet", "--config", config, "--data", str(nb201_path)]) == 0
+    # run after the config's own evaluation (the README's order), the grid writes beside it
     assert main(["evaluate", "--quiet", "--config", config, "--data", str(nb201_path), "--grid", "k=3,10",
                  "d=16"]) == 0
-    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    summary = json.loads((tmp_path / "out-grid-k-embedding_dim" / "summary.json").read_text())
     labels = {(s["predictor"], s["train_size"]) for s in summary}
     assert labels == {(f"EmProx k={k} d=16", n) for k in (3, 10) for n in (8, 24)}
 

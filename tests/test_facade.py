@@ -92,14 +92,14 @@ def test_a_dict_without_the_objective_metric_is_a_clear_error(nb201):
 
 
 def test_history_and_resume_through_the_facade(nb201, tmp_path):
-    full = Search(nb201, Counting(nb201), "emprox_nao", budget=30, seed=4).run()
+    full = Search(nb201, Counting(nb201), "emprox_nao", budget=30, seed=1).run()
     directory = tmp_path / "run"
-    partial = Search(nb201, Counting(nb201), "emprox_nao", budget=30, seed=4, directory=directory)
+    partial = Search(nb201, Counting(nb201), "emprox_nao", budget=30, seed=1, directory=directory)
     for _ in range(13):
         arch = partial.ask(1)[0]
         partial.tell(arch, Counting(nb201)(arch))
     resumed_objective = Counting(nb201)
-    resumed = Search(nb201, resumed_objective, "emprox_nao", budget=30, seed=4, directory=directory)
+    resumed = Search(nb201, resumed_objective, "emprox_nao", budget=30, seed=1, directory=directory)
     assert resumed.told == 13
     result = resumed.run()
     assert len(resumed_objective.calls) == 17   # only the missing evaluations

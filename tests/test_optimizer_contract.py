@@ -14,6 +14,7 @@ OPTIONS = {
     "random+screen": {"screen": 5, "n_init": 5},
     "local_search": {"n_init": 5},
     "nsga2": {"population": 10},
+    "tpe": {"n_startup": 5},
 }
 
 

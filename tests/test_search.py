@@ -123,7 +123,7 @@ def objective(arch):
         os.kill(os.getpid(), signal.SIGKILL)   # a real kill: no cleanup, no finally blocks
     return space.query(arch, "cifar10-valid")
 
-Search(space, objective, "emprox_nao", budget=40, seed=5, directory=sys.argv[1],
+Search(space, objective, "emprox_nao", budget=40, seed=2, directory=sys.argv[1],
        options={"batch_size": 7, "candidates": 14}).run()
 """
 
@@ -172,6 +172,23 @@ def test_ctrl_c_prints_the_run_directory_and_the_resume_command(tmp_path, capsys
     assert main(argv[:-4] + ["--out", str(reference), "--set", "budget=30"]) == 0
     strip = lambda records: [{k: v for k, v in r.items() if k not in ("wall", "seconds")} for r in records]
     assert strip(resumed) == strip(_records(reference))
+
+
+def test_ctrl_c_during_pretraining_says_what_is_kept_and_how_to_continue(tmp_path, capsys, monkeypatch):
+    from nasearch.optimizers import gradient_search
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(gradient_search, "pretrained_autoencoder", interrupted)
+    out = tmp_path / "run"
+    assert main(["search", "--quiet", "--config", NB201_CONFIG, "--out", str(out)]) == 130
+    err = capsys.readouterr().err.strip()
+    assert "interrupted while setting up the search (pretraining" in err and "stay cached in" in err
+    assert err.endswith("Continue with: the same command") and "holds no evaluation yet" in err
+    assert not (out / "history.jsonl").exists() and not (out / ".lock").exists()
+    monkeypatch.undo()
+    assert main(["search", "--quiet", "--config", NB201_CONFIG, "--out", str(out), "--set", "budget=12"]) == 0
 
 
 def test_missing_data_fails_before_any_pretraining(tmp_path, capsys, monkeypatch):

@@ -6,8 +6,9 @@ from .gradient_search import EmProxNAO, NAOGuided
 from .local_search import LocalSearch
 from .nsga2 import NSGA2
 from .random_search import RandomSearch
+from .tpe import TPE
 
-for _cls in (EmProxNAO, NAOGuided, RegularizedEvolution, RandomSearch, LocalSearch, NSGA2):
+for _cls in (EmProxNAO, NAOGuided, RegularizedEvolution, RandomSearch, LocalSearch, NSGA2, TPE):
     registry.register(_cls.name, _cls)
 
 
@@ -18,4 +19,4 @@ def create_optimizer(name: str, space, options=None, rng=None, seed: int = 0, pr
 
 
 __all__ = ["Optimizer", "Proposal", "EmProxNAO", "NAOGuided", "RegularizedEvolution", "RandomSearch",
-           "LocalSearch", "NSGA2", "create_optimizer", "registry"]
+           "LocalSearch", "NSGA2", "TPE", "create_optimizer", "registry"]

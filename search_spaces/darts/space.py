@@ -36,8 +36,6 @@ with an objective of their own (a Python callable or training).
 from __future__ import annotations
 
 import ast
-import csv
-import gzip
 import re
 from pathlib import Path
 from typing import NamedTuple, Optional, Sequence
@@ -48,15 +46,17 @@ from nasearch.errors import DataError, InvalidArchitectureError
 from nasearch.search_space import ArchitectureGraph, SearchSpace
 
 from .graph import cells_graph
+from .operations import CELLS, NODES, OPERATIONS
+from .table import load_table
 
-OPERATIONS = ("max_pool_3x3", "avg_pool_3x3", "skip_connect", "sep_conv_3x3", "sep_conv_5x5",
-              "dil_conv_3x3", "dil_conv_5x5")
-CELLS = ("normal", "reduce")
-NODES = 4
 INPUT_OFFSET = 1                       #: token of input j is j + 1
 OP_OFFSET = INPUT_OFFSET + NODES + 2   #: token of operation k is k + 7
 TABLE = Path(__file__).with_name("data") / "nasbench301_subset.csv.gz"
 _CELL_PATTERN = r"\|" + r"\|".join([r"([a-z0-9_]+)~(\d+)\+([a-z0-9_]+)~(\d+)"] * NODES) + r"\|"
+#: Exclusive upper bounds of the draws of :meth:`DARTS.sample`, per cell and node:
+#: first input, the other input's rank among the rest, first op, second op.
+_SAMPLE_HIGHS = np.array([[node + 2, node + 1, len(OPERATIONS), len(OPERATIONS)]
+                          for _ in CELLS for node in range(NODES)]).ravel()
 _STRING_PATTERN = re.compile(rf"^normal={_CELL_PATTERN};reduce={_CELL_PATTERN}$")
 FORMAT_HELP = ("write normal=|op~in+op~in|...|;reduce=|...| with 4 nodes per cell, node i taking two distinct "
                f"inputs in 0..i+1, op in {', '.join(OPERATIONS)}")
@@ -123,12 +123,17 @@ class DARTS(SearchSpace):
         raise InvalidArchitectureError(f"{arch!r} is not a DARTS architecture; build one with from_string()")
 
     def sample(self, rng):
+        # One generator call per architecture (``rng.choice`` without replacement costs ~20x
+        # more, and pretraining on a stream samples hundreds of thousands of cells). Per
+        # node: a first input of ``node + 2``, a second of the ``node + 1`` others, two ops.
+        draws = rng.integers(0, _SAMPLE_HIGHS).reshape(len(CELLS), NODES, 4)
         cells = []
-        for _ in CELLS:
+        for cell_draws in draws:
             cell = []
-            for node in range(NODES):
-                inputs = sorted(int(i) for i in rng.choice(node + 2, size=2, replace=False))
-                cell += [(inputs[0], int(rng.integers(len(OPERATIONS)))), (inputs[1], int(rng.integers(len(OPERATIONS))))]
+            for first, other, first_op, second_op in cell_draws.tolist():
+                second = other + (other >= first)   # uniform over the inputs other than ``first``
+                pairs = sorted([(first, first_op), (second, second_op)])
+                cell += pairs
             cells.append(tuple(cell))
         return DartsArch(*cells)
 
@@ -196,6 +201,25 @@ class DARTS(SearchSpace):
         return per_cell ** 2
 
     # ---------------------------------------------------------------- sequence
+    def network(self, arch, in_channels: int, classes: int, channels: int = 16, cells_per_stage: int = 2,
+                cells: int = 0, affine_ops: bool = True):
+        """The DARTS CIFAR network of this genotype (see :mod:`.network`): ``channels`` initial
+        channels, ``cells`` cells (default ``3 · cells_per_stage + 2``: that many normal cells
+        per stage and the two reduction cells; 2 gives NAS-Bench-301's 8), no auxiliary head."""
+        from .network import DartsNetwork
+
+        return DartsNetwork(self._check(arch), in_channels, classes, channels, cells or 3 * cells_per_stage + 2,
+                            affine_ops)
+
+    def export(self, arch) -> str:
+        """The cell in the DARTS code's ``Genotype(...)`` notation: ``(operation, input)`` pairs,
+        two per node, inputs 0 and 1 the previous cells' outputs, every node concatenated."""
+        arch = self._check(arch)
+        pairs = lambda cell: "[" + ", ".join(f"('{OPERATIONS[op]}', {source})" for source, op in cell) + "]"
+        concat = list(range(2, 2 + NODES))
+        return (f"Genotype(normal={pairs(arch.normal)}, normal_concat={concat}, "
+                f"reduce={pairs(arch.reduce)}, reduce_concat={concat})")
+
     def graph(self, arch) -> ArchitectureGraph:
         """Both cells as one two-component graph, operations as nodes (see :mod:`.graph`)."""
         return cells_graph(self._check(arch), NODES, len(OPERATIONS))
@@ -298,7 +322,7 @@ class DARTS(SearchSpace):
     def table(self) -> dict:
         """``{arch: CIFAR-10 validation accuracy (percent)}`` for the 725 tabulated cells."""
         if self._table is None:
-            self._table = load_table(TABLE, self)
+            self._table = load_table(TABLE, self.from_compact)
         return self._table
 
     def table_archs(self, dataset: str) -> list:
@@ -318,29 +342,3 @@ class DARTS(SearchSpace):
     def values(self, dataset: str, metric: str = "val", epochs: Optional[int] = None) -> np.ndarray:
         self.check_query(dataset, metric, epochs)
         return np.fromiter(self.table.values(), dtype=np.float64, count=len(self.table))
-
-
-def load_table(path, space: DARTS) -> dict:
-    """Read the gzipped NAS-Bench-301 subset (columns ``idx, compact, cifar10_val``), validating every row."""
-    path = Path(path)
-    fix = "reinstall nasearch to restore the shipped file"
-    try:
-        with gzip.open(path, "rt", newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
-    except (OSError, EOFError, UnicodeDecodeError, csv.Error) as error:
-        raise DataError(f"cannot read DARTS table {str(path)!r} ({error}); {fix}") from None
-    table = {}
-    for line, row in enumerate(rows, start=2):
-        try:
-            arch = space.from_compact(row["compact"])
-            value = float(row["cifar10_val"])
-        except (KeyError, TypeError, ValueError, InvalidArchitectureError) as error:
-            raise DataError(f"DARTS table {str(path)!r} line {line} is malformed ({error}); {fix}") from None
-        if not np.isfinite(value) or not 0.0 <= value <= 100.0:
-            raise DataError(f"DARTS table {str(path)!r} line {line} has accuracy {value}, outside 0..100; {fix}")
-        if arch in table:
-            raise DataError(f"DARTS table {str(path)!r} line {line} repeats a cell; {fix}")
-        table[arch] = value
-    if not table:
-        raise DataError(f"DARTS table {str(path)!r} has no rows; {fix}")
-    return table

@@ -197,7 +197,9 @@ class NASBench201(SearchSpace):
         return NASBench201Network(self._check(arch), in_channels, classes, channels, cells_per_stage)
 
     def zero_cost_table(self):
-        """The shipped proxies of all 15,625 cells (benchmarks/zero_cost_table.py), C=16, N=5, 32×32×3, 10 classes."""
+        """The proxies of all 15,625 cells (C=16, N=5, 32×32×3, 10 classes) when a table built by
+        ``benchmarks/zero_cost_table.py`` lies at :data:`ZERO_COST_TABLE`; none ships, since building
+        it takes about an hour on one core, so by default proxies are computed as needed."""
         path = ZERO_COST_TABLE
         return path if path.exists() else None
 
@@ -281,6 +283,11 @@ class NASBench201(SearchSpace):
 
     def epochs(self, dataset: str, metric: str) -> list:
         return [k[2] for k in COLUMNS if k[:2] == (dataset, metric)]
+
+    def metric_unit(self, metric: str) -> str:
+        from .hardware import UNITS
+
+        return UNITS.get(metric.partition("@")[0], super().metric_unit(metric))
 
     def cost_metrics(self, dataset: str) -> list:
         """HW-NAS-Bench costs, ``latency@<device>`` (ms), ``energy@<device>`` (mJ) and

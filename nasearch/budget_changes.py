@@ -1,0 +1,63 @@
+"""Budget changes: a finished or interrupted run continued under another budget.
+
+A run directory's ``budget.jsonl`` holds one line per change, appended (and
+fsynced) when it is made: how many architectures had been handed out then
+(``handed``), the budget before and the budget after. Resume needs them because an
+optimizer sizes its batch by the evaluations left: an ask made before a change is
+replayed with the budget that was in force then, so an extended run replays
+exactly, however often it was extended or interrupted.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import DataError
+
+BUDGET_FILE = "budget.jsonl"
+
+
+@dataclass(frozen=True)
+class BudgetChange:
+    handed: int    #: architectures handed out when the budget changed
+    before: int    #: the budget until then (evaluations)
+    after: int     #: the budget from then on (evaluations)
+
+
+def read_changes(directory) -> tuple:
+    """The :class:`BudgetChange` s of a run directory, in the order made (``()`` without the file)."""
+    path = Path(directory) / BUDGET_FILE
+    if not path.is_file():
+        return ()
+    changes = []
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        try:
+            data = json.loads(line)
+            change = BudgetChange(int(data["handed"]), int(data["before"]), int(data["after"]))
+        except (ValueError, KeyError, TypeError):
+            raise DataError(f"{path} line {number} is not a budget change ({line[:60]!r}); restore the file "
+                            "from a backup, or start a new run") from None
+        if change.handed < (changes[-1].handed if changes else 0) or min(change.before, change.after) < 1:
+            raise DataError(f"{path} line {number} does not follow the lines before it; restore the file "
+                            "from a backup, or start a new run")
+        changes.append(change)
+    return tuple(changes)
+
+
+def append_change(directory, change: BudgetChange) -> None:
+    """Append ``change`` to the run directory's budget file, on disk before this returns."""
+    with open(Path(directory) / BUDGET_FILE, "a") as handle:
+        handle.write(json.dumps({"handed": change.handed, "before": change.before, "after": change.after}) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def budget_in_force(changes: tuple, budget: int, handed: int) -> int:
+    """The budget an ask made after ``handed`` hand-outs was made under: the ``before`` of the
+    first change made later, else the current ``budget``."""
+    for change in changes:
+        if handed < change.handed:
+            return change.before
+    return budget
