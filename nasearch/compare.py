@@ -59,11 +59,12 @@ def run_trial(trial: CompareTrial) -> TrialResult:
         check_resume(trial.directory, load_yaml(saved), trial.config, fix)
     else:
         save_config(path, to_dict(trial.config))
+    recorded = load_yaml(saved)
     records = read_trials(path / HISTORY_FILE)
-    same_budget = load_yaml(saved).get("budget") == trial.config.budget
+    same_budget = recorded.get("budget") == trial.config.budget
     summary = read_summary(path) if same_budget and len(records) == trial.config.budget else None
     if summary is None:
-        result = continue_search(path, load_yaml(saved), trial.config, fix).run()
+        result = continue_search(path, recorded, trial.config, fix).run()
         summary, records = result.summary, result.history
     return TrialResult(summary, [t.incumbent for t in records], [t.incumbent_report for t in records],
                        [t.hypervolume_ratio for t in records])

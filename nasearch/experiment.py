@@ -206,18 +206,26 @@ def check_resume(directory, saved: dict, current: SearchConfig, fix: str) -> Non
         raise ConfigError(f"{directory} holds a different run ({details}); {fix}")
 
 
-def continue_search(directory, saved: dict, current: SearchConfig, fix: str, **build_options):
+def continue_search(directory, saved: dict, current: SearchConfig, fix: str, budget_given: bool = True,
+                    **build_options):
     """The :class:`~nasearch.search.Search` that resumes the run in ``directory`` (its saved
     ``config.yaml``) as ``current`` describes it: only the budget may differ, and a new budget
-    is recorded in the directory (``budget.jsonl`` and ``config.yaml``) once the run accepts it."""
+    is recorded in the directory (``budget.jsonl`` and ``config.yaml``) once the run accepts it.
+    ``budget_given=False``: the caller did not ask for a budget, so the last recorded one holds."""
+    from .budget_changes import read_changes
     from .run_directory import save_config
 
     check_resume(directory, saved, current, fix)
-    before = int(saved.get("budget", SearchConfig.budget))
+    changes = read_changes(directory)
+    # budget.jsonl is written first, so after a kill between the two files it is the one to trust
+    before = changes[-1].after if changes else int(saved.get("budget", SearchConfig.budget))
+    if not budget_given:
+        current = dataclasses.replace(current, budget=before)
     search = build_search(dataclasses.replace(current, budget=before), directory, **build_options)
     if current.budget != before:
         search.change_budget(current.budget)
-        save_config(directory, {**saved, "budget": current.budget})
+    if saved.get("budget") != search.budget:   # also heals a config.yaml left behind by a kill
+        save_config(directory, {**saved, "budget": search.budget})
     return search
 
 

@@ -145,8 +145,9 @@ def _run_search(args, config, directory) -> None:
     options = dict(data_override=args.data, progress=not args.quiet, ray_address=args.ray_address)
     try:
         if args.resume:
+            given = any(item.partition("=")[0].strip() == "budget" for item in args.set or ())
             search = continue_search(directory, load_yaml(directory / "config.yaml"), config,
-                                     "resume with --set budget=N at most", **options)
+                                     "resume with --set budget=N at most", budget_given=given, **options)
         else:
             search = build_search(config, directory, **options)
     except KeyboardInterrupt:

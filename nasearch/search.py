@@ -132,8 +132,9 @@ class Search:
         recorded = read_trials(path) if path is not None else []
         self.budget_changes = read_changes(self.directory) if self.directory is not None else ()
         if self.budget_changes and self.budget_changes[-1].after != self.budget:
-            raise ConfigError(f"{self.directory} was continued with budget {self.budget_changes[-1].after}, not "
-                              f"{self.budget}; pass that budget, then change it with change_budget()")
+            raise ConfigError(f"{self.directory} was last continued under budget {self.budget_changes[-1].after} "
+                              f"(its budget.jsonl), not {self.budget}; resume with that budget, then change it "
+                              "(--set budget=N, or Search.change_budget)")
         self.history = RunHistory(self.space, self.objective, self.goal, reference, path)
         self._buffer: list = []          # proposals of the optimizer's last round, not yet handed out
         self._pending: dict = {}         # arch id -> _Pending

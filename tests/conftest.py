@@ -57,3 +57,13 @@ def darts():
     from search_spaces.darts import DARTS
 
     return DARTS()
+
+
+@pytest.fixture(scope="session")
+def ray_instance():
+    """One local Ray instance for the whole session (starting one costs seconds), shut down at its end."""
+    ray = pytest.importorskip("ray")
+    if not ray.is_initialized():
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield ray
+    ray.shutdown()

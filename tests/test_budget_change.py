@@ -33,7 +33,7 @@ def test_an_extended_run_keeps_its_trials_and_resumes_exactly(nb201, tmp_path, o
     (copy / "history.jsonl").write_text("".join(lines[:38]))
     Search(nb201, None, optimizer, budget=45, seed=1, directory=copy, options=options).run()
     assert _strip(copy) == _strip(run)
-    with pytest.raises(ConfigError, match="continued with budget 45"):
+    with pytest.raises(ConfigError, match="last continued under budget 45"):
         Search(nb201, None, optimizer, budget=30, seed=1, directory=copy, options=options)
 
 
@@ -60,3 +60,9 @@ def test_cli_extends_a_finished_search_and_refuses_other_changes(tmp_path, nb201
     assert main(["search", "--quiet", "--resume", str(out), "--set", "budget=5"]) == 2
     assert "below the 20 evaluations" in capsys.readouterr().err
     assert len(read_trials(out / "history.jsonl")) == 20
+    # Killed between writing budget.jsonl and config.yaml: a plain resume follows budget.jsonl and heals the config.
+    with open(out / "budget.jsonl", "a") as handle:
+        handle.write('{"handed": 20, "before": 20, "after": 24}\n')
+    assert main(["search", "--quiet", "--resume", str(out)]) == 0
+    assert len(read_trials(out / "history.jsonl")) == 24
+    assert yaml.safe_load((out / "config.yaml").read_text())["budget"] == 24

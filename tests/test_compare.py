@@ -47,16 +47,24 @@ def test_compare_writes_table_and_plot(tmp_path, nb201_path, capsys):
     assert "pass that directory to --resume" in capsys.readouterr().err
 
 
-def test_ray_executor_gives_the_same_results(tmp_path, nb201_path):
+def test_a_ray_address_with_no_cluster_is_a_one_line_error(tmp_path, capsys, monkeypatch):
+    # runs before the session's Ray instance starts (test_ray_executor_gives_the_same_results)
     ray = pytest.importorskip("ray")
+    if ray.is_initialized():
+        pytest.skip("a Ray instance is already running in this process")
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    argv = ["compare", "--quiet", "--set", "seeds=1", "--set", "budget=12", "--set", "optimizers=[random]",
+            "--executor", "ray", "--ray-address", "auto", "--out", str(tmp_path / "out")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "cannot reach a Ray cluster at 'auto'" in err and err.count("\n") == 1
+
+
+def test_ray_executor_gives_the_same_results(tmp_path, nb201_path, ray_instance):
     local = load_compare_config(dict(CONFIG, output=str(tmp_path / "local")))
     remote = load_compare_config(dict(CONFIG, output=str(tmp_path / "ray")))
     local_results = execute(prepare_trials(local, str(nb201_path)), "local", 2, progress=False)
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    try:
-        ray_results = execute(prepare_trials(remote, str(nb201_path)), "ray", progress=False)
-    finally:
-        ray.shutdown()
+    ray_results = execute(prepare_trials(remote, str(nb201_path)), "ray", progress=False)
     assert [r.incumbents for r in ray_results] == [r.incumbents for r in local_results]
 
 
@@ -86,18 +94,6 @@ def test_shipped_search_configs_load():
             specs = [(config.optimizer, config.options)]
         for name, options in specs:
             build(registry.factory(name).Config, dict(options), name)   # unknown options raise
-
-
-def test_a_ray_address_with_no_cluster_is_a_one_line_error(tmp_path, capsys, monkeypatch):
-    ray = pytest.importorskip("ray")
-    if ray.is_initialized():
-        pytest.skip("a Ray instance is already running in this process")
-    monkeypatch.delenv("RAY_ADDRESS", raising=False)
-    argv = ["compare", "--quiet", "--set", "seeds=1", "--set", "budget=12", "--set", "optimizers=[random]",
-            "--executor", "ray", "--ray-address", "auto", "--out", str(tmp_path / "out")]
-    assert main(argv) == 2
-    err = capsys.readouterr().err
-    assert "cannot reach a Ray cluster at 'auto'" in err and err.count("\n") == 1
 
 
 def test_paired_difference_and_verdict():

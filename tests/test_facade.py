@@ -173,8 +173,8 @@ def test_out_of_order_tells_and_an_arch_in_flight_resume_exactly(nb201, tmp_path
     assert resumed.ask(4) == first.ask(4), "the replayed optimizer continues exactly like the original"
 
 
-def test_ray_workers_evaluate_a_search(nb201):
-    ray = pytest.importorskip("ray")
+def test_ray_workers_evaluate_a_search(nb201, ray_instance):
+    ray = ray_instance
     import parallel_objectives
     from parallel_objectives import TableWithDelay
 

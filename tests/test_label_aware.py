@@ -133,7 +133,7 @@ def test_synflow_follows_its_definition():
     torch.manual_seed(0)
     network = nn.Sequential(nn.Linear(4, 3), nn.BatchNorm1d(3), nn.ReLU(), nn.Linear(3, 2))
     first, second = network[0].weight.detach().abs().double(), network[3].weight.detach().abs().double()
-    b1, b2 = network[0].bias.detach().abs().double(), network[3].bias.detach().abs().double()
+    b1 = network[0].bias.detach().abs().double()   # the second bias adds to R but not to ∂R/∂W
     # By hand: R = Σ(W2 relu(W1 1 + b1) + b2), BN removed; score = Σ|W ⊙ ∂R/∂W| over both weights.
     hidden = first @ torch.ones(4, dtype=torch.float64) + b1
     grad_second = torch.ones(2, 1, dtype=torch.float64) @ hidden.unsqueeze(0)

@@ -58,3 +58,11 @@ def test_scatter_plot_gives_each_panel_its_spearman(tmp_path):
     figure = scatter_plot(tmp_path / "scatter.png", rows, "t", "val")
     titles = [axis.get_title() for axis in figure.axes if axis.get_title()]
     assert titles == ["A\nSpearman 0.600 ± 0.100", "B\nSpearman 0.900 ± 0.000"]
+
+
+def test_units_come_from_the_space_and_the_objective(nb201, darts):
+    from nasearch.objective import TabularObjective
+
+    objective = TabularObjective(nb201, "cifar10-valid")
+    assert [objective.unit(m) for m in ("val", "latency@edgegpu", "energy@fpga")] == ["%", "ms", "mJ"]
+    assert darts.metric_unit("val") == "%" and darts.metric_unit("anything") == ""

@@ -5,8 +5,6 @@ import socket
 import subprocess
 import sys
 
-import pytest
-
 from conftest import REPO
 from nasearch.cli import main
 

@@ -127,8 +127,6 @@ class GIN(Predictor):
     def _loss(self, predicted, target):
         """Summed over members (``predicted`` is ``(members, n)``), so each member's gradient is
         that of its own loss: squared error plus ``ranking`` × the pairwise ranking loss."""
-        import torch
-
         from ..embedding.graph_encoder import pairwise_ranking_loss
 
         loss = ((predicted - target) ** 2).mean(-1).sum()
