@@ -2,7 +2,10 @@
 
 A run directory's ``budget.jsonl`` holds one line per change, appended (and
 fsynced) when it is made: how many architectures had been handed out then
-(``handed``), the budget before and the budget after. Resume needs them because an
+(``handed``), the budget before and the budget after. Its first line, written when
+the run starts, records the starting budget (``handed`` 0, before = after), so a
+later ``Search`` on the directory with another budget is a recorded change, never a
+silent one. Resume needs them because an
 optimizer sizes its batch by the evaluations left: an ask made before a change is
 replayed with the budget that was in force then, so an extended run replays
 exactly, however often it was extended or interrupted.

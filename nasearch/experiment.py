@@ -221,9 +221,10 @@ def continue_search(directory, saved: dict, current: SearchConfig, fix: str, bud
     before = changes[-1].after if changes else int(saved.get("budget", SearchConfig.budget))
     if not budget_given:
         current = dataclasses.replace(current, budget=before)
+    # replayed under the budget its trials were recorded with (config.yaml's for a run that predates
+    # budget.jsonl), then changed
     search = build_search(dataclasses.replace(current, budget=before), directory, **build_options)
-    if current.budget != before:
-        search.change_budget(current.budget)
+    search.change_budget(current.budget)
     if saved.get("budget") != search.budget:   # also heals a config.yaml left behind by a kill
         save_config(directory, {**saved, "budget": search.budget})
     return search

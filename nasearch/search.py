@@ -131,10 +131,12 @@ class Search:
             path = self.directory / HISTORY_FILE
         recorded = read_trials(path) if path is not None else []
         self.budget_changes = read_changes(self.directory) if self.directory is not None else ()
-        if self.budget_changes and self.budget_changes[-1].after != self.budget:
-            raise ConfigError(f"{self.directory} was last continued under budget {self.budget_changes[-1].after} "
-                              f"(its budget.jsonl), not {self.budget}; resume with that budget, then change it "
-                              "(--set budget=N, or Search.change_budget)")
+        requested = self.budget
+        if self.budget_changes:       # replay under the recorded budget, then change to the requested one
+            self.budget = self.budget_changes[-1].after
+        elif self.directory is not None and not recorded:   # a new run records its starting budget
+            self.budget_changes = (BudgetChange(0, self.budget, self.budget),)
+            append_change(self.directory, self.budget_changes[0])
         self.history = RunHistory(self.space, self.objective, self.goal, reference, path)
         self._buffer: list = []          # proposals of the optimizer's last round, not yet handed out
         self._pending: dict = {}         # arch id -> _Pending
@@ -144,6 +146,7 @@ class Search:
         self._clock_offset = recorded[-1].wall if recorded else 0.0
         self._start = time.perf_counter()
         replay(self, recorded)
+        self.change_budget(requested)
 
     # ------------------------------------------------------------ accounting
     @property
@@ -169,7 +172,8 @@ class Search:
 
     def change_budget(self, budget: int) -> None:
         """Continue under ``budget`` evaluations (at least those already recorded); with a
-        directory the change is recorded there, so a later resume replays it exactly."""
+        directory the change is recorded there, so a later resume replays it exactly. (A
+        ``Search`` on a directory whose recorded budget differs from its ``budget`` calls it.)"""
         budget = _budget(budget, self.space)
         if budget < self.told + len(self._pending):
             raise ConfigError(f"budget {budget} is below the {self.told + len(self._pending)} evaluations this run "
