@@ -64,3 +64,18 @@ def budget_in_force(changes: tuple, budget: int, handed: int) -> int:
         if handed < change.handed:
             return change.before
     return budget
+
+
+def open_budget(directory, budget: int, new_run: bool) -> tuple:
+    """``(changes, budget to replay under)`` of a run directory (``None``: no directory). A new
+    run records ``budget`` as its first line; a recorded run replays under its last budget."""
+    if directory is None:
+        return (), budget
+    changes = read_changes(directory)
+    if changes:
+        return changes, changes[-1].after
+    if new_run:
+        first = BudgetChange(0, budget, budget)
+        append_change(directory, first)
+        return (first,), budget
+    return (), budget   # a run recorded before budget.jsonl existed

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from .budget_changes import BudgetChange, append_change, budget_in_force, read_changes
+from .budget_changes import BudgetChange, append_change, budget_in_force, open_budget
 from .config import to_dict
 from .errors import ConfigError, NasearchError, SearchWarning
 from .goal import Goal, table_reference
@@ -130,13 +130,8 @@ class Search:
             self.directory.mkdir(parents=True, exist_ok=True)
             path = self.directory / HISTORY_FILE
         recorded = read_trials(path) if path is not None else []
-        self.budget_changes = read_changes(self.directory) if self.directory is not None else ()
-        requested = self.budget
-        if self.budget_changes:       # replay under the recorded budget, then change to the requested one
-            self.budget = self.budget_changes[-1].after
-        elif self.directory is not None and not recorded:   # a new run records its starting budget
-            self.budget_changes = (BudgetChange(0, self.budget, self.budget),)
-            append_change(self.directory, self.budget_changes[0])
+        requested = self.budget   # replayed under the recorded budget, then changed to this one
+        self.budget_changes, self.budget = open_budget(self.directory, requested, new_run=not recorded)
         self.history = RunHistory(self.space, self.objective, self.goal, reference, path)
         self._buffer: list = []          # proposals of the optimizer's last round, not yet handed out
         self._pending: dict = {}         # arch id -> _Pending
