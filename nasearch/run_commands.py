@@ -262,6 +262,7 @@ COMPARE_FILE = "comparison.yaml"
 def _resumed_compare_config(args) -> tuple:
     """``(raw, config)`` of ``compare --resume DIR [--set budget=N]``: the saved comparison, of
     which only the budget may change."""
+    import dataclasses
     from pathlib import Path
 
     from .errors import ConfigError
@@ -280,15 +281,16 @@ def _resumed_compare_config(args) -> tuple:
     raw = dict(apply_overrides(dict(saved), args.set), output=str(directory))
     if "budget" in raw and isinstance(raw.get("search"), dict) and "budget" in raw["search"]:
         raw["search"] = {k: v for k, v in raw["search"].items() if k != "budget"}   # --set budget=N wins
-    before, after = (to_dict(load_compare_config(dict(data, output=str(directory)))) for data in (saved, raw))
-    before["search"].pop("budget"), after["search"].pop("budget")
-    changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
-    changed += sorted(f"search.{k}" for k in before["search"] if before["search"][k] != after["search"].get(k))
-    changed = [k for k in changed if k != "search"]
+    config = load_compare_config(raw)
+    # everything but the budget, as plain data
+    rest = lambda c: to_dict(dataclasses.replace(c, search=dataclasses.replace(c.search, budget=1)))
+    before, after = rest(load_compare_config(dict(saved, output=str(directory)))), rest(config)
+    changed = [k for k in sorted(before) if k != "search" and before[k] != after[k]]
+    changed += [f"search.{k}" for k in sorted(before["search"]) if before["search"][k] != after["search"][k]]
     if changed:
         raise ConfigError(f"only the budget of a comparison can change on resume, not {', '.join(changed)}; "
                           "start a new comparison with --out for that")
-    return raw, load_compare_config(raw)
+    return raw, config
 
 
 def register_compare(add) -> None:
