@@ -79,3 +79,22 @@ def open_budget(directory, budget: int, new_run: bool) -> tuple:
         append_change(directory, first)
         return (first,), budget
     return (), budget   # a run recorded before budget.jsonl existed
+
+
+def check_budget(budget, space, unit: str = "evaluations") -> int:
+    """The budget as a whole number >= 1, checked once for every way a search is built; counted
+    in evaluations (at most the space's size) or, in a multi-fidelity search, in ``unit``
+    (``space`` ``None``: no size limit)."""
+    from .errors import ConfigError
+    from .search_space import describe_size
+
+    try:
+        number = int(budget)
+    except (TypeError, ValueError):
+        raise ConfigError(f"budget must be a whole number of {unit}, got {budget!r}") from None
+    if number < 1 or number != budget:
+        raise ConfigError(f"budget must be a whole number >= 1 of {unit}, got {budget!r}")
+    if space is not None and space.size is not None and number > space.size:
+        raise ConfigError(f"budget {number} exceeds the {describe_size(space.size)} architectures of "
+                          f"{space.name!r}; lower the budget")
+    return number

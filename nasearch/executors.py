@@ -246,6 +246,14 @@ def _last_line(error: Exception) -> str:
     return lines[-1].strip() if lines else type(error).__name__
 
 
+def check_workers(workers, timeout) -> None:
+    """One-line errors for a worker count below 1 or a negative timeout (seconds)."""
+    if int(workers) < 1:
+        raise ConfigError(f"workers must be >= 1, got {workers}")
+    if float(timeout or 0) < 0:
+        raise ConfigError(f"timeout must be >= 0 seconds, got {timeout}")
+
+
 def create_executor(executor: str, function: Callable, workers: int, address: Optional[str] = None,
                     threads: int = 1, what: str = "the work", inline: bool = True) -> Executor:
     """An executor for ``function``: with one worker (and ``inline``) this process, else ``executor``

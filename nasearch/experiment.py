@@ -21,7 +21,7 @@ from .errors import ConfigError
 
 @dataclass(frozen=True)
 class SearchConfig:
-    """One search run. Values are percent; the budget counts evaluations."""
+    """One search run. Values are percent; the budget counts evaluations (with a schedule, epochs)."""
 
     space: str = "nasbench201"
     data: Optional[str] = None          #: benchmark table (after --data and $NASEARCH_NB201); None = packaged
@@ -38,7 +38,10 @@ class SearchConfig:
     training: dict = field(default_factory=dict)  #: with objective "train": TrainingConfig options
     optimizer: str = "emprox_nao"
     options: dict = field(default_factory=dict)   #: optimizer options
-    budget: int = 100
+    budget: int = 100                   #: evaluations; with a schedule, the objective's fidelity unit (epochs)
+    #: multi-fidelity: successive-halving options (eta, min_fidelity, max_fidelity; see nasearch.fidelity);
+    #: {} = every evaluation at full fidelity
+    schedule: dict = field(default_factory=dict)
     seed: int = 0
     timeout: float = 0.0                #: seconds per evaluation; 0 = none
     workers: int = 1                    #: evaluations run concurrently (1 = in this process)
@@ -125,6 +128,9 @@ class CompareConfig:
         labels = [o.display() for o in self.optimizers]
         if len(set(labels)) != len(labels):
             raise ConfigError(f"optimizer labels must be unique, got {labels}; give each entry its own label")
+        if self.search.schedule:   # its tables and curves are read at evaluation counts
+            raise ConfigError("compare counts evaluations, and a schedule's budget counts epochs; drop schedule, "
+                              "or compare schedules with benchmarks/multi_fidelity.py")
 
     @property
     def multi_objective(self) -> bool:
@@ -250,4 +256,4 @@ def build_search(config: SearchConfig, directory=None, data_override: Optional[s
                                      config.allow_test_objective)
     return Search(space, objective, config.optimizer, config.budget, config.seed, directory, config.options,
                   config.timeout, progress, config.workers, config.executor, ray_address,
-                  config.objectives, config.constraints)
+                  config.objectives, config.constraints, config.schedule or None)

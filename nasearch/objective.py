@@ -40,6 +40,11 @@ class Objective(abc.ABC):
     report_metric: str = ""
     #: the benchmark dataset scored, when there is one (named in summaries and plots)
     dataset: Optional[str] = None
+    #: the unit of :meth:`fidelities` (a multi-fidelity budget counts it)
+    fidelity_unit: str = "epochs"
+    #: whether :meth:`evaluate_at` continues the same architecture's evaluation at a lower
+    #: fidelity (training resumed from its checkpoint), so a promotion costs the difference
+    continues_lower_fidelity: bool = False
 
     @abc.abstractmethod
     def evaluate(self, arch) -> dict:
@@ -48,6 +53,16 @@ class Objective(abc.ABC):
     def optimum(self) -> Optional[float]:
         """The best achievable value, when it is known cheaply (else ``None``)."""
         return None
+
+    def fidelities(self) -> list:
+        """The fidelities :meth:`evaluate_at` accepts (e.g. epochs), ascending; the last is what
+        :meth:`evaluate` scores. ``[]`` (the default): one fidelity only, no multi-fidelity search."""
+        return []
+
+    def evaluate_at(self, arch, fidelity: float) -> dict:
+        """Like :meth:`evaluate` at one of :meth:`fidelities` (a multi-fidelity search's jobs)."""
+        raise ConfigError(f"objective {self.describe()!r} has one fidelity; implement fidelities() and "
+                          "evaluate_at() to search it with a schedule")
 
     def check_data(self) -> None:
         """Load whatever data the objective needs now, so that missing or broken data fails
@@ -121,6 +136,21 @@ class TabularObjective(Objective):
             return self.space.query(arch, self.dataset, name, self.epochs if name == self.metric else None)
         except MissingValueError:   # a cost the benchmark never measured: missing, not a number
             return None
+
+    def fidelities(self) -> list:
+        levels = sorted(self.space.epochs(self.dataset, self.metric))
+        return levels if len(levels) > 1 and self.epochs == levels[-1] else []
+
+    def evaluate_at(self, arch, fidelity: float) -> dict:
+        if fidelity == self.epochs:
+            return self.evaluate(arch)
+        if fidelity not in self.fidelities():
+            super().evaluate_at(arch, fidelity)
+        # a shorter schedule has its own value only: the report metric belongs to the full one
+        metrics = {self.metric: self.space.query(arch, self.dataset, self.metric, int(fidelity))}
+        for name in self.extra_metrics:
+            metrics[name] = self._lookup(arch, name)
+        return metrics
 
     def evaluate(self, arch) -> dict:
         metrics = {self.metric: self.space.query(arch, self.dataset, self.metric, self.epochs)}
@@ -247,8 +277,10 @@ class _Timeout(Exception):
     pass
 
 
-def evaluate(objective: Objective, arch, timeout: Optional[float] = None) -> Evaluation:
-    """Call ``objective`` once on ``arch``; any exception, timeout or bad value is a failed Evaluation.
+def evaluate(objective: Objective, arch, timeout: Optional[float] = None,
+             fidelity: Optional[float] = None) -> Evaluation:
+    """Call ``objective`` once on ``arch`` (at ``fidelity`` when given); any exception, timeout or
+    bad value is a failed Evaluation.
 
     ``timeout`` (seconds) is enforced with ``SIGALRM`` in the main thread of a POSIX
     process; elsewhere it is not enforced. Errors in nasearch's own configuration
@@ -262,7 +294,7 @@ def evaluate(objective: Objective, arch, timeout: Optional[float] = None) -> Eva
         previous = signal.signal(signal.SIGALRM, _expire)
         signal.setitimer(signal.ITIMER_REAL, float(timeout))
     try:
-        metrics = objective.evaluate(arch)
+        metrics = objective.evaluate(arch) if fidelity is None else objective.evaluate_at(arch, fidelity)
     except _Timeout:
         return failure(f"evaluation exceeded {timeout} s", TIMEOUT, time.perf_counter() - start)
     except ConfigError:

@@ -29,10 +29,20 @@ def incumbent_plot(path, trials: list, summary):
     constrained run names its constraints in the title.
     ``trials`` are :class:`~nasearch.trial.Trial` s, ``summary`` their run's summary."""
     figure, axis = _figure(5.5, 3.8)
-    x = np.arange(1, len(trials) + 1)
+    multi_fidelity = summary.fidelity_unit is not None
+    # a multi-fidelity run is drawn against the budget it spent (epochs), its stopped evaluations apart
+    x = np.cumsum([t.cost for t in trials]) if multi_fidelity else np.arange(1, len(trials) + 1)
     values = np.array([np.nan if t.value is None else t.value for t in trials], dtype=float)
+    every = values.copy()   # what is pinned to the bottom edge when below the range
+    if multi_fidelity:
+        full = max(t.fidelity for t in trials)
+        stopped = np.array([t.fidelity < full for t in trials])
+        axis.scatter(x[stopped], values[stopped], s=6, color="C1", alpha=0.5,
+                     label=f"stopped early (below {full:g} {summary.fidelity_unit})")
+        values = np.where(stopped, np.nan, values)
     incumbents = np.array([np.nan if t.incumbent is None else t.incumbent for t in trials], dtype=float)
-    axis.scatter(x, values, s=6, color="0.6", label="evaluated architectures")
+    axis.scatter(x, values, s=6, color="0.6", label="evaluated architectures" + (" at full fidelity"
+                                                                                 if multi_fidelity else ""))
     label = "incumbent (best so far)"
     if summary.report_of_best is not None:
         label += f"; its {summary.report_metric or 'report'}: {summary.report_of_best:.3f}"
@@ -46,11 +56,11 @@ def incumbent_plot(path, trials: list, summary):
         span = max(top - min(low, float(finite.min())), 1e-6)
         bottom = min(low, float(finite.min())) - 0.04 * span
         axis.set_ylim(bottom, top + 0.04 * span)
-        below = np.isfinite(values) & (values < bottom)
+        below = np.isfinite(every) & (every < bottom)
         if below.any():   # never drop a point silently: pin it to the bottom edge and count it
             axis.scatter(x[below], np.full(int(below.sum()), bottom), s=14, marker="v", color="0.45", clip_on=False,
-                         label=f"{int(below.sum())} below the axis (lowest {np.nanmin(values):.2f})")
-    axis.set_xlabel("evaluations")
+                         label=f"{int(below.sum())} below the axis (lowest {np.nanmin(every):.2f})")
+    axis.set_xlabel(f"{summary.fidelity_unit} spent" if multi_fidelity else "evaluations")
     axis.set_ylabel(metric_label(summary))
     title = f"{summary.optimizer} on {summary.space} ({summary.objective}), seed {summary.seed}"
     if summary.constraints:

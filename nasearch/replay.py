@@ -12,12 +12,19 @@ handed out (``told_before``).
 from __future__ import annotations
 
 from .errors import DataError, NasearchError
+from .fidelity import Job
 from .objective import Evaluation
 
 
+def _job_text(search, arch) -> str:
+    fidelity = search.fidelity_of(arch)
+    return search.space.to_string(arch) + ("" if fidelity is None else f" at fidelity {fidelity:g}")
+
+
 def diverged(trial, got: str) -> NasearchError:
+    at = "" if trial.fidelity is None else f" at fidelity {trial.fidelity:g}"
     return NasearchError(
-        f"resume diverged at evaluation {trial.query}: the history has {trial.arch} but the run proposes "
+        f"resume diverged at evaluation {trial.query}: the history has {trial.arch}{at} but the run proposes "
         f"{got}; the code, config or environment changed since the run started (or its history.jsonl was "
         "edited), start a new run")
 
@@ -32,7 +39,7 @@ def outcome_of(trial, objective) -> Evaluation:
 
 #: Fields a replayed trial re-derives from the recorded outcome; each must equal the recorded one.
 DERIVED = ("status", "value", "report", "incumbent", "incumbent_report", "feasible", "front_size",
-           "hypervolume_ratio")
+           "hypervolume_ratio", "fidelity", "cost")
 
 
 def damaged(trial, what: str) -> DataError:
@@ -68,7 +75,7 @@ def replay(search, trials: list) -> None:
     recorded value, incumbent and front exactly, so a damaged line is never resumed.
     """
     space = search.space
-    lost = {}   # architecture string -> architecture handed out during the replay, never told
+    lost = {}   # (architecture string, fidelity) -> Job handed out during the replay, never told
     told = 0
     archs = check_order(trials, space)
 
@@ -86,18 +93,20 @@ def replay(search, trials: list) -> None:
         while told < trial.told_before:
             tell_recorded(trials[told])
             told += 1
-        if trial.arch in lost:
-            search.hand_out(lost.pop(trial.arch), trial.predicted, trial.handed)
+        if (trial.arch, trial.fidelity) in lost:
+            job = lost.pop((trial.arch, trial.fidelity))
+            search.hand_out(job.arch, trial.predicted, trial.handed, job.fidelity)
             continue
         while search.handed_count < trial.handed:   # handed out in the original run, lost when it stopped
             extra = search.ask(1)
             if not extra:
                 raise diverged(trial, "nothing")
-            lost[space.to_string(extra[0])] = extra[0]
+            job = Job(extra[0], search.fidelity_of(extra[0]))
+            lost[(space.to_string(job.arch), job.fidelity)] = job
             search.withdraw(extra[0])
         got = search.ask(1)
-        if not got or space.to_string(got[0]) != trial.arch:
-            raise diverged(trial, space.to_string(got[0]) if got else "nothing")
+        if not got or space.to_string(got[0]) != trial.arch or search.fidelity_of(got[0]) != trial.fidelity:
+            raise diverged(trial, _job_text(search, got[0]) if got else "nothing")
     while told < len(trials):
         tell_recorded(trials[told])
         told += 1

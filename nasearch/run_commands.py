@@ -165,7 +165,7 @@ def _run_search(args, config, directory) -> None:
     shown = summary.to_json()
     keys = ["optimizer", "objective", "queries", "failed", "best_value", "report_of_best", "optimum", "regret",
             "queries_to_optimum", "wall_seconds", "best_arch"]
-    keys += [k for k in ("best_export", "goal", "infeasible_queries", "rejected_before_query", "front_size", "true_front_size",
+    keys += [k for k in ("best_export", "fidelity_unit", "spent", "full_fidelity_queries", "spent_to_optimum", "goal", "infeasible_queries", "rejected_before_query", "front_size", "true_front_size",
                          "hypervolume_ratio") if k in shown]
     print(json.dumps({k: shown[k] for k in keys}, indent=1))
     if summary.multi_objective:

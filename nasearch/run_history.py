@@ -88,7 +88,9 @@ def plain_metrics(metrics: dict) -> dict:
     for key, value in metrics.items():
         if isinstance(value, (np.floating, np.integer)):
             value = value.item()
-        plain[str(key)] = value if isinstance(value, (int, float, str, bool, type(None))) else repr(value)
+        if isinstance(value, (list, tuple, np.ndarray)) and all(isinstance(v, (int, float, np.number)) for v in value):
+            value = [float(v) for v in value]   # a learning curve (one value per epoch)
+        plain[str(key)] = value if isinstance(value, (int, float, str, bool, list, type(None))) else repr(value)
     return plain
 
 
@@ -107,22 +109,28 @@ class RunHistory:
         self.incumbent: Optional[Incumbent] = None
         self.front: list = []                    #: FrontMembers of the non-dominated feasible set
         self.hypervolume_ratio: Optional[float] = None
+        self.spent = 0.0   #: budget units spent: one per trial, or the trials' costs in a multi-fidelity search
+        self.fidelity_unit: Optional[str] = None   #: set by a multi-fidelity search (its budget's unit)
+        self.full_fidelity: Optional[float] = None  #: set by a multi-fidelity search
 
     def __len__(self) -> int:
         return len(self.trials)
 
     # ------------------------------------------------------------------ adding
     def record(self, arch, outcome: Evaluation, predicted: Optional[float], handed: int, told_before: int,
-               wall: float, persist: bool = True) -> Trial:
+               wall: float, persist: bool = True, fidelity: Optional[float] = None, cost: Optional[float] = None,
+               full: bool = True) -> Trial:
         """Add the outcome of evaluating ``arch`` as the next trial; returns it.
 
         The value becomes the first goal term (signed, maximised); an outcome missing a
         term is recorded as failed. ``persist=False`` (a resume's replay) keeps the trial
-        in memory only, since the file already holds it.
+        in memory only, since the file already holds it. In a multi-fidelity search,
+        ``fidelity`` and ``cost`` are the job's, and only a ``full``-fidelity result can
+        become the incumbent.
         """
         outcome, vector = self._score(outcome)
         feasible = outcome.ok and self.goal.feasible(outcome.metrics)
-        if outcome.ok and feasible:
+        if outcome.ok and feasible and full:
             report = outcome.metrics.get(self.objective.report_metric)
             if self.incumbent is None or outcome.value > self.incumbent.value:
                 self.incumbent = Incumbent(arch, outcome.value, report)
@@ -136,8 +144,11 @@ class RunHistory:
                       handed=handed, told_before=told_before, seconds=round(outcome.seconds, 6), wall=wall,
                       error=outcome.error, feasible=bool(feasible) if self.goal.constraints else None,
                       front_size=len(self.front) if self.goal.multi else None,
-                      hypervolume_ratio=self.hypervolume_ratio if self.goal.multi else None)
+                      hypervolume_ratio=self.hypervolume_ratio if self.goal.multi else None,
+                      fidelity=None if fidelity is None else float(fidelity),
+                      cost=None if cost is None else float(cost))
         self.trials.append(trial)
+        self.spent += 1.0 if cost is None else float(cost)
         if persist and self.path is not None:
             with open(self.path, "a") as handle:
                 handle.write(json.dumps(trial.to_json()) + "\n")
@@ -193,8 +204,9 @@ class RunHistory:
         """The run's :class:`RunSummary`; ``rejected`` counts proposals refused before evaluation."""
         trials, best, goal = self.trials, self.incumbent, self.goal
         optimum = self.optimum()
-        reached = next((t.query + 1 for t in trials if optimum is not None and t.ok
-                        and t.value >= optimum - 1e-9), None)
+        at_optimum = next((t for t in trials if optimum is not None and t.ok and t.incumbent is not None
+                           and t.incumbent >= optimum - 1e-9), None)
+        reached = None if at_optimum is None else at_optimum.query + 1
         stats = {k: v for k, v in optimizer_stats.items() if not isinstance(v, list)}
         for key in ("fit_seconds", "propose_seconds"):
             if optimizer_stats.get(key):
@@ -208,6 +220,11 @@ class RunHistory:
                          infeasible_queries=sum(t.feasible is False for t in trials), rejected_before_query=rejected)
             if self.reference is not None:
                 extra["feasible_fraction"] = float(self.reference.feasible.mean())
+        if self.fidelity_unit is not None:
+            costs = np.cumsum([t.cost for t in trials])
+            extra.update(fidelity_unit=self.fidelity_unit, spent=float(self.spent),
+                         full_fidelity_queries=sum(t.fidelity == self.full_fidelity for t in trials),
+                         spent_to_optimum=None if at_optimum is None else float(costs[at_optimum.query]))
         if goal.multi:
             extra.update(objectives=[t.label for t in goal.terms], front_size=len(self.front),
                          front=[{"arch": self.space.to_string(m.arch), **{t.metric: m.metrics[t.metric]

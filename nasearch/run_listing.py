@@ -23,7 +23,7 @@ class RunListing:
     dataset: str
     optimizer: str
     budget: Optional[int]
-    done: int
+    done: float   #: evaluations, or a multi-fidelity run's spent units (epochs)
     best: Optional[float]
     state: str   #: finished, interrupted, locked (a live process writes it) or damaged (why)
 
@@ -48,14 +48,28 @@ def _listing(directory: Path) -> RunListing:
     budget = config.get("budget")
     budget = budget if isinstance(budget, int) else None
     best = max((t.incumbent for t in trials if t.incumbent is not None), default=None)
+    # a multi-fidelity run spends its trials' costs (epochs), and ends when no further job fits
+    done = sum(1 if t.cost is None else t.cost for t in trials)
+    multi_fidelity = any(t.cost is not None for t in trials)
     if holder_alive(directory):
         state = "locked"
-    elif budget is not None and len(trials) >= budget:
+    elif budget is not None and done >= budget or multi_fidelity and _summarised(directory, len(trials)):
         state = "finished"
     else:
         state = "interrupted"
     return RunListing(str(directory), str(config.get("space", "?")), str(dataset),
-                      str(config.get("optimizer", "?")), budget, len(trials), best, state)
+                      str(config.get("optimizer", "?")), budget, int(done) if done == int(done) else done, best, state)
+
+
+def _summarised(directory, trials: int) -> bool:
+    """Whether the directory's summary.json was written after all ``trials`` (by a finished run)."""
+    from .run_history import read_summary
+
+    try:
+        summary = read_summary(directory)
+    except NasearchError:
+        return False
+    return summary is not None and summary.queries == trials
 
 
 def list_runs(root) -> list:

@@ -15,6 +15,8 @@ from .errors import DataError
 
 #: Fields present only under constraints, and only in a multi-objective search.
 CONSTRAINT_FIELDS = ("constraints", "infeasible_queries", "rejected_before_query", "feasible_fraction")
+#: Fields present only in a multi-fidelity search.
+FIDELITY_FIELDS = ("fidelity_unit", "spent", "full_fidelity_queries", "spent_to_optimum")
 MULTI_FIELDS = ("objectives", "front_size", "front", "hypervolume_ratio", "true_front_size")
 
 
@@ -62,6 +64,12 @@ class RunSummary:
     true_front_size: Optional[int] = None
     unit: str = ""                      #: the unit of the objective metric's values ("%", "ms", "" unknown)
     best_export: Optional[str] = None   #: the best architecture in the space's reference notation (DARTS Genotype)
+    #: multi-fidelity only: the budget's unit (epochs), the units spent, the full-fidelity trials,
+    #: and the units spent when the optimum was first reached
+    fidelity_unit: Optional[str] = None
+    spent: Optional[float] = None
+    full_fidelity_queries: Optional[int] = None
+    spent_to_optimum: Optional[float] = None
 
     @property
     def multi_objective(self) -> bool:
@@ -82,6 +90,9 @@ class RunSummary:
                 del data[key]
         if self.best_export is None:
             del data["best_export"]
+        if self.fidelity_unit is None:
+            for key in FIDELITY_FIELDS:
+                del data[key]
         return data
 
     @classmethod

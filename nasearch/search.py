@@ -17,21 +17,20 @@ from __future__ import annotations
 
 import functools
 import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from .budget_changes import BudgetChange, append_change, budget_in_force, open_budget
+from .budget_changes import BudgetChange, append_change, budget_in_force, check_budget, open_budget
 from .config import to_dict
-from .errors import ConfigError, NasearchError, SearchWarning
+from .errors import ConfigError, NasearchError
+from .fidelity import Job, SuccessiveHalving, evaluate_job
 from .goal import Goal, table_reference
-from .objective import Evaluation, Objective, as_evaluation, as_objective, evaluate, failure
+from .objective import Evaluation, Objective, as_evaluation, as_objective, failure
+from .progress import progress_bar, progress_text
 from .replay import replay
 from .run_history import HISTORY_FILE, RunHistory, read_trials
 from .run_summary import RunSummary
-from .search_space import describe_size
-from .seeding import component_rng
 from .trial import Trial
 
 #: Consecutive optimizer rounds without one new architecture before a search gives up.
@@ -54,6 +53,8 @@ class _Pending:
     predicted: Optional[float]
     handed: int          #: hand-out number
     told_before: int     #: trials recorded before it was handed out
+    fidelity: Optional[float] = None   #: multi-fidelity only: the job's fidelity
+    cost: float = 1.0                  #: budget units the job spends
 
 
 class Search:
@@ -79,50 +80,38 @@ class Search:
     result as it arrives. One worker with a seed is reproducible; with more, which
     architecture is proposed next depends on which evaluation finishes first, so
     runs differ, but each run's history still resumes exactly.
+
+    ``schedule`` (``{"eta": 3, "min_fidelity": 12}``, see :mod:`nasearch.fidelity`) makes
+    the search multi-fidelity: jobs at the objective's fidelities under successive halving,
+    and ``budget`` counts the objective's fidelity unit (epochs) instead of evaluations.
     """
 
     def __init__(self, space, objective=None, optimizer: str = "emprox_nao", budget: int = 100, seed: int = 0,
                  directory=None, options: Optional[dict] = None, timeout: float = 0.0, progress: bool = False,
                  workers: int = 1, executor: str = "local", ray_address: Optional[str] = None,
-                 objectives: Optional[list] = None, constraints: Optional[dict] = None):
-        from .optimizers import Optimizer, create_optimizer, registry as optimizers
+                 objectives: Optional[list] = None, constraints: Optional[dict] = None, schedule=None):
+        from .executors import check_workers
+        from .optimizers import prepare_optimizer
         from .registry import get_search_space
 
         self.space = get_search_space(space) if isinstance(space, str) else space
         self.objective: Objective = as_objective(objective, self.space)
-        self.budget, self.seed, self.timeout = _budget(budget, self.space), int(seed), float(timeout or 0)
-        if int(workers) < 1:
-            raise ConfigError(f"workers must be >= 1, got {workers}")
-        if self.timeout < 0:
-            raise ConfigError(f"timeout must be >= 0 seconds, got {timeout}")
+        self.schedule = SuccessiveHalving.build(schedule, self.objective, self.space.arch_id) if schedule else None
+        self.unit = "evaluations" if self.schedule is None else self.objective.fidelity_unit
+        self.budget = check_budget(budget, None if self.schedule else self.space, self.unit)
+        self.seed, self.timeout = int(seed), float(timeout or 0)
+        check_workers(workers, timeout)
         self.progress = progress
         self.workers, self.executor, self.ray_address = int(workers), executor, ray_address
         self.objective.check_data()   # missing or broken data fails before any pretraining
         self.goal = Goal.build(objectives, constraints, self.objective.metric)
+        if self.schedule is not None and self.goal.multi:
+            raise ConfigError("a schedule (multi-fidelity) searches one objective; drop schedule or objectives")
         self.objective.require(self.goal.metrics)   # an unknown metric or device fails here, naming the valid ones
         reference = table_reference(self.goal, self.objective)
-        given = optimizer if isinstance(optimizer, Optimizer) else None
-        if given is not None:   # an optimizer built by the caller (a plug-in under test, say)
-            if options:
-                raise ConfigError("options configure an optimizer by name; an optimizer object brings its own "
-                                  "config, so pass options=None")
-            optimizer, factory, config = given.name or type(given).__name__, type(given), given.config
-        else:
-            factory = optimizers.factory(optimizer)
-            config = factory.configure(options or {})
-        initial = factory.initial_evaluations(config)
-        if initial > self.budget:   # checked before the optimizer's set-up, which may pretrain
-            key = factory.initial_evaluations_key
-            raise ConfigError(f"budget {self.budget} is smaller than the {initial} initial evaluations of "
-                              f"{optimizer!r} (option {key}); raise the budget or lower {key}")
-        if initial and initial == self.budget:
-            key = factory.initial_evaluations_key
-            warnings.warn(f"budget {self.budget} equals the {initial} initial evaluations of {optimizer!r} "
-                          f"(option {key}), so every evaluation is a random one; raise the budget or lower {key}",
-                          SearchWarning, stacklevel=2)
-        self.optimizer_name = optimizer
-        self.optimizer = given if given is not None else create_optimizer(
-            optimizer, self.space, config, component_rng(seed, "optimizer"), seed, progress)
+        lowest_cost = 1.0 if self.schedule is None else self.schedule.cost(self.schedule.lowest)
+        self.optimizer_name, self.optimizer = prepare_optimizer(optimizer, options, self.space, seed, progress,
+                                                                self.budget, lowest_cost, self.unit)
         self.optimizer.bind(self.goal, functools.partial(self.objective.known_metrics, metrics=self.goal.metrics))
         self.directory = None if directory is None else Path(directory)
         path = None
@@ -133,6 +122,9 @@ class Search:
         requested = self.budget   # replayed under the recorded budget, then changed to this one
         self.budget_changes, self.budget = open_budget(self.directory, requested, new_run=not recorded)
         self.history = RunHistory(self.space, self.objective, self.goal, reference, path)
+        if self.schedule is not None:
+            self.history.fidelity_unit, self.history.full_fidelity = self.unit, self.schedule.full
+        self._requeued: list = []        # Jobs of promotions in flight when a resumed run had stopped
         self._buffer: list = []          # proposals of the optimizer's last round, not yet handed out
         self._pending: dict = {}         # arch id -> _Pending
         self.handed_count = 0            # architectures handed out so far
@@ -154,25 +146,35 @@ class Search:
         return [p.arch for p in self._pending.values()]
 
     @property
-    def remaining(self) -> int:
-        """Evaluations left to hand out: budget minus told minus pending."""
-        return self.budget - self.told - len(self._pending)
+    def remaining(self):
+        """Budget left to hand out: budget minus spent minus pending (evaluations, or in a
+        multi-fidelity search the fidelity unit)."""
+        left = self.budget - self.history.spent - sum(p.cost for p in self._pending.values())
+        return int(left) if self.schedule is None else left
 
     @property
     def finished(self) -> bool:
-        return self.told >= self.budget
+        """No evaluation is pending and no further one fits the budget."""
+        if self.schedule is None:
+            return self.told >= self.budget
+        return not self._pending and self.remaining < min(map(self.schedule.cost, self.schedule.rungs))
 
     def is_pending(self, arch) -> bool:
         return self.space.arch_id(arch) in self._pending
+
+    def fidelity_of(self, arch) -> Optional[float]:
+        """The fidelity a pending architecture is to be evaluated at (``None``: single fidelity)."""
+        return self._pending[self.space.arch_id(arch)].fidelity
 
     def change_budget(self, budget: int) -> None:
         """Continue under ``budget`` evaluations (at least those already recorded); with a
         directory the change is recorded there, so a later resume replays it exactly. (A
         ``Search`` on a directory whose recorded budget differs from its ``budget`` calls it.)"""
-        budget = _budget(budget, self.space)
-        if budget < self.told + len(self._pending):
-            raise ConfigError(f"budget {budget} is below the {self.told + len(self._pending)} evaluations this run "
-                              "already recorded or handed out; a run cannot shrink below them")
+        budget = check_budget(budget, None if self.schedule else self.space, self.unit)
+        used = self.budget - self.remaining
+        if budget < used:
+            raise ConfigError(f"budget {budget} is below the {used:g} {self.unit} this run already recorded or "
+                              "handed out; a run cannot shrink below them")
         if budget == self.budget:
             return
         change = BudgetChange(self.handed_count, self.budget, budget)
@@ -188,10 +190,22 @@ class Search:
         is ever handed out twice."""
         handed = []
         while len(handed) < count and self.remaining > 0:
+            # first a promotion in flight when a resumed run stopped, then one the schedule makes
+            job = self._requeued.pop(0) if self._requeued else \
+                self.schedule.promotion(within=self.remaining) if self.schedule else None
+            if job is not None:
+                self.hand_out(job.arch, None, fidelity=job.fidelity)
+                handed.append(job.arch)
+                continue
+            if self.schedule is not None and self.schedule.cost(self.schedule.lowest) > self.remaining:
+                break   # no new architecture fits the budget left
             if not self._buffer:
                 # the budget this ask was made under (an earlier one, when a replayed run was extended)
                 budget = budget_in_force(self.budget_changes, self.budget, self.handed_count)
-                proposals = self.optimizer.ask(max(1, budget - self.told - len(self._pending)))
+                left = budget - (self.budget - self.remaining)
+                if self.schedule is not None:   # in lowest-rung jobs, the optimizer's evaluations
+                    left = int(left // self.schedule.cost(self.schedule.lowest))
+                proposals = self.optimizer.ask(max(1, left))
                 if not proposals and self._pending:
                     break   # the optimizer waits for results still out (a generation in flight)
                 self._buffer = self._admitted(proposals)
@@ -221,11 +235,15 @@ class Search:
                                 f"rounds after {self.told} evaluations; {why}")
         return fresh
 
-    def hand_out(self, arch, predicted: Optional[float], number: Optional[int] = None) -> None:
-        """Make ``arch`` pending under hand-out ``number`` (default: the next)."""
-        self.optimizer.reserve(arch)
+    def hand_out(self, arch, predicted: Optional[float], number: Optional[int] = None,
+                 fidelity: Optional[float] = None) -> None:
+        """Make ``arch`` pending under hand-out ``number`` (default: the next), at ``fidelity``
+        (multi-fidelity only; default: the lowest rung, a new architecture)."""
+        fidelity, cost = (None, 1.0) if self.schedule is None else self.schedule.handed_out(arch, fidelity)
+        if self.schedule is None or fidelity == self.schedule.lowest:
+            self.optimizer.reserve(arch)
         number = self.handed_count if number is None else number
-        self._pending[self.space.arch_id(arch)] = _Pending(arch, predicted, number, self.told)
+        self._pending[self.space.arch_id(arch)] = _Pending(arch, predicted, number, self.told, fidelity, cost)
         self.handed_count = max(self.handed_count, number + 1)
 
     def withdraw(self, arch) -> None:
@@ -234,11 +252,14 @@ class Search:
 
     def requeue_pending(self, lost: list = ()) -> None:
         """Turn every pending architecture (and ``lost`` ones) back into proposals handed out
-        first by the next ask: after a replay, the evaluations in flight when the run stopped."""
+        first by the next ask: after a replay, the evaluations in flight when the run stopped.
+        ``lost`` are :class:`~nasearch.fidelity.Job` s."""
         from .optimizers import Proposal
 
-        leftover = [Proposal(arch, None) for arch in lost]
-        leftover += [Proposal(p.arch, p.predicted) for p in self._pending.values()]
+        jobs = [(job, None) for job in lost] + [(Job(p.arch, p.fidelity), p.predicted) for p in self._pending.values()]
+        lowest = None if self.schedule is None else self.schedule.lowest
+        self._requeued = [job for job, _ in jobs if job.fidelity != lowest] + self._requeued   # promotions
+        leftover = [Proposal(job.arch, predicted) for job, predicted in jobs if job.fidelity == lowest]
         for proposal in leftover:
             self.optimizer.known_ids.discard(self.space.arch_id(proposal.arch))
         self._pending.clear()
@@ -259,8 +280,17 @@ class Search:
         """Record a pending architecture's outcome in the history and tell the optimizer."""
         pending = self._pending.pop(self.space.arch_id(arch))
         wall = round(self._clock_offset + time.perf_counter() - self._start, 4) if wall is None else wall
+        schedule = self.schedule
         trial = self.history.record(pending.arch, outcome, pending.predicted, pending.handed, pending.told_before,
-                                    wall, persist)
+                                    wall, persist, pending.fidelity, None if schedule is None else pending.cost,
+                                    full=schedule is None or pending.fidelity == schedule.full)
+        if schedule is not None:
+            schedule.tell(Job(pending.arch, pending.fidelity), trial.value if trial.ok and trial.feasible is not False
+                          else None)
+            if pending.fidelity != schedule.lowest:   # the optimizer was told this architecture's lowest rung
+                if trial.ok and trial.feasible is not False:
+                    self.optimizer.tell_fidelity(pending.arch, pending.fidelity, trial.value)
+                return trial
         if trial.ok and trial.feasible is not False:
             self.optimizer.tell(pending.arch, self.history.told_value(trial))
         elif trial.ok:
@@ -279,8 +309,9 @@ class Search:
         from .executors import WorkerLost, create_executor
         from .threads import configured_threads
 
-        bar = self._progress_bar()
-        pool = create_executor(self.executor, functools.partial(evaluate, self.objective, timeout=self.timeout),
+        bar = None if not self.progress else progress_bar(self.budget, self.budget - self.remaining,
+                                                          f"{self.optimizer_name} {self.unit}", self.unit)
+        pool = create_executor(self.executor, functools.partial(evaluate_job, self.objective, timeout=self.timeout),
                                self.workers, self.ray_address, configured_threads(), what="the objective")
         try:
             while not self.finished:
@@ -288,28 +319,21 @@ class Search:
                     handed = self.ask(1)
                     if not handed:
                         break
-                    pool.submit(handed[0])
+                    pool.submit(Job(handed[0], self.fidelity_of(handed[0])))
                 if not pool.running:
                     break
-                for arch, outcome in pool.wait():
+                for job, outcome in pool.wait():
                     if isinstance(outcome, WorkerLost):   # only the evaluation it was running fails
                         outcome = failure(outcome.reason)
-                    trial = self.tell(arch, outcome)
+                    trial = self.tell(job.arch, outcome)
                     if bar is not None:
-                        bar.update()
-                        bar.set_postfix_str(_progress_text(trial))
+                        bar.update(1 if trial.cost is None else trial.cost)
+                        bar.set_postfix_str(progress_text(trial))
         finally:
             pool.close()
             if bar is not None:
                 bar.close()
         return self.result()
-
-    def _progress_bar(self):
-        if not self.progress:
-            return None
-        from tqdm import tqdm
-
-        return tqdm(total=self.budget, initial=self.told, desc=f"{self.optimizer_name} evaluations", unit="eval")
 
     def summary(self) -> RunSummary:
         return self.history.summary(self.optimizer_name, self.seed, self.optimizer.stats,
@@ -323,26 +347,3 @@ class Search:
         best = self.history.incumbent
         return SearchResult(None if best is None else best.arch, None if best is None else best.value,
                             list(self.history.trials), summary)
-
-
-def _budget(budget, space) -> int:
-    """The budget, checked once for every way a search is built."""
-    try:
-        number = int(budget)
-    except (TypeError, ValueError):
-        raise ConfigError(f"budget must be a whole number of evaluations, got {budget!r}") from None
-    if number < 1 or number != budget:
-        raise ConfigError(f"budget must be a whole number >= 1 of evaluations, got {budget!r}")
-    if space.size is not None and number > space.size:
-        raise ConfigError(f"budget {number} exceeds the {describe_size(space.size)} architectures of "
-                          f"{space.name!r}; lower the budget")
-    return number
-
-
-def _progress_text(trial: Trial) -> str:
-    best = "–" if trial.incumbent is None else f"{trial.incumbent:.3f}"
-    front = ""
-    if trial.front_size is not None:
-        ratio = trial.hypervolume_ratio
-        front = f", front {trial.front_size}" + ("" if ratio is None else f" (hv {ratio:.3f})")
-    return f"best {best}{front}, {trial.wall:.0f}s"

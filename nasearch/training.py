@@ -11,7 +11,9 @@ architecture, so its result does not depend on the order of evaluation.
 """
 from __future__ import annotations
 
+import io
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -22,6 +24,10 @@ from .config import build
 from .errors import ConfigError, DataError
 from .objective import Objective
 from .seeding import component_rng
+
+#: Stopped trainings whose state a training objective keeps for promotions (about 1 MB each for
+#: the small networks it trains); with several worker processes each keeps its own.
+CHECKPOINTS_KEPT = 64
 
 
 @dataclass(frozen=True)
@@ -98,12 +104,14 @@ class TrainingObjective(Objective):
     """Validation accuracy (percent) of the architecture's network after training.
 
     ``data`` (optional) is ``(x_train, y_train, x_val, y_val)``: images ``(n, C, H, W)``
-    and integer labels, as arrays or tensors. Returns ``val``, ``train`` (final
-    training accuracy), ``parameters`` and ``train_seconds``.
+    and integer labels, as arrays or tensors. Returns ``val``, ``val_by_epoch``, ``train``
+    (final training accuracy), ``parameters``, ``train_seconds`` and ``epochs``. Its
+    fidelities are the epochs: a multi-fidelity search stops bad trainings early.
     """
 
     metric = "val"
     report_metric = ""
+    continues_lower_fidelity = True
 
     def unit(self, metric: str) -> str:
         return "%" if metric in ("val", "train") else "s" if metric == "train_seconds" else ""
@@ -114,6 +122,9 @@ class TrainingObjective(Objective):
         self.space = space
         self.config = config if isinstance(config, TrainingConfig) else build(TrainingConfig, config or {}, "training")
         self._data = None if data is None else tuple(np.asarray(part) for part in data)
+        # architecture string -> (epochs, val curve, train correct, serialized training state) of
+        # stopped trainings, least recently used first; a miss only means training from scratch
+        self._checkpoints: OrderedDict = OrderedDict()
 
     def data(self):
         if self._data is None:
@@ -126,18 +137,33 @@ class TrainingObjective(Objective):
         c = self.config
         return f"train on {c.dataset} for {c.epochs} epochs, val accuracy"
 
+    def fidelities(self) -> list:
+        """Epochs 1 .. ``epochs``: a multi-fidelity search may stop any training after any epoch."""
+        return list(range(1, self.config.epochs + 1))
+
     def evaluate(self, arch) -> dict:
+        return self.evaluate_at(arch, self.config.epochs)
+
+    def evaluate_at(self, arch, fidelity: float) -> dict:
+        """Train ``arch`` for ``fidelity`` epochs of its full ``epochs``-long cosine schedule (so a
+        stopped training is the start of the full one), continuing from this objective's checkpoint
+        of a shorter training of the same architecture when it holds one; the result equals
+        training from scratch. Returns ``val`` after the last epoch, ``val_by_epoch`` (one value
+        per epoch), ``train``, ``parameters``, ``train_seconds`` (this call) and ``epochs``."""
         import torch
         import torch.nn.functional as F
 
         from .seeding import torch_seeded
 
-        c = self.config
+        c, epochs = self.config, int(fidelity)
+        if not 1 <= epochs <= c.epochs or epochs != fidelity:
+            raise ConfigError(f"a training fidelity must be a whole number of epochs in 1..{c.epochs}, got {fidelity}")
         device = torch.device("cuda" if c.device == "cuda" or (c.device == "auto" and torch.cuda.is_available())
                               else "cpu")
         x_train, y_train, x_val, y_val = (torch.as_tensor(part) for part in self.data())
         classes = int(max(y_train.max(), y_val.max())) + 1
-        rng = component_rng(c.seed, "training", self.space.to_string(arch))
+        key = self.space.to_string(arch)
+        rng = component_rng(c.seed, "training", key)
         start = time.perf_counter()
         with torch_seeded(rng):
             model = self.space.network(arch, int(x_train.shape[1]), classes, channels=c.channels,
@@ -147,8 +173,16 @@ class TrainingObjective(Objective):
             steps_per_epoch = -(-len(x_train) // c.batch_size)
             schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, c.epochs * steps_per_epoch)
             generator = torch.Generator().manual_seed(int(rng.integers(2**62)))
-            correct = 0
-            for _ in range(c.epochs):
+            done, curve, correct = 0, [], 0
+            saved = self._checkpoints.get(key)
+            if saved is not None and saved[0] <= epochs:   # continue a shorter training of this architecture
+                done, curve, correct = saved[0], list(saved[1]), saved[2]
+                state = torch.load(io.BytesIO(saved[3]), map_location=device, weights_only=False)
+                model.load_state_dict(state["model"])
+                optimizer.load_state_dict(state["optimizer"])
+                schedule.load_state_dict(state["schedule"])
+                generator.set_state(state["generator"])
+            for _ in range(done, epochs):
                 model.train()
                 order = torch.randperm(len(x_train), generator=generator)
                 correct = 0
@@ -163,11 +197,27 @@ class TrainingObjective(Objective):
                     optimizer.step()
                     schedule.step()
                     correct += int((logits.argmax(1) == targets).sum())
-            model.eval()
-            with torch.no_grad():
-                predicted = torch.cat([model(x_val[i:i + 512].to(device)).argmax(1).cpu()
-                                       for i in range(0, len(x_val), 512)])
-        return {"val": 100.0 * float((predicted == y_val).float().mean()),
-                "train": 100.0 * correct / len(x_train),
+                curve.append(_accuracy(model, x_val, y_val, device))
+        if epochs < c.epochs:   # kept so a promotion continues instead of starting over
+            buffer = io.BytesIO()
+            torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                        "schedule": schedule.state_dict(), "generator": generator.get_state()}, buffer)
+            self._checkpoints[key] = (epochs, tuple(curve), correct, buffer.getvalue())
+            self._checkpoints.move_to_end(key)
+            while len(self._checkpoints) > CHECKPOINTS_KEPT:
+                self._checkpoints.popitem(last=False)
+        else:
+            self._checkpoints.pop(key, None)
+        return {"val": curve[-1], "val_by_epoch": curve, "train": 100.0 * correct / len(x_train),
                 "parameters": int(sum(p.numel() for p in model.parameters())),
-                "train_seconds": time.perf_counter() - start}
+                "train_seconds": time.perf_counter() - start, "epochs": epochs}
+
+
+def _accuracy(model, x, y, device) -> float:
+    """Percent of ``x`` (``(n, C, H, W)``) that ``model`` classifies as ``y``, in eval mode."""
+    import torch
+
+    model.eval()
+    with torch.no_grad():
+        predicted = torch.cat([model(x[i:i + 512].to(device)).argmax(1).cpu() for i in range(0, len(x), 512)])
+    return 100.0 * float((predicted == y).float().mean())

@@ -33,7 +33,9 @@ class Trial:
     they let a resume replay the exact interleaving of asks and tells. ``seconds`` is the
     evaluation's wall time, ``wall`` the run's clock when it was recorded (seconds).
     ``feasible`` is set only under constraints; ``front_size`` and ``hypervolume_ratio``
-    only in a multi-objective search.
+    only in a multi-objective search. ``fidelity`` (e.g. epochs) and ``cost`` (the budget
+    units it spent) are set only in a multi-fidelity search (:mod:`nasearch.fidelity`),
+    where only full-fidelity trials become the incumbent.
     """
 
     query: int
@@ -53,6 +55,8 @@ class Trial:
     feasible: Optional[bool] = None
     front_size: Optional[int] = None
     hypervolume_ratio: Optional[float] = None
+    fidelity: Optional[float] = None
+    cost: Optional[float] = None
 
     @property
     def ok(self) -> bool:
@@ -71,6 +75,8 @@ class Trial:
         if self.front_size is not None:
             data["front_size"] = self.front_size
             data["hypervolume_ratio"] = self.hypervolume_ratio
+        if self.fidelity is not None:
+            data["fidelity"], data["cost"] = self.fidelity, self.cost
         return data
 
     @classmethod
@@ -111,4 +117,10 @@ class Trial:
                    wall=float(need("wall", number)), error=str(data.get("error", "") or ""),
                    feasible=need("feasible", (bool,), optional=True),
                    front_size=need("front_size", (int,), optional=True),
-                   hypervolume_ratio=need("hypervolume_ratio", number, optional=True))
+                   hypervolume_ratio=need("hypervolume_ratio", number, optional=True),
+                   fidelity=_float(need("fidelity", number, optional=True)),
+                   cost=_float(need("cost", number, optional=True)))
+
+
+def _float(value) -> Optional[float]:
+    return None if value is None else float(value)

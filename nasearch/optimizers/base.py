@@ -97,6 +97,12 @@ class Optimizer(abc.ABC):
         self.known_values.append(float(value) if np.ndim(value) == 0 else np.asarray(value, dtype=float))
         self.known_ids.add(self.space.arch_id(arch))
 
+    def tell_fidelity(self, arch, fidelity: float, value) -> None:
+        """In a multi-fidelity search (:mod:`nasearch.fidelity`): the value of an architecture already
+        told at the lowest rung, now evaluated at a higher ``fidelity``. Each fidelity is its own
+        signal, never mixed with another's values. Default: ignored (the optimizer learns from the
+        lowest rung, which every architecture has)."""
+
     def tell_infeasible(self, arch, value) -> None:
         """Record an evaluated architecture that broke a constraint (found out only by evaluating
         it). Default: like a failure, so neither the incumbent set nor a predictor sees it."""

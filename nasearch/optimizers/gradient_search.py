@@ -98,6 +98,7 @@ class _GradientSearch(Optimizer):
         if self.round_trip < c.min_round_trip:
             raise ConfigError(refusal_message(space, self.round_trip, c.min_round_trip))
         self._source: dict = {}   # arch id -> proposal source, until told (mix only)
+        self._by_fidelity: dict = {}   # multi-fidelity only: fidelity -> (archs, values) above the lowest rung
         self.stats.update({"rounds": 0, "filled": 0, "fill_rounds": 0, "decoded": 0,
                            "round_trip": self.round_trip, "pretraining": info["source"],
                            "pretrain_seconds": info["train_seconds"], "pretrain_steps": info["steps"],
@@ -119,6 +120,7 @@ class _GradientSearch(Optimizer):
         if len(self.known_archs) < c.n_init:
             return [Proposal(a) for a in self.random_unknown(min(remaining, c.n_init - len(self.known_archs)))]
         want = min(c.batch_size, remaining)
+        self.guide.archs, self.guide.values = self._fit_set()
         start = time.perf_counter()
         with torch_seeded(self.rng):
             model = self.guide.fit()
@@ -156,7 +158,7 @@ class _GradientSearch(Optimizer):
 
     def _tournament_children(self, count: int, exclude: list) -> list:
         """One-edit mutations of the guide's parent picks, none known or in ``exclude``."""
-        members = list(zip(self.known_archs, self.fitness()))
+        members = list(zip(self.guide.archs, self.fitness()))
         return self._children(count, exclude, lambda: self.guide.parent(members, self.tournament_winner))
 
     def _children(self, count: int, exclude: list, pick_parent) -> list:
@@ -178,8 +180,33 @@ class _GradientSearch(Optimizer):
         source = self._source.pop(self.space.arch_id(arch), None)
         if source is not None:
             won, tried = self.stats["sources"][source]
-            self.stats["sources"][source] = [won + int(self.guide.improves(value, self.config.n_seeds)), tried + 1]
+            n = self.config.n_seeds
+            # a told value is judged among the told values, of its own fidelity, whatever the guide fits
+            won += int(self.guide.improves(value, n) if self.guide.values is self.known_values else
+                       len(self.known_values) < n or value > np.sort(self.known_values)[-n])
+            self.stats["sources"][source] = [won, tried + 1]
         super().tell(arch, value)
+
+    def tell_fidelity(self, arch, fidelity, value):
+        archs, values = self._by_fidelity.setdefault(float(fidelity), ([], []))
+        archs.append(arch)
+        values.append(float(value))
+
+    def _fit_set(self) -> tuple:
+        """``(archs, values)`` the guide fits this round: in a multi-fidelity search the highest
+        fidelity with at least ``n_init`` results (BOHB's rule: the most faithful signal with
+        enough data), else the told values (the lowest rung's). One fidelity, never mixed."""
+        for fidelity in sorted(self._by_fidelity, reverse=True):
+            archs, values = self._by_fidelity[fidelity]
+            if len(archs) >= self.config.n_init:
+                self.stats["fit_fidelity"] = fidelity
+                return archs, values
+        return self.known_archs, self.known_values
+
+    def best_known(self, count: int = 1) -> list:
+        """The ``count`` best architectures of the set the guide fits (ascent seeds)."""
+        order = np.argsort(-np.asarray(self.fitness(), dtype=float), kind="stable")[:count]
+        return [self.guide.archs[i] for i in order]
 
     def tell_failure(self, arch):
         source = self._source.pop(self.space.arch_id(arch), None)
