@@ -29,8 +29,8 @@ setup(
     ],
     extras_require={
         "ray": ["ray>=2.9"],
-        "peers": ["optuna>=3.0"],
-        "test": ["pytest>=7"],
+        "peers": ["optuna>=3.0", "smac>=2.0"],
+        "test": ["pytest>=7", "pytest-xdist>=3"],
     },
     entry_points={
         "console_scripts": ["nasearch=main:main"],

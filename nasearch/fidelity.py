@@ -97,7 +97,8 @@ class SuccessiveHalving:
         levels = objective.fidelities()
         if not levels:
             raise ConfigError(f"objective {objective.describe()!r} has a single fidelity, so a schedule has nothing "
-                              "to stop early; drop schedule, or use an objective with fidelities (epochs)")
+                              "to stop early; drop schedule, or use an objective with fidelities (epochs; a table "
+                              "offers them when the search reads its longest training, so leave epochs unset)")
         return cls(rungs_for(levels, config), config.eta, objective.continues_lower_fidelity, arch_id)
 
     @property

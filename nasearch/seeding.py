@@ -51,3 +51,11 @@ class torch_seeded:
 
     def __exit__(self, *exc):
         return self._fork.__exit__(*exc)
+
+
+def hash_seed_fixed() -> bool:
+    """Whether this interpreter's string hashing is fixed (``PYTHONHASHSEED`` set to a number), so
+    that code iterating a set of strings (SMAC's local search) runs the same every time."""
+    import os
+
+    return os.environ.get("PYTHONHASHSEED", "random").isdigit()

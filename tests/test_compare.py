@@ -1,11 +1,10 @@
-"""compare: table, plot, and identical results from the local and Ray executors."""
+"""compare: table, plot, resume, configs and paired statistics (its Ray executor: test_ray.py)."""
 import json
 
 import numpy as np
 import pytest
 
 from nasearch.cli import main
-from nasearch.compare import execute, prepare_trials
 from nasearch.experiment import load_compare_config
 
 CONFIG = {"space": "nasbench201", "dataset": "cifar10-valid", "budget": 30, "seeds": 2, "workers": 2,
@@ -45,27 +44,6 @@ def test_compare_writes_table_and_plot(tmp_path, nb201_path, capsys):
     (tmp_path / "comparison.yaml").write_text(yaml.safe_dump({"output": str(out)}))
     assert main(["compare", "--quiet", "--resume", str(tmp_path)]) == 2
     assert "pass that directory to --resume" in capsys.readouterr().err
-
-
-def test_a_ray_address_with_no_cluster_is_a_one_line_error(tmp_path, capsys, monkeypatch):
-    # runs before the session's Ray instance starts (test_ray_executor_gives_the_same_results)
-    ray = pytest.importorskip("ray")
-    if ray.is_initialized():
-        pytest.skip("a Ray instance is already running in this process")
-    monkeypatch.delenv("RAY_ADDRESS", raising=False)
-    argv = ["compare", "--quiet", "--set", "seeds=1", "--set", "budget=12", "--set", "optimizers=[random]",
-            "--executor", "ray", "--ray-address", "auto", "--out", str(tmp_path / "out")]
-    assert main(argv) == 2
-    err = capsys.readouterr().err
-    assert "cannot reach a Ray cluster at 'auto'" in err and err.count("\n") == 1
-
-
-def test_ray_executor_gives_the_same_results(tmp_path, nb201_path, ray_instance):
-    local = load_compare_config(dict(CONFIG, output=str(tmp_path / "local")))
-    remote = load_compare_config(dict(CONFIG, output=str(tmp_path / "ray")))
-    local_results = execute(prepare_trials(local, str(nb201_path)), "local", 2, progress=False)
-    ray_results = execute(prepare_trials(remote, str(nb201_path)), "ray", progress=False)
-    assert [r.incumbents for r in ray_results] == [r.incumbents for r in local_results]
 
 
 def test_compare_rejects_bad_optimizers(tmp_path, nb201_path, capsys):

@@ -171,15 +171,3 @@ def test_out_of_order_tells_and_an_arch_in_flight_resume_exactly(nb201, tmp_path
     assert resumed.told == first.told
     assert resumed.ask(1)[0] == in_flight[0], "the architecture in flight is handed out again first"
     assert resumed.ask(4) == first.ask(4), "the replayed optimizer continues exactly like the original"
-
-
-def test_ray_workers_evaluate_a_search(nb201, ray_instance):
-    ray = ray_instance
-    import parallel_objectives
-    from parallel_objectives import TableWithDelay
-
-    # Ray's workers do not see the tests directory; ship the objective's class by value.
-    ray.cloudpickle.register_pickle_by_value(parallel_objectives)
-
-    result = Search(nb201, TableWithDelay(0.0), "random", budget=6, seed=0, workers=2, executor="ray").run()
-    assert len({r.arch for r in result.history}) == 6 and all(r.status == "ok" for r in result.history)

@@ -111,11 +111,19 @@ def test_bad_schedules_are_one_line_errors(nb201):
         Search(nb201, optimizer="evolution", budget=100, schedule={"eta": 3})
 
 
+def _few_digits():
+    """300 training and 100 validation digits: enough to train, fast enough for a test."""
+    from nasearch.training import digits_split
+
+    x_train, y_train, x_val, y_val = digits_split(0.3, 0)
+    return x_train[:300], y_train[:300], x_val[:100], y_val[:100]
+
+
 def test_a_stopped_training_continues_exactly_where_it_stopped(nb201):
     arch = nb201.sample(np.random.default_rng(3))
     config = {"epochs": 3, "channels": 4}
-    straight = TrainingObjective(nb201, config).evaluate(arch)
-    objective = TrainingObjective(nb201, config)
+    straight = TrainingObjective(nb201, config, _few_digits()).evaluate(arch)
+    objective = TrainingObjective(nb201, config, _few_digits())
     stopped = objective.evaluate_at(arch, 1)
     continued = objective.evaluate_at(arch, 3)
     assert stopped["val_by_epoch"] == straight["val_by_epoch"][:1] and stopped["epochs"] == 1
@@ -126,7 +134,7 @@ def test_a_stopped_training_continues_exactly_where_it_stopped(nb201):
 
 
 def test_a_training_search_stops_bad_networks_and_charges_only_new_epochs(nb201):
-    objective = TrainingObjective(nb201, {"epochs": 4, "channels": 4})
+    objective = TrainingObjective(nb201, {"epochs": 4, "channels": 4}, _few_digits())
     result = Search(nb201, objective, optimizer="random", budget=14, seed=0, schedule={"eta": 2}).run()
     trials = result.history
     assert {t.fidelity for t in trials} == {1.0, 2.0, 4.0} and all(t.ok for t in trials)

@@ -47,3 +47,20 @@ class TestEmProxNAOOnGraph(OptimizerContract):
         return lambda rng, budget: create_optimizer("emprox_nao", space, {"batch_size": 5, "candidates": 10,
                                                                           "pretrain_steps": 300},
                                                     rng)
+
+
+@pytest.mark.filterwarnings("ignore:SMAC orders its local search")
+class TestSMAC(OptimizerContract):
+    """SMAC3 is slow to propose, so its drives are short (8 evaluations, the long one 20) and its
+    acquisition search scores 500 configurations per ask instead of 10,000."""
+
+    budget = 8
+    search_evaluations = 20
+
+    @pytest.fixture
+    def space(self, nb201):
+        return nb201
+
+    @pytest.fixture
+    def make_optimizer(self, space):
+        return lambda rng, budget: create_optimizer("smac", space, {"n_init": 4, "challengers": 500}, rng)

@@ -6,9 +6,10 @@ from .gradient_search import EmProxNAO, NAOGuided
 from .local_search import LocalSearch
 from .nsga2 import NSGA2
 from .random_search import RandomSearch
+from .smac import SMAC
 from .tpe import TPE
 
-for _cls in (EmProxNAO, NAOGuided, RegularizedEvolution, RandomSearch, LocalSearch, NSGA2, TPE):
+for _cls in (EmProxNAO, NAOGuided, RegularizedEvolution, RandomSearch, LocalSearch, NSGA2, TPE, SMAC):
     registry.register(_cls.name, _cls)
 
 
@@ -54,4 +55,4 @@ def prepare_optimizer(optimizer, options, space, seed: int, progress: bool, budg
 
 
 __all__ = ["Optimizer", "Proposal", "EmProxNAO", "NAOGuided", "RegularizedEvolution", "RandomSearch",
-           "LocalSearch", "NSGA2", "TPE", "create_optimizer", "prepare_optimizer", "registry"]
+           "LocalSearch", "NSGA2", "TPE", "SMAC", "create_optimizer", "prepare_optimizer", "registry"]
