@@ -6,8 +6,7 @@ a Sobol initial design) proposes one configuration per ask; ``space.from_config`
 maps it to an architecture, and the search's value is told back as SMAC's cost
 (its negation: SMAC minimises). Like :mod:`nasearch.optimizers.tpe`, a configuration
 whose architecture is already known is answered from the known value at no
-evaluation, so the budget counts distinct architectures and ``stats`` count the
-proposals (``proposals``, ``repeats``). A failed evaluation is told as a crashed trial
+evaluation (:mod:`nasearch.optimizers.peer`). A failed evaluation is told as a crashed trial
 costing the worst value told so far (SMAC's forest needs a finite cost).
 
 Reproducibility: SMAC's local search iterates a ``set`` of configurations, whose order
@@ -23,7 +22,7 @@ from dataclasses import dataclass
 
 from ..errors import ConfigError, SearchWarning
 from ..seeding import hash_seed_fixed
-from .base import Optimizer, Proposal
+from .peer import PeerOptimizer
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ class SMACConfig:
             raise ConfigError("smac options n_init, challengers and max_repeats must be >= 1")
 
 
-class SMAC(Optimizer):
+class SMAC(PeerOptimizer):
     name = "smac"
     Config = SMACConfig
 
@@ -56,9 +55,7 @@ class SMAC(Optimizer):
         self._calls: list = []        # ("ask",) or ("tell", ask number, value, crashed)
         self._infos: list = []        # SMAC's TrialInfo of each ask, in order
         self._build()
-        self.open_trials: dict = {}   # arch id -> ask number of the SMAC trial awaiting its value
-        self.value_of: dict = {}      # arch id -> told value (answers repeats)
-        self.stats.update(proposals=0, repeats=0, hash_seed_fixed=hash_seed_fixed())
+        self.stats["hash_seed_fixed"] = hash_seed_fixed()   # open_trials hold SMAC's ask numbers
 
     def _build(self) -> None:
         from smac import HyperparameterOptimizationFacade as Facade, Scenario
@@ -86,22 +83,11 @@ class SMAC(Optimizer):
             else:
                 self._tell_smac(self._infos[call[1]], call[2], call[3])
 
-    def ask(self, remaining):
-        for _ in range(self.config.max_repeats):
-            number = len(self._infos)
-            self._infos.append(self._ask_smac())
-            self._calls.append(("ask",))
-            self.stats["proposals"] += 1
-            arch = self.space.from_config(dict(self._infos[number].config))
-            key = self.space.arch_id(arch)
-            if not self.is_known(arch):
-                self.open_trials[key] = number
-                return [Proposal(arch)]
-            self.stats["repeats"] += 1
-            self._close(number, self.value_of.get(key))   # a failed or pending one is told as crashed
-        archs = self.random_unknown(1)   # SMAC keeps repeating itself: a random new architecture instead
-        self.stats["random_fills"] = self.stats.get("random_fills", 0) + len(archs)
-        return [Proposal(a) for a in archs]
+    def _draw(self) -> tuple:
+        number = len(self._infos)
+        self._infos.append(self._ask_smac())
+        self._calls.append(("ask",))
+        return number, dict(self._infos[number].config)
 
     def _ask_smac(self):
         """SMAC's next trial, its forest fitted and queried in this thread: joblib's threads only
@@ -112,11 +98,11 @@ class SMAC(Optimizer):
             return self.smac.ask()
 
     def _close(self, number, value) -> None:
-        """Tell SMAC the value (``None``: crashed) of its ask ``number`` (``None``: a random fill)."""
+        """Tell SMAC the value (``None``: crashed) of its ask ``number``."""
         crashed = value is None
         if crashed:   # SMAC's forest needs a finite cost: a failure counts as the worst value told so far
             value = min(self.value_of.values(), default=None)
-        if number is None or value is None:
+        if value is None:
             return
         self._calls.append(("tell", number, float(value), crashed))
         self._tell_smac(self._infos[number], float(value), crashed)
@@ -126,16 +112,6 @@ class SMAC(Optimizer):
 
         status = StatusType.CRASHED if crashed else StatusType.SUCCESS
         self.smac.tell(info, TrialValue(cost=-value, status=status), save=False)
-
-    def tell(self, arch, value) -> None:
-        super().tell(arch, value)
-        key = self.space.arch_id(arch)
-        self.value_of[key] = float(value)
-        self._close(self.open_trials.pop(key, None), value)
-
-    def tell_failure(self, arch) -> None:
-        super().tell_failure(arch)
-        self._close(self.open_trials.pop(self.space.arch_id(arch), None), None)
 
 
 def _never_called(config, seed: int = 0) -> float:

@@ -6,16 +6,15 @@ generator), maps it to an architecture with ``space.from_config`` and keeps the
 trial open until the search tells its value. TPE, like any sampler over a
 categorical space, proposes configurations it has already seen; such a repeat is
 answered from the known value (Optuna learns it again, at no evaluation) and TPE is
-asked again, so the search's budget counts distinct architectures. ``stats`` count the
-proposals, repeats included (``proposals``, ``repeats``), for tables that charge them.
-Failed evaluations are told to Optuna as failed trials.
+asked again (:mod:`nasearch.optimizers.peer`). Failed evaluations are told to Optuna as
+failed trials; a random fill is added to the study once its value is told.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from ..errors import ConfigError
-from .base import Optimizer, Proposal
+from .peer import PeerOptimizer
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ def _distributions(config_space) -> dict:
     return found
 
 
-class TPE(Optimizer):
+class TPE(PeerOptimizer):
     name = "tpe"
     Config = TPEConfig
     initial_evaluations_key = "n_startup"
@@ -72,33 +71,17 @@ class TPE(Optimizer):
         sampler = optuna.samplers.TPESampler(seed=int(self.rng.integers(2**31)), n_startup_trials=self.config.n_startup,
                                              multivariate=self.config.multivariate)
         self.study = optuna.create_study(direction="maximize", sampler=sampler)
-        self.open_trials: dict = {}   # arch id -> the Optuna trial awaiting its value
-        self.value_of: dict = {}      # arch id -> told value (answers repeats)
-        self.stats.update(proposals=0, repeats=0)
 
-    def ask(self, remaining):
-        for _ in range(self.config.max_repeats):
-            trial = self.study.ask(self.distributions)
-            self.stats["proposals"] += 1
-            arch = self.space.from_config(trial.params)
-            key = self.space.arch_id(arch)
-            if not self.is_known(arch):
-                self.open_trials[key] = trial
-                return [Proposal(arch)]
-            self.stats["repeats"] += 1
-            self._close(trial, self.value_of.get(key))   # a failed or pending one is told as failed
-        # TPE keeps repeating itself: a fresh random architecture instead, added to the study once told
-        archs = self.random_unknown(1)
-        for arch in archs:
-            self.stats["random_fills"] = self.stats.get("random_fills", 0) + 1
-            self.open_trials[self.space.arch_id(arch)] = arch
-        return [Proposal(a) for a in archs]
+    def _draw(self) -> tuple:
+        trial = self.study.ask(self.distributions)
+        return trial, trial.params
+
+    def _filled(self, arch):
+        return arch   # told to TPE as a finished trial once its value is known
 
     def _close(self, trial, value) -> None:
         import optuna
 
-        if trial is None:
-            return
         if not isinstance(trial, optuna.trial.Trial):   # a random fill: tell TPE what it was
             if value is not None:
                 self.study.add_trial(optuna.trial.create_trial(
@@ -108,13 +91,3 @@ class TPE(Optimizer):
             self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
         else:
             self.study.tell(trial, float(value))
-
-    def tell(self, arch, value) -> None:
-        super().tell(arch, value)
-        key = self.space.arch_id(arch)
-        self.value_of[key] = float(value)
-        self._close(self.open_trials.pop(key, None), value)
-
-    def tell_failure(self, arch) -> None:
-        super().tell_failure(arch)
-        self._close(self.open_trials.pop(self.space.arch_id(arch), None), None)
