@@ -181,6 +181,10 @@ def test_the_multi_fidelity_config_runs_from_the_cli_and_plots_against_epochs(nb
     assert axis.get_xlabel() == "epochs spent"
     assert any("stopped early" in text.get_text() for text in axis.get_legend().get_texts())
     assert axis.get_xlim()[1] >= summary.spent * 0.95
+    # the run listing counts the epochs spent, and knows the run finished
+    assert main(["runs", str(out)]) == 0
+    listing = capsys.readouterr().out
+    assert f"{summary.spent:g}/2500" in listing and "finished" in listing
     import yaml
 
     comparison = tmp_path / "compare.yaml"

@@ -58,7 +58,13 @@ class SMAC(PeerOptimizer):
         self.stats["hash_seed_fixed"] = hash_seed_fixed()   # open_trials hold SMAC's ask numbers
 
     def _build(self) -> None:
+        import logging
+
         from smac import HyperparameterOptimizationFacade as Facade, Scenario
+
+        # SMAC logs a warning whenever its acquisition search falls back to random configurations;
+        # the search's own stats (repeats, random_fills) already say what happened
+        logging.getLogger("smac").setLevel(logging.ERROR)
 
         config_space = self.space.config_space(seed=self._seeds[0])
         self._output = tempfile.TemporaryDirectory(prefix="nasearch-smac-")   # SMAC insists on writing files
