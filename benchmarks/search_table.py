@@ -47,7 +47,9 @@ def tabulate(config, trials, results, headline: str = "") -> str:
     optimum = summaries[labels[0]][0].optimum
     dataset = summaries[labels[0]][0].dataset
     contenders = [label for label in labels if label != headline_label]
-    lines = [f"#### {config.search.space} {dataset}, {config.seeds} seeds, optimum {optimum}", "",
+    seeds = (f"{config.seeds} seeds" if not config.first_seed else
+             f"{config.seeds} seeds ({config.first_seed}–{config.first_seed + config.seeds - 1})")
+    lines = [f"#### {config.search.space} {dataset}, {seeds}, optimum {optimum}", "",
              "| evaluations | " + " | ".join(f"{label} mean best val (optimum hits)" for label in labels) + " | " +
              " | ".join(f"{headline_label} − {label} (paired ± s.e.)" for label in contenders) + " |",
              "|---" * (1 + len(labels) + len(contenders)) + "|"]

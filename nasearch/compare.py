@@ -33,13 +33,13 @@ class TrialResult:
 
 
 def prepare_trials(config: CompareConfig, data_override: Optional[str] = None) -> list:
-    """Every :class:`~nasearch.experiment.CompareTrial`, the first contender's seed-0 search built
+    """Every :class:`~nasearch.experiment.CompareTrial`, each contender's first-seed search built
     up front, so bad names, options or data fail before any work."""
     from .experiment import build_search
 
     trials = compare_trials(config, data_override)
     for trial in trials:
-        if trial.seed == 0:
+        if trial.seed == config.first_seed:
             build_search(trial.config)
     return trials
 

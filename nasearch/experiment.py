@@ -107,7 +107,7 @@ def load_search_config(data: dict) -> SearchConfig:
 #: Search keys a comparison sets per trial, with what to write instead.
 _PER_TRIAL = {"optimizer": "list the contenders under optimizers: [{name: ..., options: {...}}]",
               "options": "give each contender its options: optimizers: [{name: ..., options: {...}}]",
-              "seed": "a comparison runs seeds 0..seeds-1; set seeds: N"}
+              "seed": "a comparison runs seeds first_seed..first_seed+seeds-1; set seeds: N (and first_seed)"}
 
 
 @dataclass(frozen=True)
@@ -117,14 +117,15 @@ class CompareConfig:
     (trials run at once) and ``output``."""
 
     search: SearchConfig = field(default_factory=SearchConfig)
-    seeds: int = 20                  #: seeds 0..seeds-1
+    seeds: int = 20                  #: how many seeds: first_seed .. first_seed + seeds - 1
+    first_seed: int = 0              #: e.g. 100 to tune on seeds 100.. and report on 0..
     optimizers: tuple = (ComponentSpec("emprox_nao"), ComponentSpec("evolution"), ComponentSpec("random"))
     workers: int = 2                 #: trials run at once (local worker processes or Ray tasks)
     output: str = "runs/compare"
 
     def __post_init__(self):
-        if self.seeds < 1 or self.workers < 1:
-            raise ConfigError("seeds and workers must be >= 1")
+        if self.seeds < 1 or self.workers < 1 or self.first_seed < 0:
+            raise ConfigError("seeds and workers must be >= 1, first_seed >= 0")
         labels = [o.display() for o in self.optimizers]
         if len(set(labels)) != len(labels):
             raise ConfigError(f"optimizer labels must be unique, got {labels}; give each entry its own label")
@@ -144,13 +145,13 @@ def load_compare_config(data: dict) -> CompareConfig:
     nested = data.pop("search", None) or {}
     if not isinstance(nested, dict):
         raise ConfigError(f"compare config key 'search' must be a mapping of search keys, got {nested!r}")
-    own = {key: data.pop(key) for key in ("seeds", "optimizers", "workers", "output") if key in data}
+    own = {key: data.pop(key) for key in ("seeds", "first_seed", "optimizers", "workers", "output") if key in data}
     search_keys = {f.name for f in dataclasses.fields(SearchConfig)}
     for key in list(data) + list(nested):
         if key in _PER_TRIAL:
             raise ConfigError(f"compare config key {key!r} is set per trial; {_PER_TRIAL[key]}")
         if key not in search_keys:
-            valid = sorted((search_keys - set(_PER_TRIAL)) | {"search", "seeds", "optimizers", "workers"})
+            valid = sorted((search_keys - set(_PER_TRIAL)) | {"search", "seeds", "first_seed", "optimizers", "workers"})
             raise ConfigError(f"unknown compare config key {key!r}; valid keys: {', '.join(valid)}")
     twice = sorted(set(data) & set(nested))
     if twice:
@@ -189,7 +190,7 @@ def compare_trials(config: CompareConfig, data_override: Optional[str] = None) -
     """Every :class:`CompareTrial` of ``config``, contender-major, in ``<output>/<label>/seed<k>/``."""
     trials = []
     for spec in config.optimizers:
-        for seed in range(config.seeds):
+        for seed in range(config.first_seed, config.first_seed + config.seeds):
             directory = str(Path(config.output) / spec.display().replace(" ", "_") / f"seed{seed}")
             search = dataclasses.replace(config.search, optimizer=spec.name, options=dict(spec.options), seed=seed,
                                          output=directory, data=data_override or config.search.data)

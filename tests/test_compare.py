@@ -97,11 +97,15 @@ def test_a_compare_config_is_a_search_config_plus_seeds_and_contenders():
                and t.config.timeout == 30 for t in trials)
     assert trials[3].config.optimizer == "evolution" and trials[3].config.seed == 1
     assert trials[3].directory.endswith("evolution/seed1")
+    shifted = compare_trials(load_compare_config({"seeds": 2, "first_seed": 100, "optimizers": ["random"]}))
+    assert [(t.seed, t.config.seed) for t in shifted] == [(100, 100), (101, 101)]
+    assert shifted[1].directory.endswith("random/seed101")
 
 
 @pytest.mark.parametrize("data,message", [
     ({"optimizer": "random"}, "'optimizer' is set per trial"),
     ({"seed": 3}, "set seeds: N"),
+    ({"first_seed": -1}, "first_seed >= 0"),
     ({"budgett": 3}, "unknown compare config key 'budgett'"),
     ({"budget": 3, "search": {"budget": 4}}, "'budget' is set at the top level and under search:"),
     ({"optimizers": [{"label": "RE"}]}, "optimizers[0] = {'label': 'RE'} has no name"),

@@ -198,3 +198,84 @@ def test_evolution_screens_with_the_label_aware_predictor(nb201):
     with pytest.raises(NasearchError, match="emprox_typo"):
         Search(nb201, table, "evolution", budget=40, options={"screen": 5, "screen_with": "emprox_typo"})
 
+
+
+# ------------------------------------------------------------ EmProx-NAO's label-aware surrogate
+LABELS = {"members": 2, "epochs": 20, "pseudo_labels": 40}
+
+
+def _label_aware_search(nb201, budget, seed=0, **keys):
+    from nasearch import Search, TabularObjective
+
+    return Search(nb201, TabularObjective(nb201, "cifar10-valid"), "emprox_nao", budget, seed=seed,
+                  options={"n_init": 10, "batch_size": 5, "candidates": 10, "surrogate": "label_aware",
+                           "labels": LABELS}, **keys)
+
+
+def test_emprox_nao_ranks_with_the_label_aware_emprox_and_climbs_over_its_pseudo_labels(nb201):
+    search = _label_aware_search(nb201, 40)
+    search.run()
+    optimizer = search.optimizer
+    surrogate = optimizer.guide.predictor
+    known = optimizer.guide.archs
+    # the climber's soft-kNN memory: the told set plus the pseudo-labelled pool, all distinct
+    memory_count = len(surrogate.climber.memory)
+    assert memory_count == len(known) - 5 + LABELS["pseudo_labels"]   # fitted before the last batch was told
+    # ranking: the label-aware kNN
+    assert surrogate.predict(known[:3]) == pytest.approx(surrogate.ranker.predict(known[:3]))
+    # the pool: unknown, distinct architectures, half of them one edit from the best told ones
+    pool = optimizer._pseudo_pool(known, np.asarray(optimizer.guide.values), 20)
+    ids = {nb201.arch_id(a) for a in pool}
+    assert len(ids) == 20 and not ids & optimizer.known_ids
+    # bounded cost: six rounds (told 10, 15, ..., 35), retrained at 10, 15, 20, 25 and 30 told
+    # (growth >= 20% since the last training); at 35 the set grew by 17% only
+    assert optimizer.stats["rounds"] == 6 and surrogate.trainings == 5
+    proposals = [t.predicted for t in search.history.trials[10:]]
+    assert all(p is not None for p in proposals)
+
+
+def test_label_aware_surrogate_retrains_only_as_the_told_set_grows(nb201):
+    search = _label_aware_search(nb201, 60, seed=1)
+    search.run()
+    # told 10, 15, ..., 55 at the ten rounds; retrained where the set grew by >= 20% since the last
+    expected, last = 0, 0
+    for told in range(10, 60, 5):
+        if told >= max(last + 1, last * 1.2):
+            expected, last = expected + 1, told
+    assert search.optimizer.guide.predictor.trainings == expected < search.optimizer.stats["rounds"]
+
+
+def test_label_aware_search_is_reproducible_and_differs_from_the_faithful_one(nb201):
+    from nasearch import Search, TabularObjective
+
+    first = [t.arch for t in _label_aware_search(nb201, 30, seed=3).run().history]
+    again = [t.arch for t in _label_aware_search(nb201, 30, seed=3).run().history]
+    faithful = Search(nb201, TabularObjective(nb201, "cifar10-valid"), "emprox_nao", 30, seed=3,
+                      options={"n_init": 10, "batch_size": 5, "candidates": 10}).run()
+    assert first == again
+    assert first[:10] == [t.arch for t in faithful.history[:10]]     # the same random start
+    assert first != [t.arch for t in faithful.history]
+
+
+def test_multi_objective_label_aware_surrogate_only_for_the_learned_term(nb201):
+    latency = "latency@edgegpu"
+    search = _label_aware_search(nb201, 30, objectives=["val", f"-{latency}"])
+    search.run()
+    from nasearch.optimizers.label_aware_surrogate import LabelAwareSurrogate
+    from nasearch.predictors import EmProx
+
+    predictors = search.optimizer.guide.predictors
+    assert isinstance(predictors[0], LabelAwareSurrogate) and type(predictors[1]) is EmProx
+    assert predictors[0].trainings >= 1
+
+
+def test_bad_label_aware_options_are_one_line_errors(nb201):
+    from nasearch import Search, TabularObjective
+
+    table = TabularObjective(nb201, "cifar10-valid")
+    with pytest.raises(ConfigError, match="surrogate must be 'emprox' or 'label_aware', got 'gin'"):
+        Search(nb201, table, "emprox_nao", 30, options={"surrogate": "gin"})
+    with pytest.raises(ConfigError, match="labels.refit_growth"):
+        Search(nb201, table, "emprox_nao", 30, options={"surrogate": "label_aware", "labels": {"refit_growth": -1}})
+    with pytest.raises(ConfigError, match="pseudo_label"):
+        Search(nb201, table, "emprox_nao", 30, options={"labels": {"pseudo_label": 3}})

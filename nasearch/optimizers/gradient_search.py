@@ -47,6 +47,7 @@ from ..errors import ConfigError, NasearchError
 from ..seeding import torch_seeded
 from .base import Optimizer, Proposal
 from .guidance import EmProxGuide, Guide, NAOGuide, resolved_optimism
+from .label_aware_surrogate import LabelAwareSearchConfig, LabelAwareSurrogate
 from .pareto_guide import DEFAULT_OPTIMISM, ParetoConfig, ParetoGuide
 
 
@@ -74,6 +75,8 @@ class GradientSearchConfig:
     #: EmProx-NAO ranking: kNN mean + optimism · neighbours' spread; unset = 0 for one objective, 1 for several
     optimism: Optional[float] = None
     pareto: ParetoConfig = field(default_factory=ParetoConfig)   #: EmProx-NAO with several objectives
+    surrogate: str = "emprox"   #: EmProx-NAO: "emprox" (faithful) or "label_aware" (see label_aware_surrogate)
+    labels: LabelAwareSearchConfig = field(default_factory=LabelAwareSearchConfig)   #: surrogate: label_aware
 
     def __post_init__(self):
         if min(self.n_init, self.batch_size, self.n_seeds, self.max_steps) < 1:
@@ -82,6 +85,8 @@ class GradientSearchConfig:
             raise ConfigError(f"ascent must be 'nao' or 'iterative', got {self.ascent!r}")
         if self.candidates < self.batch_size:
             raise ConfigError(f"candidates ({self.candidates}) must be >= batch_size ({self.batch_size})")
+        if self.surrogate not in ("emprox", "label_aware"):
+            raise ConfigError(f"surrogate must be 'emprox' or 'label_aware', got {self.surrogate!r}")
 
 
 class _GradientSearch(Optimizer):
@@ -98,6 +103,7 @@ class _GradientSearch(Optimizer):
         if self.round_trip < c.min_round_trip:
             raise ConfigError(refusal_message(space, self.round_trip, c.min_round_trip))
         self._source: dict = {}   # arch id -> proposal source, until told (mix only)
+        self._label_aware: dict = {}   # surrogate: label_aware: term -> LabelAwareSurrogate
         self._by_fidelity: dict = {}   # multi-fidelity only: fidelity -> (archs, values) above the lowest rung
         self.stats.update({"rounds": 0, "filled": 0, "fill_rounds": 0, "decoded": 0,
                            "round_trip": self.round_trip, "pretraining": info["source"],
@@ -287,8 +293,26 @@ class EmProxNAO(_GradientSearch):
     name = "emprox_nao"
     multi_objective = True
 
-    def make_predictor(self):
-        """A fresh EmProx surrogate with this optimizer's options (the pretrained autoencoder is shared)."""
+    def make_predictor(self, term: int = 0, learned: bool = True):
+        """The surrogate of objective term ``term``: a fresh faithful EmProx (the pretrained
+        autoencoder is shared), or with ``surrogate: label_aware`` and a ``learned`` term (one
+        that needs evaluating) that term's :class:`LabelAwareSurrogate`, kept across rounds so
+        its label-aware EmProx retrains only as the told set grows."""
+        c = self.config
+        if c.surrogate == "label_aware" and learned:
+            if term not in self._label_aware:
+                self._label_aware[term] = LabelAwareSurrogate.build(self.space, c.labels, c.k, self.rng,
+                                                                   self._faithful_emprox(), self._pseudo_pool)
+            return self._label_aware[term]
+        return self._faithful_emprox()
+
+    def _pseudo_pool(self, archs: list, values, count: int) -> list:
+        """``count`` unknown architectures: half one-edit mutations of the ``n_seeds`` best, half uniform."""
+        top = [archs[i] for i in np.argsort(-np.asarray(values), kind="stable")[:self.config.n_seeds]]
+        pool = self._children(count // 2, [], lambda: top[int(self.rng.integers(len(top)))])
+        return pool + self.random_unknown(count - len(pool), pool)
+
+    def _faithful_emprox(self):
         from ..predictors import EmProx
 
         c = self.config

@@ -70,7 +70,7 @@ def chebyshev(closeness, weights, augment: float, soft_min: float = 0.0):
 class ParetoGuide(Guide):
     """Per-round multi-objective state of EmProx-NAO (see the module docstring).
 
-    ``goal`` is the search's goal, ``make_predictor()`` a fresh EmProx, ``known_metrics(arch)``
+    ``goal`` is the search's goal, ``make_predictor(term, learned)`` the surrogate of a term, ``known_metrics(arch)``
     the free lookups, ``sample_unknown(count)`` distinct unknown architectures (for the memory).
     """
 
@@ -113,7 +113,7 @@ class ParetoGuide(Guide):
                 values = np.concatenate([vectors[:, j], self._memory_values[j]])
             else:
                 archs, values = self.archs, vectors[:, j]
-            self.predictors[j] = self.make_predictor().fit(archs, values)
+            self.predictors[j] = self.make_predictor(j, j not in self.free).fit(archs, values)
         on_front = non_dominated(vectors)
         self.front = vectors[on_front]
         self.front_archs = [a for a, kept in zip(self.archs, on_front) if kept]

@@ -62,6 +62,7 @@ class GIN(Predictor):
     def __init__(self, space, config=None, rng=None):
         super().__init__(space, config, rng)
         self.encoder = self.head = None
+        self.trained_on = 0         # told architectures at the last training
         self.proxies = None
         if self.config.zero_cost:
             from ..zero_cost import ZeroCostConfig, ZeroCostProxies
@@ -189,6 +190,14 @@ class LabelAwareEmProx(GIN):
     def predict(self, archs):
         self._require_fit()
         return hard_knn(self.embed(archs), self.memory, self.values, self.config.k)
+
+    def predict_spread(self, archs) -> np.ndarray:
+        """``(n,)`` inverse-distance-weighted standard deviation of the k neighbours' values."""
+        self._require_fit()
+        queries = self.embed(archs)
+        mean = hard_knn(queries, self.memory, self.values, self.config.k)
+        second = hard_knn(queries, self.memory, self.values ** 2, self.config.k)
+        return np.sqrt(np.maximum(second - mean ** 2, 0.0))
 
     def soft_predict(self, embedding, temperature: float | None = None, eps: float = 1e-3):
         """Differentiable surrogate: torch ``(m, members · dim)`` embeddings → ``(m,)`` values."""
