@@ -4,7 +4,10 @@ A peer draws a configuration of the space's ConfigSpace view; ``space.from_confi
 maps it to an architecture. A configuration whose architecture is already known
 (told, failed or pending) is answered from the known value at no evaluation, and the
 peer is asked again, so the search's budget counts distinct architectures while
-``stats`` count every proposal (``proposals``, ``repeats``). After ``max_repeats``
+``stats`` count every proposal (``proposals``, ``repeats``). A space's ConfigSpace view may
+be wider than the space (NAS-Bench-Graph's admits the all-skip cell, which is not in the
+benchmark, and Optuna takes no forbidden clauses): a configuration ``from_config`` rejects
+is told to the peer as a failure, at no evaluation, and counted (``inadmissible``). After ``max_repeats``
 repeats in one ask, a random new architecture is proposed instead (``random_fills``).
 """
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import abc
 from typing import Optional
 
+from ..errors import InvalidArchitectureError
 from .base import Optimizer, Proposal
 
 
@@ -22,7 +26,7 @@ class PeerOptimizer(Optimizer):
         super().__init__(space, config, rng, seed, progress)
         self.open_trials: dict = {}   # arch id -> the peer's handle of a proposal awaiting its value
         self.value_of: dict = {}      # arch id -> told value (answers repeats)
-        self.stats.update(proposals=0, repeats=0)
+        self.stats.update(proposals=0, repeats=0, inadmissible=0)
 
     @abc.abstractmethod
     def _draw(self) -> tuple:
@@ -42,7 +46,12 @@ class PeerOptimizer(Optimizer):
         for _ in range(self.config.max_repeats):
             handle, configuration = self._draw()
             self.stats["proposals"] += 1
-            arch = self.space.from_config(configuration)
+            try:
+                arch = self.space.from_config(configuration)
+            except InvalidArchitectureError:
+                self.stats["inadmissible"] += 1
+                self._close(handle, None)
+                continue
             key = self.space.arch_id(arch)
             if not self.is_known(arch):
                 self.open_trials[key] = handle
