@@ -71,7 +71,8 @@ def tabulate(config, trials, results, headline: str = "") -> str:
     for label in labels:
         reached = [s.queries_to_optimum for s in summaries[label] if s.queries_to_optimum is not None]
         median = f"{np.median(reached):.0f} ({len(reached)}/{len(summaries[label])})" if reached else "–"
-        regret = f"{optimum - curves[label][:, 99].mean():.3f}" if optimum is not None else "–"
+        # max(0, .) keeps a regret of float round-off (optimum minus a mean of optima) from printing as -0.000
+        regret = f"{max(0.0, optimum - curves[label][:, 99].mean()):.3f}" if optimum is not None else "–"
         wall = np.mean([100 * s.wall_seconds / s.queries for s in summaries[label]])
         # a peer that re-proposes (TPE) counts its proposals, repeats included; the others never repeat
         proposals = [s.optimizer_stats.get("proposals", s.queries) / s.queries for s in summaries[label]]
