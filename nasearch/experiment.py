@@ -138,6 +138,10 @@ class CompareConfig:
         return self.search.objectives is not None and len(self.search.objectives) > 1
 
 
+#: CompareConfig's own keys (everything else in a compare config is a search key)
+_COMPARE_KEYS = ("seeds", "first_seed", "optimizers", "workers", "output")
+
+
 def load_compare_config(data: dict) -> CompareConfig:
     """A :class:`CompareConfig` from a mapping whose search keys stand at the top level, in a
     ``search:`` section, or both (a key in both places is an error)."""
@@ -145,13 +149,13 @@ def load_compare_config(data: dict) -> CompareConfig:
     nested = data.pop("search", None) or {}
     if not isinstance(nested, dict):
         raise ConfigError(f"compare config key 'search' must be a mapping of search keys, got {nested!r}")
-    own = {key: data.pop(key) for key in ("seeds", "first_seed", "optimizers", "workers", "output") if key in data}
+    own = {key: data.pop(key) for key in _COMPARE_KEYS if key in data}
     search_keys = {f.name for f in dataclasses.fields(SearchConfig)}
     for key in list(data) + list(nested):
         if key in _PER_TRIAL:
             raise ConfigError(f"compare config key {key!r} is set per trial; {_PER_TRIAL[key]}")
         if key not in search_keys:
-            valid = sorted((search_keys - set(_PER_TRIAL)) | {"search", "seeds", "first_seed", "optimizers", "workers"})
+            valid = sorted((search_keys - set(_PER_TRIAL)) | {"search"} | set(_COMPARE_KEYS))
             raise ConfigError(f"unknown compare config key {key!r}; valid keys: {', '.join(valid)}")
     twice = sorted(set(data) & set(nested))
     if twice:

@@ -50,6 +50,15 @@ def hard_knn(queries: np.ndarray, memory: np.ndarray, values: np.ndarray, k: int
     return predictions
 
 
+def hard_knn_spread(queries: np.ndarray, memory: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+    """``(m,)`` inverse-distance-weighted standard deviation of the ``k`` nearest neighbours' values:
+    how much the neighbours behind each :func:`hard_knn` prediction disagree."""
+    values = np.asarray(values, dtype=np.float64)
+    mean = hard_knn(queries, memory, values, k)
+    second = hard_knn(queries, memory, values ** 2, k)
+    return np.sqrt(np.maximum(second - mean ** 2, 0.0))
+
+
 def soft_knn(query, memory, values, k: int, temperature: float = 0.01, eps: float = 1e-3):
     """Differentiable soft kNN (torch): ``query (m, d)`` → ``(m,)`` predictions.
 

@@ -294,10 +294,9 @@ class EmProxNAO(_GradientSearch):
     multi_objective = True
 
     def make_predictor(self, term: int = 0, learned: bool = True):
-        """The surrogate of objective term ``term``: a fresh faithful EmProx (the pretrained
-        autoencoder is shared), or with ``surrogate: label_aware`` and a ``learned`` term (one
-        that needs evaluating) that term's :class:`LabelAwareSurrogate`, kept across rounds so
-        its label-aware EmProx retrains only as the told set grows."""
+        """Term ``term``'s surrogate: a fresh faithful EmProx (the pretrained autoencoder is shared), or,
+        with ``surrogate: label_aware`` and a ``learned`` term (one that needs evaluating), that term's
+        :class:`LabelAwareSurrogate`, kept across rounds so it retrains only as the told set grows."""
         c = self.config
         if c.surrogate == "label_aware" and learned:
             if term not in self._label_aware:

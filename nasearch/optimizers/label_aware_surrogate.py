@@ -75,10 +75,8 @@ class LabelAwareSurrogate:
         self.ranker.update(archs, values)
         self.trainings += int(self.ranker.trained_on != before)
         pool = self.pool(archs, values, self.config.pseudo_labels) if self.config.pseudo_labels else []
-        if pool:
-            self.climber.fit(list(archs) + pool, np.concatenate([values, self.ranker.predict(pool)]))
-        else:
-            self.climber.fit(archs, values)
+        pseudo = self.ranker.predict(pool) if pool else np.empty(0)
+        self.climber.fit(list(archs) + pool, np.concatenate([values, pseudo]))
         return self
 
     def predict(self, archs: list) -> np.ndarray:

@@ -29,7 +29,7 @@ import numpy as np
 from ..embedding.autoencoder import (AutoencoderConfig, SequenceAutoencoder, embed_sequences,
                                      train_autoencoder)
 from ..errors import ConfigError
-from ..knn import hard_knn, soft_knn
+from ..knn import hard_knn, hard_knn_spread, soft_knn
 from ..seeding import torch_generator, torch_seeded
 from .base import Predictor
 
@@ -171,10 +171,7 @@ class EmProx(Predictor):
         much the neighbours behind each prediction disagree (an uncertainty for acquisitions)."""
         if self.memory is None:
             raise ConfigError("call fit() before predict_spread()")
-        queries = self._mapped(self.embed(archs))
-        mean = hard_knn(queries, self.memory, self.targets, self.config.k)
-        second = hard_knn(queries, self.memory, self.targets.astype(np.float64) ** 2, self.config.k)
-        return np.sqrt(np.maximum(second - mean ** 2, 0.0))
+        return hard_knn_spread(self._mapped(self.embed(archs)), self.memory, self.targets, self.config.k)
 
     def soft_predict(self, embedding, temperature: float | None = None, eps: float = 1e-3):
         """Differentiable surrogate: torch ``(m, d)`` embeddings → ``(m,)`` predicted values.

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ConfigError
-from ..knn import hard_knn, soft_knn
+from ..knn import hard_knn, hard_knn_spread, soft_knn
 from ..seeding import torch_seeded
 from .base import Predictor, zscore
 
@@ -194,10 +194,7 @@ class LabelAwareEmProx(GIN):
     def predict_spread(self, archs) -> np.ndarray:
         """``(n,)`` inverse-distance-weighted standard deviation of the k neighbours' values."""
         self._require_fit()
-        queries = self.embed(archs)
-        mean = hard_knn(queries, self.memory, self.values, self.config.k)
-        second = hard_knn(queries, self.memory, self.values ** 2, self.config.k)
-        return np.sqrt(np.maximum(second - mean ** 2, 0.0))
+        return hard_knn_spread(self.embed(archs), self.memory, self.values, self.config.k)
 
     def soft_predict(self, embedding, temperature: float | None = None, eps: float = 1e-3):
         """Differentiable surrogate: torch ``(m, members · dim)`` embeddings → ``(m,)`` values."""
