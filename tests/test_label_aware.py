@@ -89,17 +89,25 @@ def test_messages_flow_both_ways(nb201):
     # Two chains that differ only after the first operation: 0→conv3→conv3→out vs 0→conv3→pool→out.
     first = nb201.from_string("|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|none~0|none~1|none~2|")
     batch = graph_batch(nb201, [first])
-    assert batch.labels.shape == (1, 2)   # no path: input and output alone
+    assert len(batch.labels) == 2   # no path: input and output alone
     chain_a = nb201.from_string("|nor_conv_3x3~0|+|none~0|none~1|+|none~0|nor_conv_3x3~1|none~2|")
     chain_b = nb201.from_string("|nor_conv_3x3~0|+|none~0|none~1|+|none~0|avg_pool_3x3~1|none~2|")
     batch = graph_batch(nb201, [chain_a, chain_b])
-    h = encoder.embed[:, batch.labels] * batch.mask.unsqueeze(-1)
-    incoming = batch.adjacency.transpose(1, 2)
-    message = torch.cat([h, incoming @ h, batch.adjacency @ h], -1)
+    second = int(batch.sizes[0])                      # the union's offset of graph 1's nodes
+    assert batch.graph.tolist() == [0] * second + [1] * (len(batch.labels) - second)
+    h = encoder.embed[:, batch.labels]                # (member, node of the union, feature)
+    predecessors, successors = batch.incoming(h), batch.outgoing(h)
     # Node 1 (the first convolution) has the same label and predecessor in both graphs...
-    torch.testing.assert_close(message[0, 0, 1, :16], message[0, 1, 1, :16])   # (member, graph, node, feature)
+    torch.testing.assert_close(h[0, 1], h[0, second + 1])
+    torch.testing.assert_close(predecessors[0, 1], predecessors[0, second + 1])
     # ...so only the successor part of its message can tell them apart.
-    assert not torch.allclose(message[0, 0, 1, 16:], message[0, 1, 1, 16:]), "node 1 must hear its successor"
+    assert not torch.allclose(successors[0, 1], successors[0, second + 1]), "node 1 must hear its successor"
+    encoded = encoder(batch)
+    assert encoded.shape == (1, 2, 4) and not torch.allclose(encoded[0, 0], encoded[0, 1])
+    one_way = GraphEncoder(nb201.graph_labels, width=8, layers=1, dim=4, both_ways=False)
+    one_way.load_state_dict(encoder.state_dict())
+    # Without successor messages, node 1's state is identical in both graphs.
+    assert not torch.allclose(encoded, one_way(batch))
     assert pairwise_ranking_loss(torch.tensor([2.0, 1.0]), torch.tensor([1.0, 0.0])) < \
         pairwise_ranking_loss(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 0.0]))
 

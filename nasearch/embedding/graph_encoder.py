@@ -1,9 +1,10 @@
 """A graph isomorphism network (GIN) over a space's architecture graphs, messages both ways.
 
-Shapes: a :class:`GraphBatch` holds ``labels`` ``(B, N)`` int64 node labels, ``adjacency``
-``(B, N, N)`` float32 with ``adjacency[b, i, j] = 1`` for an edge ``i → j``, and ``mask``
-``(B, N)`` float32 marking real nodes (graphs are padded to the largest ``N``), plus optional
-``extra`` ``(B, e)`` float32 graph-level features (zero-cost proxies).
+Shapes: a :class:`GraphBatch` holds ``B`` graphs as one disjoint union of ``V`` nodes and
+``E`` edges: ``labels`` ``(V,)`` int64 node labels, ``graph`` ``(V,)`` int64 the graph each
+node belongs to, ``sources`` and ``targets`` ``(E,)`` int64 the endpoints of each edge
+``source → target``, ``sizes`` ``(B, 1)`` float32 node counts, plus optional ``extra``
+``(B, e)`` float32 graph-level features (zero-cost proxies).
 
 Each layer updates node states from themselves, from their predecessors (the data that
 flows in) and from their successors (where their output goes), each through its own
@@ -11,6 +12,12 @@ weights: ``h ← MLP([(1 + ε) h, Aᵀ h, A h])``. Sending messages only along t
 leaves an operation blind to what consumes it; both directions ranked clearly better.
 The graph embedding is a projection of the mean node state of every layer (and of
 ``extra``), ``(B, dim)``.
+
+Why the disjoint union and not padded dense adjacency matrices: the neighbour sums then
+cost O(E) gathers instead of O(B·N²) matrix products, and the first linear map is applied
+before them (``[h, Aᵀh, Ah] W = h W₁ + Aᵀ(h W₂) + A(h W₃)``), so no message is ever
+concatenated. On DARTS cells (30 nodes, 40 edges) that made a training step several
+times cheaper.
 """
 from __future__ import annotations
 
@@ -25,32 +32,40 @@ from torch import nn
 @dataclass
 class GraphBatch:
     labels: torch.Tensor
-    adjacency: torch.Tensor
-    mask: torch.Tensor
+    graph: torch.Tensor
+    sources: torch.Tensor
+    targets: torch.Tensor
+    sizes: torch.Tensor
     extra: Optional[torch.Tensor] = None
 
     def __len__(self) -> int:
-        return int(self.labels.shape[0])
+        return int(self.sizes.shape[0])
 
-    def take(self, index) -> "GraphBatch":
-        """The sub-batch of rows ``index`` (a tensor or list of ints)."""
-        return GraphBatch(self.labels[index], self.adjacency[index], self.mask[index],
-                          None if self.extra is None else self.extra[index])
+    def incoming(self, h: torch.Tensor) -> torch.Tensor:
+        """``Aᵀ h``: each node's sum of its predecessors' states ``h`` ``(..., V, width)``."""
+        return torch.zeros_like(h).index_add(-2, self.targets, h.index_select(-2, self.sources))
+
+    def outgoing(self, h: torch.Tensor) -> torch.Tensor:
+        """``A h``: each node's sum of its successors' states ``h`` ``(..., V, width)``."""
+        return torch.zeros_like(h).index_add(-2, self.sources, h.index_select(-2, self.targets))
+
+    def mean_nodes(self, h: torch.Tensor) -> torch.Tensor:
+        """``(..., B, width)``: each graph's mean node state of ``h`` ``(..., V, width)``."""
+        shape = h.shape[:-2] + (len(self), h.shape[-1])
+        return h.new_zeros(shape).index_add(-2, self.graph, h) / self.sizes
 
 
 def graph_batch(space, archs: list, extra: Optional[np.ndarray] = None) -> GraphBatch:
-    """Pad the graphs of ``archs`` (``space.graph``) into one :class:`GraphBatch`."""
+    """The graphs of ``archs`` (``space.graph``) as one :class:`GraphBatch`."""
     graphs = [space.graph(a) for a in archs]
-    nodes = max((len(g.labels) for g in graphs), default=1)
-    labels = np.zeros((len(graphs), nodes), dtype=np.int64)
-    adjacency = np.zeros((len(graphs), nodes, nodes), dtype=np.float32)
-    mask = np.zeros((len(graphs), nodes), dtype=np.float32)
-    for row, graph in enumerate(graphs):
-        labels[row, :len(graph.labels)] = graph.labels
-        mask[row, :len(graph.labels)] = 1.0
-        for source, target in graph.edges:
-            adjacency[row, source, target] = 1.0
-    return GraphBatch(torch.from_numpy(labels), torch.from_numpy(adjacency), torch.from_numpy(mask),
+    sizes = np.array([len(g.labels) for g in graphs], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    labels = np.fromiter((label for g in graphs for label in g.labels), dtype=np.int64, count=int(sizes.sum()))
+    edges = np.array([(offset + s, offset + t) for g, offset in zip(graphs, offsets) for s, t in g.edges],
+                     dtype=np.int64).reshape(-1, 2)
+    return GraphBatch(torch.from_numpy(labels), torch.from_numpy(np.repeat(np.arange(len(graphs)), sizes)),
+                      torch.from_numpy(edges[:, 0].copy()), torch.from_numpy(edges[:, 1].copy()),
+                      torch.from_numpy(np.maximum(sizes, 1).astype(np.float32)[:, None]),
                       None if extra is None else torch.as_tensor(extra, dtype=torch.float32))
 
 
@@ -81,24 +96,25 @@ class GraphEncoder(nn.Module):
         super().__init__()
         self.members, self.both_ways = members, both_ways
         self.embed = nn.Parameter(torch.randn(members, label_count, width))
-        self.eps = nn.Parameter(torch.zeros(layers, members, 1, 1, 1))
+        self.eps = nn.Parameter(torch.zeros(layers, members, 1, 1))
         self.layers = nn.ModuleList(
             nn.ModuleList([EnsembleLinear(members, 3 * width, width), EnsembleLinear(members, width, width)])
             for _ in range(layers))
         self.project = EnsembleLinear(members, width * (layers + 1) + extra, dim)
 
     def forward(self, batch: GraphBatch) -> torch.Tensor:
-        mask = batch.mask.unsqueeze(-1)                                   # (B, N, 1)
-        h = self.embed[:, batch.labels] * mask                            # (M, B, N, width)
-        incoming = batch.adjacency.transpose(1, 2)                        # row i: predecessors of i
-        count = mask.sum(1).clamp(min=1.0)                                # (B, 1)
-        readouts = [h.sum(2) / count]
+        h = self.embed[:, batch.labels]                                   # (M, V, width)
+        width = h.shape[-1]
+        readouts = [batch.mean_nodes(h)]
         for index, (first, second) in enumerate(self.layers):
-            # Without both_ways (an ablation) the successor part of the message is zero.
-            outgoing = batch.adjacency @ h if self.both_ways else torch.zeros_like(h)
-            message = torch.cat([(1 + self.eps[index]) * h, incoming @ h, outgoing], -1)
-            h = torch.relu(second(torch.relu(first(message)))) * mask
-            readouts.append(h.sum(2) / count)
+            # first(cat[(1 + ε) h, Aᵀh, Ah]), its weight's three row blocks applied before the sums
+            blocks = first.weight.unflatten(1, (3, width)).transpose(1, 2).flatten(2)   # (M, width, 3 · width)
+            own, to_successors, to_predecessors = (h @ blocks).split(width, -1)
+            pre = (1 + self.eps[index]) * own + batch.incoming(to_successors) + first.bias
+            if self.both_ways:   # without it (an ablation) the successor part of the message is zero
+                pre = pre + batch.outgoing(to_predecessors)
+            h = torch.relu(second(torch.relu(pre)))
+            readouts.append(batch.mean_nodes(h))
         if batch.extra is not None:
             readouts.append(batch.extra.expand(self.members, *batch.extra.shape))
         return self.project(torch.cat(readouts, -1))

@@ -16,10 +16,11 @@ Each round:
    duplicate architectures;
 4. with ``mix`` (the default), also make ``candidates`` one-edit mutations of
    tournament winners (10 known architectures drawn at random, the best wins, as
-   in regularized evolution) and split the ``batch_size`` proposals between the
-   two sources in proportion to each source's posterior rate of proposals that
-   entered the top ``n_seeds`` (Beta(1, 1) prior; each share kept in [0.2, 0.8]);
-   within each source, the surrogate's hard predictor ranks the candidates.
+   in regularized evolution) and, with the label-aware surrogate, draw
+   ``labels.samples`` uniform admissible architectures; split the ``batch_size``
+   proposals between the sources by each one's record of proposals that entered
+   the top ``n_seeds`` (:mod:`.source_mix`); within each source, the surrogate's
+   hard predictor ranks the candidates.
    Without ``mix``: too few decodes are filled with one-edit mutations of the
    seeds (``stats["filled"]``), and the top ``batch_size`` by the hard predictor
    are proposed.
@@ -49,6 +50,7 @@ from .base import Optimizer, Proposal
 from .guidance import EmProxGuide, Guide, NAOGuide, resolved_optimism
 from .label_aware_surrogate import LabelAwareSearchConfig, LabelAwareSurrogate
 from .pareto_guide import DEFAULT_OPTIMISM, ParetoConfig, ParetoGuide
+from .source_mix import SourceMix
 
 
 @dataclass(frozen=True)
@@ -102,9 +104,10 @@ class _GradientSearch(Optimizer):
         self.round_trip = info["round_trip"]
         if self.round_trip < c.min_round_trip:
             raise ConfigError(refusal_message(space, self.round_trip, c.min_round_trip))
-        self._source: dict = {}   # arch id -> proposal source, until told (mix only)
         self._label_aware: dict = {}   # surrogate: label_aware: term -> LabelAwareSurrogate
         self._by_fidelity: dict = {}   # multi-fidelity only: fidelity -> (archs, values) above the lowest rung
+        self._samples = c.labels.samples if c.surrogate == "label_aware" else 0   # uniform source (mix only)
+        self._mix: Optional[SourceMix] = None   # built at the first mixed batch
         self.stats.update({"rounds": 0, "filled": 0, "fill_rounds": 0, "decoded": 0,
                            "round_trip": self.round_trip, "pretraining": info["source"],
                            "pretrain_seconds": info["train_seconds"], "pretrain_steps": info["steps"],
@@ -147,20 +150,14 @@ class _GradientSearch(Optimizer):
         return chosen
 
     def _mixed(self, decoded: list, want: int) -> list:
-        """Split the batch between the two sources in proportion to their posterior success rates
-        (Beta(1, 1) prior; a success is a proposal that entered the top ``n_seeds``), each
-        source's share kept within [0.2, 0.8] so neither is ever starved."""
-        record = self.stats.setdefault("sources", {"ascent": [0, 0], "mutation": [0, 0]})   # [successes, proposals]
-        rate = {name: (won + 1) / (tried + 2) for name, (won, tried) in record.items()}
-        share = min(0.8, max(0.2, rate["mutation"] / (rate["mutation"] + rate["ascent"])))
-        children = self._tournament_children(self.config.candidates, decoded)
-        count = {"mutation": int(round(want * share))}
-        count["ascent"] = want - count["mutation"]
-        chosen = self.guide.select(decoded, min(count["ascent"], len(decoded)))
-        chosen += self.guide.select(children, want - len(chosen))
-        for proposal in chosen:
-            self._source[self.space.arch_id(proposal.arch)] = "ascent" if proposal.arch in decoded else "mutation"
-        return chosen
+        """The batch from decoded ascent, tournament mutations and, with the label-aware surrogate's
+        ``labels.samples``, that many uniform admissible architectures (:mod:`.source_mix`)."""
+        sampled = self.random_unknown(self._samples, decoded) if self._samples else []
+        if self._mix is None:
+            self._mix = SourceMix(("ascent", "mutation") + (("sample",) if self._samples else ()), "mutation",
+                                  self.stats.setdefault("sources", {}), self.space.arch_id)
+        children = self._tournament_children(self.config.candidates, decoded + sampled)
+        return self._mix.select(self.guide, {"ascent": decoded, "mutation": children, "sample": sampled}, want)
 
     def _tournament_children(self, count: int, exclude: list) -> list:
         """One-edit mutations of the guide's parent picks, none known or in ``exclude``."""
@@ -183,14 +180,11 @@ class _GradientSearch(Optimizer):
         return found
 
     def tell(self, arch, value):
-        source = self._source.pop(self.space.arch_id(arch), None)
-        if source is not None:
-            won, tried = self.stats["sources"][source]
+        if self._mix is not None:
             n = self.config.n_seeds
             # a told value is judged among the told values, of its own fidelity, whatever the guide fits
-            won += int(self.guide.improves(value, n) if self.guide.values is self.known_values else
-                       len(self.known_values) < n or value > np.sort(self.known_values)[-n])
-            self.stats["sources"][source] = [won, tried + 1]
+            self._mix.told(self.space.arch_id(arch), lambda: self.guide.improves(value, n) if self.guide.values
+                           is self.known_values else len(self.known_values) < n or value > np.sort(self.known_values)[-n])
         super().tell(arch, value)
 
     def tell_fidelity(self, arch, fidelity, value):
@@ -215,9 +209,8 @@ class _GradientSearch(Optimizer):
         return [self.guide.archs[i] for i in order]
 
     def tell_failure(self, arch):
-        source = self._source.pop(self.space.arch_id(arch), None)
-        if source is not None:
-            self.stats["sources"][source][1] += 1
+        if self._mix is not None:
+            self._mix.told(self.space.arch_id(arch), None)
         super().tell_failure(arch)
 
     def _direction(self, outputs: torch.Tensor) -> torch.Tensor:

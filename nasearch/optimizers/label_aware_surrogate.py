@@ -35,12 +35,13 @@ class LabelAwareSearchConfig:
     epochs: int = 100           #: full-batch Adam steps per training (the predictor tables use 200)
     refit_growth: float = 0.2   #: retrain once the told set grew by this fraction since the last training
     pseudo_labels: int = 200    #: unknown architectures labelled by the label-aware EmProx for the climb
+    samples: int = 0            #: uniform admissible architectures per round, ranked as a third source of the mix
 
     def __post_init__(self):
         if self.members < 1 or self.epochs < 1:
             raise ConfigError("options labels.members and labels.epochs must be >= 1")
-        if self.refit_growth < 0 or self.pseudo_labels < 0:
-            raise ConfigError("options labels.refit_growth and labels.pseudo_labels must be >= 0")
+        if self.refit_growth < 0 or self.pseudo_labels < 0 or self.samples < 0:
+            raise ConfigError("options labels.refit_growth, labels.pseudo_labels and labels.samples must be >= 0")
 
 
 class LabelAwareSurrogate:

@@ -1,0 +1,74 @@
+"""How a gradient search splits each batch between its proposal sources.
+
+Each source (decoded ascent, tournament mutations and, with the label-aware
+surrogate, screened uniform samples) keeps a record ``[successes, proposals]``; a
+success is a told value that entered the top ``n_seeds``. A source's share of the
+batch is its posterior success rate (Beta(1, 1) prior) over the sum of all rates,
+kept at or above ``0.4 / n_sources`` so no source is ever starved (with two sources:
+each share in [0.2, 0.8]). The record lives in the optimizer's stats, so a resumed
+search, which replays its tells, rebuilds it exactly.
+"""
+from __future__ import annotations
+
+
+class SourceMix:
+    """The allocation rule of the module docstring over ``names`` (the first one takes
+    whatever rounding leaves, ``filler`` makes up for sources short of candidates);
+    ``record`` is the ``{name: [successes, proposals]}`` dict, ``arch_id`` the space's."""
+
+    def __init__(self, names: tuple, filler: str, record: dict, arch_id):
+        self.names, self.filler, self.record, self.arch_id = tuple(names), filler, record, arch_id
+        self.pending: dict = {}   # arch id -> source, from proposal until told
+        for name in self.names:
+            record.setdefault(name, [0, 0])
+
+    def select(self, guide, candidates: dict, want: int) -> list:
+        """``want`` proposals: each source's :meth:`counts` best of its ``candidates[name]`` by the
+        ``guide`` (:meth:`~nasearch.optimizers.guidance.Guide.select`), the filler's last."""
+        count = self.counts(want)
+        chosen = []
+        for name in [n for n in self.names if n != self.filler] + [self.filler]:
+            taken = guide.select(candidates[name], want - len(chosen) if name == self.filler else
+                                 min(count[name], len(candidates[name])))
+            self.pending.update((self.arch_id(p.arch), name) for p in taken)
+            chosen += taken
+        return chosen
+
+    def told(self, key, success) -> None:
+        """A proposal with arch id ``key`` was told: credit its source with ``success()``
+        (called only for a pending proposal), or with a failure when ``success`` is None."""
+        name = self.pending.pop(key, None)
+        if name is not None:
+            self.credit(name, bool(success()) if success is not None else False)
+
+    def shares(self) -> dict:
+        """``{name: share}`` summing to 1, every share at least ``0.4 / len(names)``."""
+        rate = {name: (won + 1) / (tried + 2) for name, (won, tried) in
+                ((n, self.record[n]) for n in self.names)}
+        floor = 0.4 / len(self.names)
+        share = {name: r / sum(rate.values()) for name, r in rate.items()}
+        # Raise the starved sources to the floor and scale the rest into what is left; one pass
+        # per source at most, since a raised source stays raised.
+        raised: set = set()
+        for _ in self.names:
+            low = {name for name, s in share.items() if s < floor - 1e-12} | raised
+            if low == raised:
+                break
+            raised = low
+            rest = sum(rate[name] for name in self.names if name not in raised)
+            left = 1.0 - floor * len(raised)
+            share = {name: floor if name in raised else left * (rate[name] / rest) for name in self.names}
+        return share
+
+    def counts(self, want: int) -> dict:
+        """``{name: proposals}`` summing to ``want``: ``round(want · share)`` for each source but
+        the first, which takes the rest."""
+        share = self.shares()
+        count = {name: int(round(want * share[name])) for name in self.names[1:]}
+        count[self.names[0]] = max(0, want - sum(count.values()))
+        return count
+
+    def credit(self, name: str, success: bool) -> None:
+        """Record one told proposal of source ``name``."""
+        won, tried = self.record[name]
+        self.record[name] = [won + int(success), tried + 1]
