@@ -265,6 +265,29 @@ def test_label_aware_search_is_reproducible_and_differs_from_the_faithful_one(nb
     assert first != [t.arch for t in faithful.history]
 
 
+def test_uniform_samples_are_a_third_source_of_the_mix(nb201):
+    def run():
+        from nasearch import Search, TabularObjective
+
+        search = Search(nb201, TabularObjective(nb201, "cifar10-valid"), "emprox_nao", 40, seed=4,
+                        options={"n_init": 10, "batch_size": 6, "candidates": 10, "surrogate": "label_aware",
+                                 "labels": dict(LABELS, samples=50)})
+        search.run()
+        return search
+
+    search = run()
+    record = search.optimizer.stats["sources"]
+    assert set(record) == {"ascent", "mutation", "sample"}
+    # every proposal after the random start was credited to exactly one source
+    assert sum(tried for _, tried in record.values()) == 30
+    assert record["sample"][1] >= 5 * 1    # five rounds, at least the floor's share each (0.4 / 3 of 6 → 1)
+    assert all(0 <= won <= tried for won, tried in record.values())
+    assert [t.arch for t in search.history.trials] == [t.arch for t in run().history.trials]
+    without = _label_aware_search(nb201, 40, seed=4)
+    without.run()
+    assert "sample" not in without.optimizer.stats["sources"]
+
+
 def test_multi_objective_label_aware_surrogate_only_for_the_learned_term(nb201):
     latency = "latency@edgegpu"
     search = _label_aware_search(nb201, 30, objectives=["val", f"-{latency}"])
@@ -285,5 +308,7 @@ def test_bad_label_aware_options_are_one_line_errors(nb201):
         Search(nb201, table, "emprox_nao", 30, options={"surrogate": "gin"})
     with pytest.raises(ConfigError, match="labels.refit_growth"):
         Search(nb201, table, "emprox_nao", 30, options={"surrogate": "label_aware", "labels": {"refit_growth": -1}})
+    with pytest.raises(ConfigError, match="labels.samples"):
+        Search(nb201, table, "emprox_nao", 30, options={"surrogate": "label_aware", "labels": {"samples": -1}})
     with pytest.raises(ConfigError, match="pseudo_label"):
         Search(nb201, table, "emprox_nao", 30, options={"labels": {"pseudo_label": 3}})
