@@ -1,4 +1,6 @@
 """The batch split between a gradient search's proposal sources."""
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -9,7 +11,6 @@ class _Ranker:
     """A guide stand-in that proposes candidates in their given order."""
 
     def select(self, candidates, n):
-        from types import SimpleNamespace
         return [SimpleNamespace(arch=a) for a in candidates[:n]]
 
 

@@ -181,11 +181,16 @@ class _GradientSearch(Optimizer):
 
     def tell(self, arch, value):
         if self._mix is not None:
-            n = self.config.n_seeds
-            # a told value is judged among the told values, of its own fidelity, whatever the guide fits
-            self._mix.told(self.space.arch_id(arch), lambda: self.guide.improves(value, n) if self.guide.values
-                           is self.known_values else len(self.known_values) < n or value > np.sort(self.known_values)[-n])
+            self._mix.told(self.space.arch_id(arch), lambda: self._enters_top(value))
         super().tell(arch, value)
+
+    def _enters_top(self, value) -> bool:
+        """Whether a told ``value`` enters the top ``n_seeds`` (a source's success). It is judged
+        among the told values, of its own fidelity, whatever the guide fits."""
+        n = self.config.n_seeds
+        if self.guide.values is self.known_values:
+            return bool(self.guide.improves(value, n))
+        return len(self.known_values) < n or value > np.sort(self.known_values)[-n]
 
     def tell_fidelity(self, arch, fidelity, value):
         archs, values = self._by_fidelity.setdefault(float(fidelity), ([], []))
