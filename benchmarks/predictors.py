@@ -17,6 +17,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from nasearch.compare import paired_difference, verdict  # noqa: E402
 from nasearch.embedding.pretrained import pretrained_autoencoder, pretraining_config  # noqa: E402
 from nasearch.evaluation.protocol import (EvaluateConfig, PredictorSpec, markdown_table,  # noqa: E402
                                           run_evaluation, summarize)
@@ -93,6 +94,18 @@ def main(argv=None) -> None:
             deltas = np.array([mine[t]["spearman"] - reference[t]["spearman"] for t in mine])
             print(f"| {entry['predictor']} | {deltas.mean():+.3f} ± {deltas.std():.3f} | "
                   f"{int((deltas > 0).sum())}/{len(deltas)} | {entry['fit_seconds']['mean'] / ref_fit:.2f} |")
+    baseline = {r["trial"]: r for r in rows if r["predictor"] == "GIN ensemble"}
+    if baseline:
+        # the label-aware floor is the GIN baseline on the same splits: a paired verdict, not two means
+        print("\n| contender | Δ Spearman vs GIN ensemble (paired ± s.e.) | verdict |")
+        print("|---|---|---|")
+        for entry in summary:
+            if entry["predictor"] == "GIN ensemble":
+                continue
+            mine = {r["trial"]: r for r in rows if r["predictor"] == entry["predictor"]}
+            mean, error = paired_difference([mine[t]["spearman"] for t in baseline],
+                                            [baseline[t]["spearman"] for t in baseline])
+            print(f"| {entry['predictor']} | {mean:+.3f} ± {error:.3f} | {verdict(mean, error, len(baseline))} |")
     if pretrain_note:
         print("\n" + pretrain_note)
 

@@ -209,7 +209,7 @@ def test_evolution_screens_with_the_label_aware_predictor(nb201):
 
 
 # ------------------------------------------------------------ EmProx-NAO's label-aware surrogate
-LABELS = {"members": 2, "epochs": 20, "pseudo_labels": 40}
+LABELS = {"members": 2, "epochs": 20, "pseudo_labels": 40, "samples": 0}
 
 
 def _label_aware_search(nb201, budget, seed=0, **keys):
@@ -265,13 +265,13 @@ def test_label_aware_search_is_reproducible_and_differs_from_the_faithful_one(nb
     assert first != [t.arch for t in faithful.history]
 
 
-def test_uniform_samples_are_a_third_source_of_the_mix(nb201):
+def test_uniform_samples_are_a_third_source_of_the_mix_by_default(nb201):
     def run():
         from nasearch import Search, TabularObjective
 
         search = Search(nb201, TabularObjective(nb201, "cifar10-valid"), "emprox_nao", 40, seed=4,
                         options={"n_init": 10, "batch_size": 6, "candidates": 10, "surrogate": "label_aware",
-                                 "labels": dict(LABELS, samples=50)})
+                                 "labels": {k: v for k, v in LABELS.items() if k != "samples"}})   # default
         search.run()
         return search
 

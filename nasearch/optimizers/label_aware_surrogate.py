@@ -35,7 +35,7 @@ class LabelAwareSearchConfig:
     epochs: int = 100           #: full-batch Adam steps per training (the predictor tables use 200)
     refit_growth: float = 0.2   #: retrain once the told set grew by this fraction since the last training
     pseudo_labels: int = 200    #: unknown architectures labelled by the label-aware EmProx for the climb
-    samples: int = 0            #: uniform admissible architectures per round, ranked as a third source of the mix
+    samples: int = 1000         #: uniform admissible architectures per round, ranked as a third source of the mix
 
     def __post_init__(self):
         if self.members < 1 or self.epochs < 1:

@@ -27,7 +27,7 @@ from .base import Predictor, zscore
 @dataclass(frozen=True)
 class GINConfig:
     members: int = 5          #: ensemble size
-    width: int = 32           #: node-state width
+    width: int = 16           #: node-state width
     layers: int = 3           #: message-passing layers
     dim: int = 32             #: graph-embedding size of each member
     epochs: int = 200         #: full-batch Adam steps
