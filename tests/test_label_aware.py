@@ -242,6 +242,24 @@ def test_emprox_nao_ranks_with_the_label_aware_emprox_and_climbs_over_its_pseudo
     assert all(p is not None for p in proposals)
 
 
+def test_label_aware_surrogate_takes_its_gin_width_from_labels_width(nb201):
+    from nasearch.predictors.gin import GINConfig
+
+    default = _label_aware_search(nb201, 15)
+    default.run()
+    assert default.optimizer.guide.predictor.ranker.config.width == GINConfig().width
+    from nasearch import Search, TabularObjective
+
+    search = Search(nb201, TabularObjective(nb201, "cifar10-valid"), "emprox_nao", 15, seed=0,
+                    options={"n_init": 10, "batch_size": 5, "candidates": 10, "surrogate": "label_aware",
+                             "labels": dict(LABELS, width=8)})
+    search.run()
+    ranker = search.optimizer.guide.predictor.ranker
+    wide = default.optimizer.guide.predictor.ranker
+    assert ranker.config.width == 8
+    assert sum(p.numel() for p in ranker.encoder.parameters()) < sum(p.numel() for p in wide.encoder.parameters())
+
+
 def test_label_aware_surrogate_retrains_only_as_the_told_set_grows(nb201):
     search = _label_aware_search(nb201, 60, seed=1)
     search.run()
@@ -310,5 +328,7 @@ def test_bad_label_aware_options_are_one_line_errors(nb201):
         Search(nb201, table, "emprox_nao", 30, options={"surrogate": "label_aware", "labels": {"refit_growth": -1}})
     with pytest.raises(ConfigError, match="labels.samples"):
         Search(nb201, table, "emprox_nao", 30, options={"surrogate": "label_aware", "labels": {"samples": -1}})
+    with pytest.raises(ConfigError, match="labels.width must be >= 1, got 0"):
+        Search(nb201, table, "emprox_nao", 30, options={"surrogate": "label_aware", "labels": {"width": 0}})
     with pytest.raises(ConfigError, match="pseudo_label"):
         Search(nb201, table, "emprox_nao", 30, options={"labels": {"pseudo_label": 3}})

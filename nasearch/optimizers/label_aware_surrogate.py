@@ -20,7 +20,7 @@ ascent cannot move in its embedding and decode. This surrogate joins the two:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -36,10 +36,13 @@ class LabelAwareSearchConfig:
     refit_growth: float = 0.2   #: retrain once the told set grew by this fraction since the last training
     pseudo_labels: int = 200    #: unknown architectures labelled by the label-aware EmProx for the climb
     samples: int = 1000         #: uniform admissible architectures per round, ranked as a third source of the mix
+    width: Optional[int] = None  #: GIN node-state width; unset = the label-aware EmProx's own default
 
     def __post_init__(self):
         if self.members < 1 or self.epochs < 1:
             raise ConfigError("options labels.members and labels.epochs must be >= 1")
+        if self.width is not None and self.width < 1:
+            raise ConfigError(f"option labels.width must be >= 1, got {self.width}")
         if self.refit_growth < 0 or self.pseudo_labels < 0 or self.samples < 0:
             raise ConfigError("options labels.refit_growth, labels.pseudo_labels and labels.samples must be >= 0")
 
@@ -62,8 +65,10 @@ class LabelAwareSurrogate:
         """A surrogate whose label-aware EmProx (``k`` neighbours) draws from ``rng``."""
         from ..predictors import create_predictor
 
-        ranker = create_predictor("emprox_label_aware", space, {"members": config.members, "epochs": config.epochs,
-                                                                "refit_growth": config.refit_growth, "k": k}, rng)
+        options = {"members": config.members, "epochs": config.epochs, "refit_growth": config.refit_growth, "k": k}
+        if config.width is not None:
+            options["width"] = config.width
+        ranker = create_predictor("emprox_label_aware", space, options, rng)
         return cls(ranker, climber, pool, config)
 
     @property
