@@ -84,17 +84,20 @@ def main(argv=None) -> None:
     summary = summarize(rows)
     print(f"\n## {args.space} {args.dataset} val, {args.train_size} train / 100 test, {args.trials} trials\n")
     print(markdown_table(summary))
-    reference = {r["trial"]: r for r in rows if r["predictor"] == "EmProx k=10"}
+    def by_trial(label: str) -> dict:
+        return {r["trial"]: r for r in rows if r["predictor"] == label}
+
+    reference = by_trial("EmProx k=10")
     if reference:
         ref_fit = np.mean([r["fit_seconds"] for r in reference.values()])
         print("\n| contender | Δ Spearman vs EmProx k=10 (paired) | better in trials | fit time ÷ EmProx k=10 |")
         print("|---|---|---|---|")
         for entry in summary:
-            mine = {r["trial"]: r for r in rows if r["predictor"] == entry["predictor"]}
+            mine = by_trial(entry["predictor"])
             deltas = np.array([mine[t]["spearman"] - reference[t]["spearman"] for t in mine])
             print(f"| {entry['predictor']} | {deltas.mean():+.3f} ± {deltas.std():.3f} | "
                   f"{int((deltas > 0).sum())}/{len(deltas)} | {entry['fit_seconds']['mean'] / ref_fit:.2f} |")
-    baseline = {r["trial"]: r for r in rows if r["predictor"] == "GIN ensemble"}
+    baseline = by_trial("GIN ensemble")
     if baseline:
         # the label-aware floor is the GIN baseline on the same splits: a paired verdict, not two means
         print("\n| contender | Δ Spearman vs GIN ensemble (paired ± s.e.) | verdict |")
@@ -102,7 +105,7 @@ def main(argv=None) -> None:
         for entry in summary:
             if entry["predictor"] == "GIN ensemble":
                 continue
-            mine = {r["trial"]: r for r in rows if r["predictor"] == entry["predictor"]}
+            mine = by_trial(entry["predictor"])
             mean, error = paired_difference([mine[t]["spearman"] for t in baseline],
                                             [baseline[t]["spearman"] for t in baseline])
             print(f"| {entry['predictor']} | {mean:+.3f} ± {error:.3f} | {verdict(mean, error, len(baseline))} |")
