@@ -306,6 +306,23 @@ def test_uniform_samples_are_a_third_source_of_the_mix_by_default(nb201):
     assert "sample" not in without.optimizer.stats["sources"]
 
 
+def test_uniform_samples_default_to_1000_with_one_objective_and_none_with_several(nb201):
+    from nasearch import Search, TabularObjective
+    from nasearch.optimizers.label_aware_surrogate import LabelAwareSearchConfig
+
+    assert LabelAwareSearchConfig().samples_for(several_objectives=False) == 1000
+    assert LabelAwareSearchConfig().samples_for(several_objectives=True) == 0
+    assert LabelAwareSearchConfig(samples=7).samples_for(several_objectives=True) == 7   # set: used as given
+    labels = {k: v for k, v in LABELS.items() if k != "samples"}
+    search = Search(nb201, TabularObjective(nb201, "cifar10-valid"), "emprox_nao", 25, seed=2,
+                    objectives=["val", "-latency@edgegpu"],
+                    options={"n_init": 10, "batch_size": 5, "candidates": 10, "surrogate": "label_aware",
+                             "labels": labels})
+    search.run()
+    record = search.optimizer.stats["sources"]
+    assert set(record) == {"ascent", "mutation"} and sum(tried for _, tried in record.values()) == 15
+
+
 def test_multi_objective_label_aware_surrogate_only_for_the_learned_term(nb201):
     latency = "latency@edgegpu"
     search = _label_aware_search(nb201, 30, objectives=["val", f"-{latency}"])

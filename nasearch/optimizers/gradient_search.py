@@ -17,7 +17,8 @@ Each round:
 4. with ``mix`` (the default), also make ``candidates`` one-edit mutations of
    tournament winners (10 known architectures drawn at random, the best wins, as
    in regularized evolution) and, with the label-aware surrogate, draw
-   ``labels.samples`` uniform admissible architectures; split the ``batch_size``
+   ``labels.samples`` uniform admissible architectures (by default with one objective
+   only, :meth:`~.label_aware_surrogate.LabelAwareSearchConfig.samples_for`); split the ``batch_size``
    proposals between the sources by each one's record of proposals that entered
    the top ``n_seeds`` (:mod:`.source_mix`); within each source, the surrogate's
    hard predictor ranks the candidates.
@@ -106,7 +107,7 @@ class _GradientSearch(Optimizer):
             raise ConfigError(refusal_message(space, self.round_trip, c.min_round_trip))
         self._label_aware: dict = {}   # surrogate: label_aware: term -> LabelAwareSurrogate
         self._by_fidelity: dict = {}   # multi-fidelity only: fidelity -> (archs, values) above the lowest rung
-        self._samples = c.labels.samples if c.surrogate == "label_aware" else 0   # uniform source (mix only)
+        self._samples = self._uniform_samples(several_objectives=False)   # uniform source (mix only); bind resets it
         self._mix: Optional[SourceMix] = None   # built at the first mixed batch
         self.stats.update({"rounds": 0, "filled": 0, "fill_rounds": 0, "decoded": 0,
                            "round_trip": self.round_trip, "pretraining": info["source"],
@@ -115,6 +116,11 @@ class _GradientSearch(Optimizer):
 
         self.guide: Guide = self._single_objective_guide()
         self.stats["guide"] = self.guide.settings()
+
+    def _uniform_samples(self, several_objectives: bool) -> int:
+        """Uniform admissible architectures drawn per round as the mix's third source."""
+        c = self.config
+        return c.labels.samples_for(several_objectives) if c.surrogate == "label_aware" else 0
 
     def _single_objective_guide(self) -> Guide:
         """The guide of a one-objective search (a multi-objective optimizer swaps it in :meth:`bind`)."""
@@ -327,6 +333,7 @@ class EmProxNAO(_GradientSearch):
         super().bind(goal, known_metrics)
         if goal.multi:
             c = self.config
+            self._samples = self._uniform_samples(several_objectives=True)
             self.guide = ParetoGuide(goal, self.make_predictor, self.known_metrics, self.random_unknown,
                                      self.known_archs, self.known_values, self.rng, c.pareto, c.temperature, c.eps,
                                      resolved_optimism(c.optimism, DEFAULT_OPTIMISM), c.rank)

@@ -35,7 +35,9 @@ class LabelAwareSearchConfig:
     epochs: int = 100           #: full-batch Adam steps per training (the predictor tables use 200)
     refit_growth: float = 0.2   #: retrain once the told set grew by this fraction since the last training
     pseudo_labels: int = 200    #: unknown architectures labelled by the label-aware EmProx for the climb
-    samples: int = 1000         #: uniform admissible architectures per round, ranked as a third source of the mix
+    #: uniform admissible architectures per round, ranked as a third source of the mix; unset = 1000
+    #: with one objective, 0 with several (:meth:`samples_for`)
+    samples: Optional[int] = None
     width: Optional[int] = None  #: GIN node-state width; unset = the label-aware EmProx's own default
 
     def __post_init__(self):
@@ -43,8 +45,17 @@ class LabelAwareSearchConfig:
             raise ConfigError("options labels.members and labels.epochs must be >= 1")
         if self.width is not None and self.width < 1:
             raise ConfigError(f"option labels.width must be >= 1, got {self.width}")
-        if self.refit_growth < 0 or self.pseudo_labels < 0 or self.samples < 0:
+        if self.refit_growth < 0 or self.pseudo_labels < 0 or (self.samples is not None and self.samples < 0):
             raise ConfigError("options labels.refit_growth, labels.pseudo_labels and labels.samples must be >= 0")
+
+    def samples_for(self, several_objectives: bool) -> int:
+        """``samples``, or when it is unset: 1000 for one objective (a screen over the space finds
+        a far or constrained optimum the climb and mutations miss), 0 for several (a front is
+        refined where the told cells already are: on the tuning seeds the uniform source took
+        batch share from the climb and mutations and lowered the found front's hypervolume)."""
+        if self.samples is not None:
+            return self.samples
+        return 0 if several_objectives else 1000
 
 
 class LabelAwareSurrogate:
