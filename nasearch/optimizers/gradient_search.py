@@ -107,7 +107,8 @@ class _GradientSearch(Optimizer):
             raise ConfigError(refusal_message(space, self.round_trip, c.min_round_trip))
         self._label_aware: dict = {}   # surrogate: label_aware: term -> LabelAwareSurrogate
         self._by_fidelity: dict = {}   # multi-fidelity only: fidelity -> (archs, values) above the lowest rung
-        self._samples = self._uniform_samples(several_objectives=False)   # uniform source (mix only); bind resets it
+        # the mix's uniform source: architectures per round (bind resets it for several objectives)
+        self._samples = c.labels.samples_for(False) if c.surrogate == "label_aware" else 0
         self._mix: Optional[SourceMix] = None   # built at the first mixed batch
         self.stats.update({"rounds": 0, "filled": 0, "fill_rounds": 0, "decoded": 0,
                            "round_trip": self.round_trip, "pretraining": info["source"],
@@ -116,11 +117,6 @@ class _GradientSearch(Optimizer):
 
         self.guide: Guide = self._single_objective_guide()
         self.stats["guide"] = self.guide.settings()
-
-    def _uniform_samples(self, several_objectives: bool) -> int:
-        """Uniform admissible architectures drawn per round as the mix's third source."""
-        c = self.config
-        return c.labels.samples_for(several_objectives) if c.surrogate == "label_aware" else 0
 
     def _single_objective_guide(self) -> Guide:
         """The guide of a one-objective search (a multi-objective optimizer swaps it in :meth:`bind`)."""
@@ -333,7 +329,7 @@ class EmProxNAO(_GradientSearch):
         super().bind(goal, known_metrics)
         if goal.multi:
             c = self.config
-            self._samples = self._uniform_samples(several_objectives=True)
+            self._samples = c.labels.samples_for(True) if c.surrogate == "label_aware" else 0
             self.guide = ParetoGuide(goal, self.make_predictor, self.known_metrics, self.random_unknown,
                                      self.known_archs, self.known_values, self.rng, c.pareto, c.temperature, c.eps,
                                      resolved_optimism(c.optimism, DEFAULT_OPTIMISM), c.rank)
