@@ -17,8 +17,7 @@ Each round:
 4. with ``mix`` (the default), also make ``candidates`` one-edit mutations of
    tournament winners (10 known architectures drawn at random, the best wins, as
    in regularized evolution) and, with the label-aware surrogate, draw
-   ``labels.samples`` uniform admissible architectures (by default with one objective
-   only, :meth:`~.label_aware_surrogate.LabelAwareSearchConfig.samples_for`); split the ``batch_size``
+   ``labels.samples`` uniform admissible architectures (one objective only by default); split the ``batch_size``
    proposals between the sources by each one's record of proposals that entered
    the top ``n_seeds`` (:mod:`.source_mix`); within each source, the surrogate's
    hard predictor ranks the candidates.
@@ -107,8 +106,6 @@ class _GradientSearch(Optimizer):
             raise ConfigError(refusal_message(space, self.round_trip, c.min_round_trip))
         self._label_aware: dict = {}   # surrogate: label_aware: term -> LabelAwareSurrogate
         self._by_fidelity: dict = {}   # multi-fidelity only: fidelity -> (archs, values) above the lowest rung
-        # the mix's uniform source: architectures per round (bind resets it for several objectives)
-        self._samples = c.labels.samples_for(False) if c.surrogate == "label_aware" else 0
         self._mix: Optional[SourceMix] = None   # built at the first mixed batch
         self.stats.update({"rounds": 0, "filled": 0, "fill_rounds": 0, "decoded": 0,
                            "round_trip": self.round_trip, "pretraining": info["source"],
@@ -154,9 +151,11 @@ class _GradientSearch(Optimizer):
     def _mixed(self, decoded: list, want: int) -> list:
         """The batch from decoded ascent, tournament mutations and, with the label-aware surrogate's
         ``labels.samples``, that many uniform admissible architectures (:mod:`.source_mix`)."""
-        sampled = self.random_unknown(self._samples, decoded) if self._samples else []
+        samples = (self.config.labels.samples_for(isinstance(self.guide, ParetoGuide))
+                   if self.config.surrogate == "label_aware" else 0)   # a front search has a ParetoGuide
+        sampled = self.random_unknown(samples, decoded) if samples else []
         if self._mix is None:
-            self._mix = SourceMix(("ascent", "mutation") + (("sample",) if self._samples else ()), "mutation",
+            self._mix = SourceMix(("ascent", "mutation") + (("sample",) if samples else ()), "mutation",
                                   self.stats.setdefault("sources", {}), self.space.arch_id)
         children = self._tournament_children(self.config.candidates, decoded + sampled)
         return self._mix.select(self.guide, {"ascent": decoded, "mutation": children, "sample": sampled}, want)
@@ -329,7 +328,6 @@ class EmProxNAO(_GradientSearch):
         super().bind(goal, known_metrics)
         if goal.multi:
             c = self.config
-            self._samples = c.labels.samples_for(True) if c.surrogate == "label_aware" else 0
             self.guide = ParetoGuide(goal, self.make_predictor, self.known_metrics, self.random_unknown,
                                      self.known_archs, self.known_values, self.rng, c.pareto, c.temperature, c.eps,
                                      resolved_optimism(c.optimism, DEFAULT_OPTIMISM), c.rank)
