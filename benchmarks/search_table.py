@@ -30,6 +30,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nasearch.compare import paired_difference, run_config_file, verdict  # noqa: E402
+from nasearch.seeding import restart_with_fixed_hash_seed  # noqa: E402
 
 CHECKPOINTS = (50, 100, 200, 300)
 DEFAULT_HEADLINE = "EmProx-NAO"
@@ -81,6 +82,7 @@ def tabulate(config, trials, results, headline: str = "") -> str:
 
 
 def main() -> None:
+    restart_with_fixed_hash_seed()   # SMAC's local search follows string hashing, as in the CLI
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("configs", nargs="+")
     parser.add_argument("--quiet", action="store_true")

@@ -202,13 +202,10 @@ def main(argv=None) -> int:
     import signal
     import threading
 
-    from .seeding import hash_seed_fixed
+    from .seeding import restart_with_fixed_hash_seed
 
-    if argv is None and not hash_seed_fixed():
-        # string hashing fixed for this run and its worker processes, so set-ordered code (SMAC's
-        # local search) is reproducible: the same process restarts once with PYTHONHASHSEED=0
-        os.environ["PYTHONHASHSEED"] = "0"
-        os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
+    if argv is None:
+        restart_with_fixed_hash_seed()
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)

@@ -59,3 +59,16 @@ def hash_seed_fixed() -> bool:
     import os
 
     return os.environ.get("PYTHONHASHSEED", "random").isdigit()
+
+
+def restart_with_fixed_hash_seed() -> None:
+    """Fix string hashing for this script and its worker processes: unless ``PYTHONHASHSEED`` is
+    already a number, restart the same command line once with ``PYTHONHASHSEED=0`` (does not return
+    then). Call it first thing in a ``__main__`` that runs searches, so SMAC's set-ordered local
+    search is reproducible."""
+    import os
+    import sys
+
+    if not hash_seed_fixed():
+        os.environ["PYTHONHASHSEED"] = "0"
+        os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
