@@ -17,7 +17,9 @@ def _strip(directory):
     return [(t.arch, t.value, t.handed, t.told_before) for t in read_trials(directory / "history.jsonl")]
 
 
-@pytest.mark.parametrize("optimizer,options", [("emprox_nao", OPTIONS), ("random", {})])
+# allocation: thompson draws from the optimizer's generator inside ask, which a replay must repeat
+@pytest.mark.parametrize("optimizer,options", [("emprox_nao", OPTIONS), ("random", {}),
+                                               ("emprox_nao", {**OPTIONS, "allocation": "thompson"})])
 def test_an_extended_run_keeps_its_trials_and_resumes_exactly(nb201, tmp_path, optimizer, options):
     run = tmp_path / "run"
     Search(nb201, None, optimizer, budget=30, seed=1, directory=run, options=options).run()

@@ -42,3 +42,8 @@ def test_small_steps_raise_the_surrogate(nb201, ascent):
 def test_unknown_ascent_is_rejected(nb201):
     with pytest.raises(ConfigError, match="ascent must be"):
         create_optimizer("emprox_nao", nb201, {"ascent": "adam"}, np.random.default_rng(0))
+
+
+def test_unknown_allocation_is_rejected_in_one_line(nb201):
+    with pytest.raises(ConfigError, match="allocation must be 'share' or 'thompson', got 'ucb'"):
+        create_optimizer("emprox_nao", nb201, {"allocation": "ucb"}, np.random.default_rng(0))

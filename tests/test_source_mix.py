@@ -60,3 +60,19 @@ def test_the_filler_makes_up_for_a_short_source_and_tells_credit_the_source():
     mix.told("unknown", lambda: pytest.fail("only pending proposals are judged"))
     mix.told("s1", lambda: pytest.fail("a proposal is credited once"))
     assert record == {"ascent": [0, 1], "mutation": [0, 1], "sample": [1, 1]}
+
+
+def test_thompson_allocation_sums_to_the_batch_follows_the_records_and_repeats_under_a_seed():
+    record = {"ascent": [2, 40], "mutation": [20, 40], "sample": [10, 40]}
+    mix = SourceMix(("ascent", "mutation", "sample"), "mutation", record, str, np.random.default_rng(3))
+    counts = [mix.counts(10) for _ in range(200)]
+    assert all(sum(c.values()) == 10 for c in counts)
+    mean = {name: np.mean([c[name] for c in counts]) for name in record}
+    # posterior means 0.07 / 0.50 / 0.26: mutation wins almost every slot (a draw of sample beats it
+    # with probability about 0.01), ascent none
+    assert mean["mutation"] > 9.5 and 0 < mean["sample"] < 0.5 and mean["ascent"] == 0
+    again = SourceMix(("ascent", "mutation", "sample"), "mutation", record, str, np.random.default_rng(3))
+    assert [again.counts(10) for _ in range(200)] == counts
+    # with no record every source is equally likely per slot
+    fresh = SourceMix(("a", "b"), "b", {}, str, np.random.default_rng(0))
+    assert 0.4 < np.mean([fresh.counts(10)["a"] for _ in range(400)]) / 10 < 0.6

@@ -73,6 +73,7 @@ class GradientSearchConfig:
     pretrain_archs: int = 0     #: pretraining pool; 0 = the whole space if listable, else a stream
     pretrain_steps: int = 4000  #: most pretraining steps (it stops earlier once the decoder is faithful)
     mix: bool = True            #: split each batch between decoded ascent and tournament mutations, by their record
+    allocation: str = "share"   #: how mix splits it: "share" (clipped posterior rates) or "thompson" (per slot)
     residual: str = "none"      #: EmProx surrogate: "linear" = soft kNN on residuals of a ridge trend
     #: EmProx-NAO ranking: kNN mean + optimism · neighbours' spread; unset = 0 for one objective, 1 for several
     optimism: Optional[float] = None
@@ -83,12 +84,12 @@ class GradientSearchConfig:
     def __post_init__(self):
         if min(self.n_init, self.batch_size, self.n_seeds, self.max_steps) < 1:
             raise ConfigError("n_init, batch_size, n_seeds and max_steps must be >= 1")
-        if self.ascent not in ("nao", "iterative"):
-            raise ConfigError(f"ascent must be 'nao' or 'iterative', got {self.ascent!r}")
         if self.candidates < self.batch_size:
             raise ConfigError(f"candidates ({self.candidates}) must be >= batch_size ({self.batch_size})")
-        if self.surrogate not in ("emprox", "label_aware"):
-            raise ConfigError(f"surrogate must be 'emprox' or 'label_aware', got {self.surrogate!r}")
+        for key, (first, second) in {"ascent": ("nao", "iterative"), "allocation": ("share", "thompson"),
+                                     "surrogate": ("emprox", "label_aware")}.items():
+            if getattr(self, key) not in (first, second):
+                raise ConfigError(f"{key} must be {first!r} or {second!r}, got {getattr(self, key)!r}")
 
 
 class _GradientSearch(Optimizer):
@@ -156,7 +157,8 @@ class _GradientSearch(Optimizer):
         sampled = self.random_unknown(samples, decoded) if samples else []
         if self._mix is None:
             self._mix = SourceMix(("ascent", "mutation") + (("sample",) if samples else ()), "mutation",
-                                  self.stats.setdefault("sources", {}), self.space.arch_id)
+                                  self.stats.setdefault("sources", {}), self.space.arch_id,
+                                  self.rng if self.config.allocation == "thompson" else None)
         children = self._tournament_children(self.config.candidates, decoded + sampled)
         return self._mix.select(self.guide, {"ascent": decoded, "mutation": children, "sample": sampled}, want)
 

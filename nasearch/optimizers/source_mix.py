@@ -5,10 +5,15 @@ surrogate, screened uniform samples) keeps a record ``[successes, proposals]``; 
 success is a told value that entered the top ``n_seeds``. A source's share of the
 batch is its posterior success rate (Beta(1, 1) prior) over the sum of all rates,
 kept at or above ``0.4 / n_sources`` so no source is ever starved (with two sources:
-each share in [0.2, 0.8]). The record lives in the optimizer's stats, so a resumed
-search, which replays its tells, rebuilds it exactly.
+each share in [0.2, 0.8]). Given a generator (``allocation: thompson``), each proposal slot
+instead goes to the source whose draw from its Beta(1 + successes, 1 + failures) posterior
+is highest: Thompson sampling per slot, sharper where the records differ, with no floor.
+The record lives in the optimizer's stats, so a resumed search, which replays its tells,
+rebuilds it exactly.
 """
 from __future__ import annotations
+
+import numpy as np
 
 
 class SourceMix:
@@ -16,8 +21,9 @@ class SourceMix:
     whatever rounding leaves, ``filler`` makes up for sources short of candidates);
     ``record`` is the ``{name: [successes, proposals]}`` dict, ``arch_id`` the space's."""
 
-    def __init__(self, names: tuple, filler: str, record: dict, arch_id):
+    def __init__(self, names: tuple, filler: str, record: dict, arch_id, rng=None):
         self.names, self.filler, self.record, self.arch_id = tuple(names), filler, record, arch_id
+        self.rng = rng   # a numpy Generator: Thompson sampling per slot; None: the clipped shares
         self.pending: dict = {}   # arch id -> source, from proposal until told
         for name in self.names:
             record.setdefault(name, [0, 0])
@@ -62,7 +68,12 @@ class SourceMix:
 
     def counts(self, want: int) -> dict:
         """``{name: proposals}`` summing to ``want``: ``round(want · share)`` for each source but
-        the first, which takes the rest."""
+        the first, which takes the rest; with a generator, one Thompson draw per slot."""
+        if self.rng is not None:
+            won, tried = np.array([self.record[name] for name in self.names], dtype=float).T
+            draws = self.rng.beta(1 + won, 1 + tried - won, size=(want, len(self.names)))
+            slots = np.bincount(draws.argmax(axis=1), minlength=len(self.names))
+            return {name: int(n) for name, n in zip(self.names, slots)}
         share = self.shares()
         count = {name: int(round(want * share[name])) for name in self.names[1:]}
         count[self.names[0]] = max(0, want - sum(count.values()))
