@@ -1,5 +1,6 @@
 """The search loop, its run directory, its errors and resume after a real kill."""
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -133,7 +134,8 @@ def test_resume_after_a_real_kill_matches_an_uninterrupted_run(tmp_path):
     script.write_text(KILL_SCRIPT)
     reference, killed = tmp_path / "reference", tmp_path / "killed"
     run = lambda directory, kill_at: subprocess.run([sys.executable, str(script), str(directory), str(kill_at)],
-                                                    cwd=REPO, capture_output=True, text=True)
+                                                    cwd=REPO, capture_output=True, text=True,
+                                                    env=dict(os.environ, PYTHONPATH=str(REPO)))  # this checkout
     assert run(reference, -1).returncode == 0
     killed.mkdir()
     (killed / "history.jsonl").touch()
