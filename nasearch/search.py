@@ -30,6 +30,7 @@ from .objective import Evaluation, Objective, as_evaluation, as_objective, failu
 from .progress import progress_bar, progress_text
 from .replay import replay
 from .run_history import HISTORY_FILE, RunHistory, read_trials
+from .run_options import record_options, resumed_options
 from .run_summary import RunSummary
 from .trial import Trial
 
@@ -110,15 +111,17 @@ class Search:
         self.objective.require(self.goal.metrics)   # an unknown metric or device fails here, naming the valid ones
         reference = table_reference(self.goal, self.objective)
         lowest_cost = 1.0 if self.schedule is None else self.schedule.cost(self.schedule.lowest)
-        self.optimizer_name, self.optimizer = prepare_optimizer(optimizer, options, self.space, seed, progress,
-                                                                self.budget, lowest_cost, self.unit)
-        self.optimizer.bind(self.goal, functools.partial(self.objective.known_metrics, metrics=self.goal.metrics))
         self.directory = None if directory is None else Path(directory)
         path = None
         if self.directory is not None:
             self.directory.mkdir(parents=True, exist_ok=True)
             path = self.directory / HISTORY_FILE
         recorded = read_trials(path) if path is not None else []
+        options = resumed_options(self.directory, optimizer, options, bool(recorded))   # the run's own options
+        self.optimizer_name, self.optimizer = prepare_optimizer(optimizer, options, self.space, seed, progress,
+                                                                self.budget, lowest_cost, self.unit)
+        record_options(self.directory, self.optimizer.config, new_run=not recorded)
+        self.optimizer.bind(self.goal, functools.partial(self.objective.known_metrics, metrics=self.goal.metrics))
         requested = self.budget   # replayed under the recorded budget, then changed to this one
         self.budget_changes, self.budget = open_budget(self.directory, requested, new_run=not recorded)
         self.history = RunHistory(self.space, self.objective, self.goal, reference, path)
@@ -266,11 +269,9 @@ class Search:
         self._buffer = leftover + self._buffer
 
     def tell(self, arch, result) -> Trial:
-        """Record the result of a pending architecture: a number, a metrics dict (holding the
-        objective's metric), an exception or an :class:`~nasearch.objective.Evaluation`.
-
-        Returns the trial. A non-finite or missing value is recorded as a failure.
-        """
+        """Record and return the trial of a pending architecture's result: a number, a metrics dict
+        (holding the objective's metric), an exception or an :class:`~nasearch.objective.Evaluation`;
+        a non-finite or missing value is recorded as a failure."""
         if not self.is_pending(arch):
             raise ConfigError(f"{self.space.to_string(arch)} is not pending; tell only architectures "
                               "that ask() handed out, once each")

@@ -36,6 +36,10 @@ class Optimizer(abc.ABC):
     multi_objective: bool = False
     #: the option holding :meth:`initial_evaluations` (named when the budget cannot cover them)
     initial_evaluations_key: str = "n_init"
+    #: options a run directory recorded before runs kept their optimizer's options
+    #: (:mod:`nasearch.run_options`) was searched with, where they differ from today's defaults;
+    #: a resume of such a run applies them under the options it is given (read only)
+    defaults_of_unrecorded_runs: dict = {}
 
     def __init__(self, space, config=None, rng: Optional[np.random.Generator] = None, seed: int = 0,
                  progress: bool = False):

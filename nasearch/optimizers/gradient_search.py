@@ -1,4 +1,5 @@
-"""NAO-style search in embedding space: EmProx-NAO (soft-kNN surrogate) and NAO-guided (MLP).
+"""NAO-style search in embedding space: the loop, and EmProx-NAO (soft-kNN surrogate; NAO-guided
+with its MLP is in :mod:`.nao_guided`).
 
 Each round:
 
@@ -47,7 +48,7 @@ from ..embedding.pretrained import (PretrainingPlan, pretrained_autoencoder, pre
 from ..errors import ConfigError, NasearchError
 from ..seeding import torch_seeded
 from .base import Optimizer, Proposal
-from .guidance import EmProxGuide, Guide, NAOGuide, resolved_optimism
+from .guidance import EmProxGuide, Guide, resolved_optimism
 from .label_aware_surrogate import LabelAwareSearchConfig, LabelAwareSurrogate
 from .pareto_guide import DEFAULT_OPTIMISM, ParetoConfig, ParetoGuide
 from .source_mix import SourceMix
@@ -78,7 +79,9 @@ class GradientSearchConfig:
     #: EmProx-NAO ranking: kNN mean + optimism · neighbours' spread; unset = 0 for one objective, 1 for several
     optimism: Optional[float] = None
     pareto: ParetoConfig = field(default_factory=ParetoConfig)   #: EmProx-NAO with several objectives
-    surrogate: str = "emprox"   #: EmProx-NAO: "emprox" (faithful) or "label_aware" (see label_aware_surrogate)
+    #: EmProx-NAO: "label_aware" (the kNN in an embedding trained on the told values, see
+    #: label_aware_surrogate) or "emprox" (the faithful, label-free EmProx; the default before 0.3)
+    surrogate: str = "label_aware"
     labels: LabelAwareSearchConfig = field(default_factory=LabelAwareSearchConfig)   #: surrogate: label_aware
 
     def __post_init__(self):
@@ -152,8 +155,7 @@ class _GradientSearch(Optimizer):
     def _mixed(self, decoded: list, want: int) -> list:
         """The batch from decoded ascent, tournament mutations and, with the label-aware surrogate's
         ``labels.samples``, that many uniform admissible architectures (:mod:`.source_mix`)."""
-        samples = (self.config.labels.samples_for(isinstance(self.guide, ParetoGuide))
-                   if self.config.surrogate == "label_aware" else 0)   # a front search has a ParetoGuide
+        samples = self._uniform_samples()
         sampled = self.random_unknown(samples, decoded) if samples else []
         if self._mix is None:
             self._mix = SourceMix(("ascent", "mutation") + (("sample",) if samples else ()), "mutation",
@@ -161,6 +163,10 @@ class _GradientSearch(Optimizer):
                                   self.rng if self.config.allocation == "thompson" else None)
         children = self._tournament_children(self.config.candidates, decoded + sampled)
         return self._mix.select(self.guide, {"ascent": decoded, "mutation": children, "sample": sampled}, want)
+
+    def _uniform_samples(self) -> int:
+        """Uniform admissible architectures drawn each round as a third source of the mix (none here)."""
+        return 0
 
     def _tournament_children(self, count: int, exclude: list) -> list:
         """One-edit mutations of the guide's parent picks, none known or in ``exclude``."""
@@ -293,6 +299,8 @@ class EmProxNAO(_GradientSearch):
 
     name = "emprox_nao"
     multi_objective = True
+    #: a run directory that predates ``optimizer_options.yaml`` was searched with the faithful surrogate
+    defaults_of_unrecorded_runs = {"surrogate": "emprox"}
 
     def make_predictor(self, term: int = 0, learned: bool = True):
         """Term ``term``'s surrogate: a fresh faithful EmProx (the pretrained autoencoder is shared), or,
@@ -311,6 +319,12 @@ class EmProxNAO(_GradientSearch):
         top = [archs[i] for i in np.argsort(-np.asarray(values), kind="stable")[:self.config.n_seeds]]
         pool = self._children(count // 2, [], lambda: top[int(self.rng.integers(len(top)))])
         return pool + self.random_unknown(count - len(pool), pool)
+
+    def _uniform_samples(self) -> int:
+        """``labels.samples`` resolved for this search, with the label-aware surrogate (else none)."""
+        if self.config.surrogate != "label_aware":
+            return 0
+        return self.config.labels.samples_for(isinstance(self.guide, ParetoGuide))  # a front search's guide
 
     def _faithful_emprox(self):
         from ..predictors import EmProx
@@ -334,17 +348,3 @@ class EmProxNAO(_GradientSearch):
                                      self.known_archs, self.known_values, self.rng, c.pareto, c.temperature, c.eps,
                                      resolved_optimism(c.optimism, DEFAULT_OPTIMISM), c.rank)
             self.stats["guide"] = self.guide.settings()
-
-
-class NAOGuided(_GradientSearch):
-    """The same loop with NAO's MLP predictor, fine-tuned jointly with the autoencoder each round."""
-
-    name = "nao"
-
-    def _single_objective_guide(self):
-        from ..predictors import NAO
-
-        c = self.config
-        predictor = NAO(self.space, {"embedding_dim": c.embedding_dim, "epochs": c.epochs,
-                                     "compact": pretraining_config(c.embedding_dim).compact}, self.rng)
-        return NAOGuide(predictor, self.autoencoder, self.known_archs, self.known_values, self.rng, c.rank)

@@ -1,0 +1,67 @@
+"""The optimizer options a run directory was searched with, kept so that its resume rebuilds them.
+
+A new run writes its optimizer's resolved config (every option, defaults included) to
+``optimizer_options.yaml``. A resume builds the optimizer from those options with the
+options it is given laid over them, so a default that changed since the run started
+does not change the run: the replay proposes what the run proposed. A run directory
+written before this file existed holds a history but no options: it was searched with
+the defaults of its time, which the optimizer declares where they differ from today's
+(:attr:`~nasearch.optimizers.Optimizer.defaults_of_unrecorded_runs`).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from .config import to_dict
+from .errors import ConfigError
+
+OPTIONS_FILE = "optimizer_options.yaml"
+
+
+def merged(base: dict, given: dict) -> dict:
+    """``given`` laid over ``base``, nested sections key by key (``labels: {width: 32}`` keeps
+    the rest of ``base``'s ``labels``)."""
+    out = dict(base)
+    for key, value in given.items():
+        out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def resumed_options(directory: Optional[Path], optimizer, options: Optional[dict],
+                    has_history: bool) -> Optional[dict]:
+    """The options to build ``optimizer`` (a registered name) with for the run in ``directory``:
+    ``options`` over the recorded ones, or over the declared defaults of an unrecorded run
+    that has a history; ``options`` unchanged for a new run, without a directory, or for an
+    optimizer object (it brings its own config)."""
+    if directory is None or not isinstance(optimizer, str):
+        return options
+    path = Path(directory) / OPTIONS_FILE
+    if path.exists():
+        import yaml
+
+        try:
+            recorded = yaml.safe_load(path.read_text())
+        except yaml.YAMLError as error:
+            raise ConfigError(f"{path} is not valid YAML ({str(error).splitlines()[0]}); restore it from a "
+                              "backup or delete it to resume with today's defaults") from None
+        if not isinstance(recorded, dict):
+            raise ConfigError(f"{path} must hold a mapping of options; restore it from a backup or delete it "
+                              "to resume with today's defaults")
+        return merged(recorded, options or {})
+    if has_history:
+        from .registry import optimizers
+
+        declared = optimizers.factory(optimizer).defaults_of_unrecorded_runs
+        return merged(dict(declared), options or {}) if declared else options
+    return options
+
+
+def record_options(directory: Optional[Path], config, new_run: bool) -> None:
+    """Write ``config`` (the optimizer's resolved config) as the options of a new run in
+    ``directory``, atomically; a resumed run keeps the options it started with."""
+    if directory is None or not new_run:
+        return
+    from .run_directory import save_config
+
+    save_config(directory, to_dict(config), OPTIONS_FILE)

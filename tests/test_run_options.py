@@ -1,0 +1,91 @@
+"""A run directory keeps its optimizer's options, so a resume survives a change of defaults."""
+import pytest
+import yaml
+
+from nasearch import Search
+from nasearch.config import to_dict
+from nasearch.errors import ConfigError
+from nasearch.optimizers import registry
+from nasearch.run_options import OPTIONS_FILE, merged
+
+
+def _proposed(trials):
+    """What the replayed optimizer must reproduce: each trial's architecture and value, in order."""
+    return [(t.arch, t.value) for t in trials]
+
+
+def _interrupted(space, directory, told, **search):
+    """A search stopped after ``told`` evaluations (its history kept, nothing else closed)."""
+    partial = Search(space, None, budget=30, seed=2, directory=directory, **search)
+    for _ in range(told):   # one at a time, as run() does with one worker
+        arch, = partial.ask(1)
+        partial.tell(arch, space.query(arch, "cifar10-valid"))
+    return partial
+
+
+def test_merged_lays_given_options_over_recorded_ones_section_by_section():
+    recorded = {"k": 10, "labels": {"width": 16, "samples": None}, "pareto": {"memory": 500}}
+    assert merged(recorded, {"k": 5, "labels": {"width": 32}}) == {
+        "k": 5, "labels": {"width": 32, "samples": None}, "pareto": {"memory": 500}}
+    assert merged(recorded, {}) == recorded
+    assert recorded["labels"] == {"width": 16, "samples": None}, "the recorded options are not changed"
+
+
+@pytest.mark.parametrize("name", registry.names())
+def test_every_optimizer_config_survives_its_recorded_form(name):
+    factory = registry.factory(name)
+    config = factory.configure({})
+    assert factory.configure(yaml.safe_load(yaml.safe_dump(to_dict(config)))) == config
+
+
+def test_a_new_run_records_its_resolved_options_and_emprox_nao_defaults_to_label_aware(nb201, tmp_path):
+    Search(nb201, None, budget=20, seed=0, directory=tmp_path, options={"k": 5}).run()
+    recorded = yaml.safe_load((tmp_path / OPTIONS_FILE).read_text())
+    assert recorded["k"] == 5 and recorded["surrogate"] == "label_aware"
+    assert recorded["labels"]["members"] == 3, "defaults are recorded too, not only the given options"
+
+
+def test_a_resume_keeps_the_options_its_run_recorded(nb201, tmp_path):
+    options = {"surrogate": "emprox", "candidates": 15}
+    whole = Search(nb201, None, budget=30, seed=2, directory=tmp_path / "whole", options=options).run()
+    _interrupted(nb201, tmp_path / "cut", 14, options=options)
+    # resumed with no options at all: the recorded ones (not today's defaults) rebuild the run
+    resumed = Search(nb201, None, budget=30, seed=2, directory=tmp_path / "cut").run()
+    assert _proposed(resumed.history) == _proposed(whole.history)
+    assert resumed.summary.optimizer_options["surrogate"] == "emprox"
+    assert resumed.summary.optimizer_options["candidates"] == 15
+
+
+def test_a_run_from_before_recorded_options_resumes_with_the_defaults_of_its_time(nb201, tmp_path):
+    whole = Search(nb201, None, budget=30, seed=2, directory=tmp_path / "whole",
+                   options={"surrogate": "emprox"}).run()
+    _interrupted(nb201, tmp_path / "old", 14, options={"surrogate": "emprox"})
+    (tmp_path / "old" / OPTIONS_FILE).unlink()   # as a run directory written before the file existed
+    resumed = Search(nb201, None, budget=30, seed=2, directory=tmp_path / "old").run()
+    assert _proposed(resumed.history) == _proposed(whole.history)
+    assert resumed.summary.optimizer_options["surrogate"] == "emprox"
+    assert not (tmp_path / "old" / OPTIONS_FILE).exists(), "a resumed run's options are not rewritten"
+
+
+def test_a_new_run_without_a_history_takes_todays_defaults(nb201, tmp_path):
+    (tmp_path / "run").mkdir()
+    search = Search(nb201, None, budget=12, seed=0, directory=tmp_path / "run")
+    assert search.optimizer.config.surrogate == "label_aware"
+
+
+@pytest.mark.parametrize("text, problem", [("k: [unclosed", "is not valid YAML"),
+                                           ("- 1\n- 2\n", "must hold a mapping")])
+def test_a_damaged_options_file_is_one_line_naming_the_fix(nb201, tmp_path, text, problem):
+    _interrupted(nb201, tmp_path, 12, options={"surrogate": "emprox"})
+    (tmp_path / OPTIONS_FILE).write_text(text)
+    with pytest.raises(ConfigError) as error:
+        Search(nb201, None, budget=30, seed=2, directory=tmp_path)
+    message = str(error.value)
+    assert problem in message and "restore it from a backup" in message and "\n" not in message
+
+
+def test_nao_refuses_the_emprox_surrogate_option():
+    factory = registry.factory("nao")
+    assert factory.configure({}).surrogate == "emprox"
+    with pytest.raises(ConfigError, match="surrogate belongs to emprox_nao"):
+        factory.configure({"surrogate": "label_aware"})
