@@ -84,8 +84,10 @@ def test_a_damaged_options_file_is_one_line_naming_the_fix(nb201, tmp_path, text
     assert problem in message and "restore it from a backup" in message and "\n" not in message
 
 
-def test_nao_refuses_the_emprox_surrogate_option():
+def test_nao_refuses_the_emprox_surrogate_options():
     factory = registry.factory("nao")
     assert factory.configure({}).surrogate == "emprox"
     with pytest.raises(ConfigError, match="surrogate belongs to emprox_nao"):
         factory.configure({"surrogate": "label_aware"})
+    with pytest.raises(ConfigError, match="labels belongs to emprox_nao"):
+        factory.configure({"labels": {"width": 32}})

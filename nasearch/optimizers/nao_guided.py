@@ -7,19 +7,21 @@ from ..embedding.pretrained import pretraining_config
 from ..errors import ConfigError
 from .gradient_search import GradientSearchConfig, _GradientSearch
 from .guidance import NAOGuide
+from .label_aware_surrogate import LabelAwareSearchConfig
 
 
 @dataclass(frozen=True)
 class NAOGuidedConfig(GradientSearchConfig):
-    """:class:`GradientSearchConfig`; ``surrogate`` and ``labels`` are EmProx-NAO's and stay unset here."""
+    """:class:`GradientSearchConfig`; ``surrogate`` and ``labels`` are EmProx-NAO's and are refused here."""
 
     surrogate: str = "emprox"
 
     def __post_init__(self):
         super().__post_init__()
-        if self.surrogate != "emprox":
-            raise ConfigError("option surrogate belongs to emprox_nao; nao ranks with its own MLP predictor, "
-                              "so drop surrogate (or use optimizer emprox_nao)")
+        for key, default in (("surrogate", "emprox"), ("labels", LabelAwareSearchConfig())):
+            if getattr(self, key) != default:
+                raise ConfigError(f"option {key} belongs to emprox_nao; nao ranks with its own MLP predictor, "
+                                  f"so drop {key} (or use optimizer emprox_nao)")
 
 
 class NAOGuided(_GradientSearch):
