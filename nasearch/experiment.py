@@ -211,10 +211,25 @@ def check_resume(directory, saved: dict, current: SearchConfig, fix: str) -> Non
     defaults = to_dict(SearchConfig())
     previous = {**{k: v for k, v in defaults.items() if k in now}, **saved}
     changed = sorted(k for k in set(previous) | set(now)
-                     if k not in ("output", "budget") and previous.get(k) != now.get(k))
+                     if k not in ("output", "budget", "options") and previous.get(k) != now.get(k))
+    if "optimizer" not in changed and _resolved_options(directory, previous) != _resolved_options(directory, now):
+        changed = sorted(changed + ["options"])
     if changed:
         details = ", ".join(f"{k}: {previous.get(k)!r} there, {now.get(k)!r} now" for k in changed)
         raise ConfigError(f"{directory} holds a different run ({details}); {fix}")
+
+
+def _resolved_options(directory, config: dict) -> dict:
+    """Every option the optimizer of ``config`` (a plain config dict) is built with to search in
+    ``directory``: its options over the run's recorded ones or the defaults of the run's time
+    (:mod:`~nasearch.run_options`). Two option sets that name the same run compare equal, e.g.
+    ``{}`` in a run from before a default changed and that default spelled out now."""
+    from .optimizers import registry
+    from .run_options import resumed_options
+
+    name = config.get("optimizer", SearchConfig.optimizer)
+    options = resumed_options(directory, name, dict(config.get("options") or {}), has_history=True)
+    return to_dict(registry.factory(name).configure(options))
 
 
 def continue_search(directory, saved: dict, current: SearchConfig, fix: str, budget_given: bool = True,

@@ -91,3 +91,18 @@ def test_nao_refuses_the_emprox_surrogate_options():
         factory.configure({"surrogate": "label_aware"})
     with pytest.raises(ConfigError, match="labels belongs to emprox_nao"):
         factory.configure({"labels": {"width": 32}})
+
+
+def test_resume_checks_compare_the_options_a_run_is_built_with(nb201, tmp_path):
+    from nasearch.experiment import SearchConfig, check_resume
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    _interrupted(nb201, old, 12, options={"surrogate": "emprox"})
+    (old / OPTIONS_FILE).unlink()   # a run from before the file: options {} meant the faithful surrogate
+    _interrupted(nb201, new, 12)    # today's run with options {}: the label-aware surrogate, recorded
+    saved = {"optimizer": "emprox_nao", "options": {}}
+    check_resume(old, saved, SearchConfig(options={"surrogate": "emprox"}), "fix")   # the same run, spelled out
+    check_resume(new, saved, SearchConfig(options={"surrogate": "label_aware"}), "fix")
+    for directory, options in ((old, {"surrogate": "label_aware"}), (old, {"k": 5}), (new, {"surrogate": "emprox"})):
+        with pytest.raises(ConfigError, match=r"holds a different run \(options: .*; fix$"):
+            check_resume(directory, saved, SearchConfig(options=options), "fix")
