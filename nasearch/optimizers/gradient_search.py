@@ -80,7 +80,7 @@ class GradientSearchConfig:
     optimism: Optional[float] = None
     pareto: ParetoConfig = field(default_factory=ParetoConfig)   #: EmProx-NAO with several objectives
     #: EmProx-NAO: "label_aware" (the kNN in an embedding trained on the told values, see
-    #: label_aware_surrogate) or "emprox" (the faithful, label-free EmProx; the default before 0.3)
+    #: label_aware_surrogate) or "emprox" (the faithful, label-free EmProx; the earlier default)
     surrogate: str = "label_aware"
     labels: LabelAwareSearchConfig = field(default_factory=LabelAwareSearchConfig)   #: surrogate: label_aware
 
