@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-from .config import to_dict
+from .config import load_yaml, to_dict
 from .errors import ConfigError
 
 OPTIONS_FILE = "optimizer_options.yaml"
@@ -38,16 +38,11 @@ def resumed_options(directory: Optional[Path], optimizer, options: Optional[dict
         return options
     path = Path(directory) / OPTIONS_FILE
     if path.exists():
-        import yaml
-
         try:
-            recorded = yaml.safe_load(path.read_text())
-        except yaml.YAMLError as error:
-            raise ConfigError(f"{path} is not valid YAML ({str(error).splitlines()[0]}); restore it from a "
-                              "backup or delete it to resume with today's defaults") from None
-        if not isinstance(recorded, dict):
-            raise ConfigError(f"{path} must hold a mapping of options; restore it from a backup or delete it "
-                              "to resume with today's defaults")
+            recorded = load_yaml(path)
+        except ConfigError as error:   # the run's own file: the fix is the run's, not an edit of a config
+            raise ConfigError(f"{error}; or restore it from a backup, or delete it to resume with today's "
+                              "defaults") from None
         return merged(recorded, options or {})
     if has_history:
         from .registry import optimizers
