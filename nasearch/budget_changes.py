@@ -15,11 +15,10 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from .errors import DataError
 
-BUDGET_FILE = "budget.jsonl"
+from .run_directory import BUDGET, RunDirectory
 
 
 @dataclass(frozen=True)
@@ -31,7 +30,7 @@ class BudgetChange:
 
 def read_changes(directory) -> tuple:
     """The :class:`BudgetChange` s of a run directory, in the order made (``()`` without the file)."""
-    path = Path(directory) / BUDGET_FILE
+    path = RunDirectory(directory).file(BUDGET)
     if not path.is_file():
         return ()
     changes = []
@@ -51,7 +50,7 @@ def read_changes(directory) -> tuple:
 
 def append_change(directory, change: BudgetChange) -> None:
     """Append ``change`` to the run directory's budget file, on disk before this returns."""
-    with open(Path(directory) / BUDGET_FILE, "a") as handle:
+    with open(RunDirectory(directory).file(BUDGET), "a") as handle:
         handle.write(json.dumps({"handed": change.handed, "before": change.before, "after": change.after}) + "\n")
         handle.flush()
         os.fsync(handle.fileno())

@@ -10,7 +10,6 @@ do not depend on the executor or on how many trials share a machine.
 from __future__ import annotations
 
 import csv
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -19,6 +18,8 @@ import numpy as np
 
 from .errors import NasearchError
 from .experiment import CompareConfig, CompareTrial, compare_trials, load_compare_config
+from .run_directory import (COMPARE_PLOT, COMPARE_TABLE, CONFIG, HYPERVOLUME_CSV, HYPERVOLUME_JSON, INCUMBENTS,
+                            SUMMARY, RunDirectory)
 from .run_summary import RunSummary
 
 
@@ -49,18 +50,19 @@ def run_trial(trial: CompareTrial) -> TrialResult:
     from .config import load_yaml, to_dict
     from .experiment import check_resume, continue_search
     from .run_directory import save_config
-    from .run_history import HISTORY_FILE, read_summary, read_trials
+    from .run_directory import HISTORY
+    from .run_history import read_summary, read_trials
 
     path = Path(trial.directory)
     path.mkdir(parents=True, exist_ok=True)
-    saved = path / "config.yaml"
+    saved = RunDirectory(path).file(CONFIG)
     fix = "change only the budget, remove that directory or set another compare output"
     if saved.is_file():
         check_resume(trial.directory, load_yaml(saved), trial.config, fix)
     else:
         save_config(path, to_dict(trial.config))
     recorded = load_yaml(saved)
-    records = read_trials(path / HISTORY_FILE)
+    records = read_trials(RunDirectory(path).file(HISTORY))
     same_budget = recorded.get("budget") == trial.config.budget
     summary = read_summary(path) if same_budget and len(records) == trial.config.budget else None
     if summary is None:
@@ -277,7 +279,8 @@ def write_outputs(directory, config: CompareConfig, trials: list, results: list)
     dataset, metric = config.search.dataset or first.dataset or "", config.search.metric or first.metric or ""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    with open(directory / "incumbents.csv", "w", newline="") as handle:
+    files = RunDirectory(directory)
+    with open(files.file(INCUMBENTS), "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["optimizer", "seed", "query", "incumbent", "incumbent_report"])
         for trial, result in zip(trials, results):
@@ -287,17 +290,17 @@ def write_outputs(directory, config: CompareConfig, trials: list, results: list)
     hypervolume = None
     if config.multi_objective:
         hypervolume = hypervolume_rows(config, trials, results)
-        with open(directory / "hypervolume.csv", "w", newline="") as handle:
+        with open(files.file(HYPERVOLUME_CSV), "w", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(["optimizer", "seed", "query", "hypervolume_ratio"])
             for trial, result in zip(trials, results):
                 for query, ratio in enumerate(result.hypervolumes, start=1):
                     writer.writerow([trial.label, trial.seed, query, ratio])
-        (directory / "hypervolume.json").write_text(json.dumps([dataclasses.asdict(r) for r in hypervolume], indent=2))
-    (directory / "summary.json").write_text(json.dumps([dataclasses.asdict(r) for r in rows], indent=2))
+        files.write_json(HYPERVOLUME_JSON, [dataclasses.asdict(r) for r in hypervolume])
+    files.write_json(SUMMARY, [dataclasses.asdict(r) for r in rows])
     table = markdown(rows, config, dataset, metric, hypervolume)
-    (directory / "compare.md").write_text(table + "\n")
-    plot(directory / "compare.png", config, trials, results, dataset, metric)
+    files.write_text(COMPARE_TABLE, table + "\n")
+    plot(files.file(COMPARE_PLOT), config, trials, results, dataset, metric)
     return table
 
 

@@ -55,6 +55,8 @@ class Registry:
 search_spaces = Registry("search space", "nasearch.search_spaces")
 predictors = Registry("predictor", "nasearch.predictors")
 optimizers = Registry("optimizer", "nasearch.optimizers")
+#: EmProx-NAO's candidate makers (:mod:`nasearch.optimizers.emprox_nao.sources`)
+proposal_sources = Registry("proposal source", "nasearch.proposal_sources")
 
 
 def get_search_space(name: str, **options):

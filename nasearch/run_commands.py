@@ -5,6 +5,8 @@ import json
 import sys
 
 from .config import apply_overrides, load_yaml, to_dict
+from .run_directory import (COMPARE_PLOT, COMPARE_TABLE, COMPARISON, CONFIG, HYPERVOLUME_CSV, INCUMBENTS, PARETO_CSV,
+                            PARETO_PLOT, SUMMARY_TABLE, RunDirectory)
 
 
 def cmd_evaluate(args) -> None:
@@ -29,7 +31,7 @@ def cmd_evaluate(args) -> None:
         rows = run_evaluation(config, space, progress=not args.quiet)
         summary = write_report(directory, rows, f"{config.space} {config.dataset} {config.metric}",
                                f"{config.metric} accuracy on {config.dataset} (%)")
-    print((directory / "summary.md").read_text())
+    print(RunDirectory(directory).read_text(SUMMARY_TABLE))
     print(f"results in {directory}")
     return summary
 
@@ -109,10 +111,10 @@ def cmd_search(args) -> None:
 
     if args.resume:
         directory = Path(args.resume)
-        if not (directory / "config.yaml").is_file():
+        if not RunDirectory(directory).has(CONFIG):
             raise ConfigError(f"{str(directory)!r} is not a search run directory (no config.yaml); "
                               "pass the directory a previous `search` wrote")
-        saved = load_yaml(directory / "config.yaml")
+        saved = RunDirectory(directory).read_yaml(CONFIG)
         config = _search_config(args, saved)
         check_resume(directory, saved, config, "resume with --set budget=N at most, or start a new run with --out")
     else:
@@ -137,7 +139,6 @@ def cmd_search(args) -> None:
 def _run_search(args, config, directory) -> None:
     from pathlib import Path
 
-    from .config import load_yaml
     from .experiment import build_search, continue_search
     from .run_directory import data_path, save_config
 
@@ -146,7 +147,7 @@ def _run_search(args, config, directory) -> None:
     try:
         if args.resume:
             given = any(item.partition("=")[0].strip() == "budget" for item in args.set or ())
-            search = continue_search(directory, load_yaml(directory / "config.yaml"), config,
+            search = continue_search(directory, RunDirectory(directory).read_yaml(CONFIG), config,
                                      "resume with --set budget=N at most", budget_given=given, **options)
         else:
             search = build_search(config, directory, **options)
@@ -169,7 +170,8 @@ def _run_search(args, config, directory) -> None:
                          "hypervolume_ratio") if k in shown]
     print(json.dumps({k: shown[k] for k in keys}, indent=1))
     if summary.multi_objective:
-        print(f"Pareto front: {directory / 'pareto.csv'} and {directory / 'pareto.png'}")
+        files = RunDirectory(directory)
+        print(f"Pareto front: {files.file(PARETO_CSV)} and {files.file(PARETO_PLOT)}")
     print(f"run directory: {directory}")
 
 
@@ -248,15 +250,14 @@ def cmd_compare(args) -> None:
                           "optimizers: [{name: ..., options: {...}}]", SearchWarning)
     with locked_directory(config.output):   # one comparison at a time writes there
         trials = prepare_trials(config, data_path(args.data, config.search.data))
-        save_config(config.output, {**raw, "output": str(config.output)}, COMPARE_FILE)
+        save_config(config.output, {**raw, "output": str(config.output)}, COMPARISON)
         results = execute(trials, args.executor, config.workers, args.ray_address, progress=not args.quiet)
         print(write_outputs(config.output, config, trials, results))
-    extra = ", hypervolume.csv" if config.multi_objective else ""
-    print(f"results in {config.output} (compare.md, compare.png, incumbents.csv{extra})")
+    extra = f", {HYPERVOLUME_CSV}" if config.multi_objective else ""
+    print(f"results in {config.output} ({COMPARE_TABLE}, {COMPARE_PLOT}, {INCUMBENTS}{extra})")
 
 
 #: The comparison's own config in its output directory, read by ``compare --resume``.
-COMPARE_FILE = "comparison.yaml"
 
 
 def _resumed_compare_config(args) -> tuple:
@@ -271,12 +272,12 @@ def _resumed_compare_config(args) -> tuple:
     directory = Path(args.resume)
     if args.config or args.out:
         raise ConfigError("compare --resume takes the comparison saved in its directory; drop --config and --out")
-    if not (directory / COMPARE_FILE).is_file():
-        raise ConfigError(f"{str(directory)!r} is not a compare output directory (no {COMPARE_FILE}); pass the "
+    if not RunDirectory(directory).has(COMPARISON):
+        raise ConfigError(f"{str(directory)!r} is not a compare output directory (no {COMPARISON}); pass the "
                           "directory a previous `compare` wrote, or rerun its compare command")
-    saved = load_yaml(directory / COMPARE_FILE)
+    saved = RunDirectory(directory).read_yaml(COMPARISON)
     if Path(str(saved.get("output", ""))).resolve() != directory.resolve():
-        raise ConfigError(f"{directory / COMPARE_FILE} describes the comparison in {saved.get('output')!r}, not this "
+        raise ConfigError(f"{RunDirectory(directory).file(COMPARISON)} describes the comparison in {saved.get('output')!r}, not this "
                           "directory; pass that directory to --resume")
     raw = dict(apply_overrides(dict(saved), args.set), output=str(directory))
     if "budget" in raw and isinstance(raw.get("search"), dict) and "budget" in raw["search"]:

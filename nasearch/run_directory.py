@@ -1,9 +1,84 @@
-"""Run directories: creation rules and the saved configuration."""
+"""Run directories: the one place that names their files, writes them atomically and reads them.
+
+Three kinds of directory share these rules. A search run holds its ``config.yaml``,
+``history.jsonl`` (one record per evaluation, append-only), ``optimizer_options.yaml``,
+``budget.jsonl``, ``summary.json`` and its plots; a comparison holds
+``comparison.yaml``, its tables and one search run per trial below it; an evaluation holds
+its trials and tables. Every module reaches a file through :class:`RunDirectory` and the
+names below, never by spelling a name itself, so a file can be renamed or checked in one place.
+"""
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 from .errors import ConfigError
+
+# a search run
+CONFIG = "config.yaml"                 #: the run's search config (budget updated by an extension)
+HISTORY = "history.jsonl"              #: one trial record a line, appended as evaluations finish
+OPTIONS = "optimizer_options.yaml"     #: the optimizer's resolved options, written once
+BUDGET = "budget.jsonl"                #: the budget changes of an extended run, appended
+SUMMARY = "summary.json"               #: the finished run's summary (a comparison's and an evaluation's too)
+LOCK = ".lock"                         #: the writer's pid, host and start time while it runs
+INCUMBENT_PLOT = "incumbent.png"
+PARETO_CSV, PARETO_PLOT = "pareto.csv", "pareto.png"
+# a comparison
+COMPARISON = "comparison.yaml"         #: the comparison's config
+COMPARE_TABLE, COMPARE_PLOT = "compare.md", "compare.png"
+INCUMBENTS = "incumbents.csv"
+HYPERVOLUME_CSV, HYPERVOLUME_JSON = "hypervolume.csv", "hypervolume.json"
+# an evaluation
+TRIALS = "trials.csv"
+SUMMARY_TABLE = "summary.md"
+SCATTER_PLOT = "scatter.png"
+
+NAMES = frozenset({CONFIG, HISTORY, OPTIONS, BUDGET, SUMMARY, LOCK, INCUMBENT_PLOT, PARETO_CSV, PARETO_PLOT,
+                   COMPARISON, COMPARE_TABLE, COMPARE_PLOT, INCUMBENTS, HYPERVOLUME_CSV, HYPERVOLUME_JSON,
+                   TRIALS, SUMMARY_TABLE, SCATTER_PLOT})
+
+
+class RunDirectory:
+    """One run directory at ``path``: its files by name (one of :data:`NAMES`), written atomically
+    (a kill leaves the old file or the new one, never half of one) and read with one-line errors."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+
+    def file(self, name: str) -> Path:
+        """The path of file ``name``, which must be one of :data:`NAMES`."""
+        if name not in NAMES:
+            raise ValueError(f"{name!r} is not a run-directory file; declare it in nasearch.run_directory")
+        return self.path / name
+
+    def has(self, name: str) -> bool:
+        return self.file(name).is_file()
+
+    def write_text(self, name: str, text: str) -> Path:
+        """Write ``text`` to file ``name`` atomically (a temporary file, then a rename)."""
+        path = self.file(name)
+        partial = path.with_name(path.name + ".partial")
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+        return path
+
+    def write_yaml(self, name: str, data: dict) -> Path:
+        import yaml
+
+        return self.write_text(name, yaml.safe_dump(data, sort_keys=False))
+
+    def write_json(self, name: str, data) -> Path:
+        return self.write_text(name, json.dumps(data, indent=2))
+
+    def read_yaml(self, name: str) -> dict:
+        """File ``name`` as a mapping; a missing or broken file is a one-line ConfigError."""
+        from .config import load_yaml
+
+        return load_yaml(self.file(name))
+
+    def read_text(self, name: str) -> str:
+        return self.file(name).read_text(encoding="utf-8")
 
 
 def ensure_empty(directory, force: bool = False, hint: str = "or continue a search there with --resume") -> Path:
@@ -13,7 +88,7 @@ def ensure_empty(directory, force: bool = False, hint: str = "or continue a sear
     if directory.exists() and not directory.is_dir():
         raise ConfigError(f"run directory {str(directory)!r} is a file; choose another --out")
     # the lock file alone is not content: whether its holder still runs is the lock's to say
-    if directory.exists() and any(p.name != ".lock" for p in directory.iterdir()) and not force:
+    if directory.exists() and any(p.name != LOCK for p in directory.iterdir()) and not force:
         raise ConfigError(f"run directory {str(directory)!r} is not empty; choose another --out, {hint}")
     return directory
 
@@ -25,16 +100,9 @@ def prepare(directory, force: bool = False, hint: str = "or pass --force to writ
     return directory
 
 
-def save_config(directory, data: dict, name: str = "config.yaml") -> None:
-    """Write ``data`` as YAML to ``directory/name``, atomically: a kill leaves the old file or the new."""
-    import os
-
-    import yaml
-
-    path = Path(directory) / name
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(yaml.safe_dump(data, sort_keys=False))
-    os.replace(partial, path)
+def save_config(directory, data: dict, name: str = CONFIG) -> None:
+    """Write ``data`` as YAML to file ``name`` of ``directory``, atomically."""
+    RunDirectory(directory).write_yaml(name, data)
 
 
 def data_path(cli_value, config_value):

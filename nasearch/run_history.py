@@ -23,11 +23,9 @@ import numpy as np
 
 from .errors import DataError
 from .objective import Evaluation
+from .run_directory import HISTORY, INCUMBENT_PLOT, PARETO_CSV, PARETO_PLOT, SUMMARY, RunDirectory
 from .run_summary import RunSummary
 from .trial import Trial
-
-HISTORY_FILE = "history.jsonl"
-SUMMARY_FILE = "summary.json"
 
 
 @dataclass(frozen=True)
@@ -252,8 +250,9 @@ class RunHistory:
         from .plots import incumbent_plot
 
         directory = Path(directory)
-        (directory / SUMMARY_FILE).write_text(json.dumps(summary.to_json(), indent=2))
-        incumbent_plot(directory / "incumbent.png", self.trials, summary)
+        files = RunDirectory(directory)
+        files.write_json(SUMMARY, summary.to_json())
+        incumbent_plot(files.file(INCUMBENT_PLOT), self.trials, summary)
         if self.goal.multi:
             self._write_front(directory, summary)
 
@@ -265,21 +264,29 @@ class RunHistory:
         true_front = None if self.reference is None else self.reference.front
         on_true = set() if true_front is None else {tuple(np.round(p, 9)) for p in true_front}
         terms = self.goal.terms
-        with open(directory / "pareto.csv", "w", newline="") as handle:
+        with open(RunDirectory(directory).file(PARETO_CSV), "w", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(["arch", *[t.metric for t in terms], "on_true_front"])
             for member in self.sorted_front():
                 on = "" if true_front is None else tuple(np.round(member.vector, 9)) in on_true
                 writer.writerow([self.space.to_string(member.arch), *[member.metrics[t.metric] for t in terms], on])
         evaluated = [self.goal.vector(t.metrics) for t in self.trials if t.ok and t.feasible is not False]
-        pareto_plot(directory / "pareto.png", terms, np.array([v for v in evaluated if v is not None]),
+        pareto_plot(RunDirectory(directory).file(PARETO_PLOT), terms, np.array([v for v in evaluated if v is not None]),
                     np.array([m.vector for m in self.front]), true_front, [self.objective.unit(t.metric) for t in terms],
                     f"{self.space.name} {summary.dataset or ''}: {summary.optimizer}, {len(self.trials)} evaluations")
 
 
+def history_file(directory) -> Optional[Path]:
+    """The history file of run directory ``directory``, which is created if missing; None without one."""
+    if directory is None:
+        return None
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    return RunDirectory(directory).file(HISTORY)
+
+
 def read_summary(directory) -> Optional[RunSummary]:
     """The ``summary.json`` of a run directory, or ``None`` when it has none."""
-    path = Path(directory) / SUMMARY_FILE
+    path = RunDirectory(directory).file(SUMMARY)
     if not path.is_file():
         return None
     try:

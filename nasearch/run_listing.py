@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Optional
 
 from .errors import NasearchError
+from .run_directory import CONFIG, HISTORY, RunDirectory
 
 
 @dataclass(frozen=True)
@@ -30,12 +31,12 @@ class RunListing:
 
 def _listing(directory: Path) -> RunListing:
     from .config import load_yaml
-    from .run_history import HISTORY_FILE, read_summary, read_trials
+    from .run_history import read_summary, read_trials
     from .run_lock import holder_alive
 
     try:
-        config = load_yaml(directory / "config.yaml")
-        trials = read_trials(directory / HISTORY_FILE, repair=False)
+        config = load_yaml(RunDirectory(directory).file(CONFIG))
+        trials = read_trials(RunDirectory(directory).file(HISTORY), repair=False)
     except NasearchError as error:
         return RunListing(str(directory), "?", "?", "?", None, 0, None, f"damaged: {error}")
     dataset = config.get("dataset") or ""
@@ -75,7 +76,7 @@ def _summarised(directory, trials: int) -> bool:
 def list_runs(root) -> list:
     """A :class:`RunListing` per run directory below ``root`` (``root`` itself included), by path."""
     root = Path(root)
-    found = [path.parent for path in sorted(root.rglob("config.yaml")) if (path.parent / "history.jsonl").exists()]
+    found = [path.parent for path in sorted(root.rglob(CONFIG)) if RunDirectory(path.parent).has(HISTORY)]
     return [_listing(directory) for directory in found]
 
 

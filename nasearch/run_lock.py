@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .errors import ConfigError
 
-LOCK_FILE = ".lock"
+from .run_directory import LOCK, RunDirectory
 
 
 def _alive(pid: int) -> bool:
@@ -35,7 +35,7 @@ class RunLock:
     """``with RunLock(directory):`` holds ``directory/.lock`` for the block (the directory must exist)."""
 
     def __init__(self, directory):
-        self.path = Path(directory) / LOCK_FILE
+        self.path = RunDirectory(directory).file(LOCK)
         self._held = False
 
     def _holder(self) -> dict:

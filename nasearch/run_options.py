@@ -1,7 +1,7 @@
 """The optimizer options a run directory was searched with, kept so that its resume rebuilds them.
 
 A new run writes its optimizer's resolved config (every option, defaults included) to
-``optimizer_options.yaml``. A resume builds the optimizer from those options with the
+the options file (``OPTIONS``). A resume builds the optimizer from those options with the
 options it is given laid over them, so a default that changed since the run started
 does not change the run: the replay proposes what the run proposed. A run directory
 written before this file existed holds a history but no options: it was searched with
@@ -16,15 +16,19 @@ from typing import Optional
 from .config import load_yaml, to_dict
 from .errors import ConfigError
 
-OPTIONS_FILE = "optimizer_options.yaml"
+from .run_directory import OPTIONS, RunDirectory
 
 
 def merged(base: dict, given: dict) -> dict:
-    """``given`` laid over ``base``, nested sections key by key (``labels: {width: 32}`` keeps
-    the rest of ``base``'s ``labels``)."""
+    """``given`` laid over ``base``, nested sections key by key (``surrogate: {k: 5}`` keeps the
+    rest of ``base``'s ``surrogate``). A section that names another component (a different
+    ``name``) replaces the recorded one whole: the other component's options do not apply."""
     out = dict(base)
     for key, value in given.items():
-        out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+        nested = isinstance(value, dict) and isinstance(out.get(key), dict)
+        if nested and value.get("name", out[key].get("name")) != out[key].get("name"):
+            nested = False
+        out[key] = merged(out[key], value) if nested else value
     return out
 
 
@@ -36,19 +40,21 @@ def resumed_options(directory: Optional[Path], optimizer, options: Optional[dict
     optimizer object (it brings its own config)."""
     if directory is None or not isinstance(optimizer, str):
         return options
-    path = Path(directory) / OPTIONS_FILE
+    from .registry import optimizers
+
+    factory = optimizers.factory(optimizer)
+    given = factory.upgrade_options(options or {})
+    path = RunDirectory(directory).file(OPTIONS)
     if path.exists():
         try:
             recorded = load_yaml(path)
         except ConfigError as error:   # the run's own file: the fix is the run's, not an edit of a config
             raise ConfigError(f"{error}; or restore it from a backup, or delete it to resume with today's "
                               "defaults") from None
-        return merged(recorded, options or {})
+        return merged(factory.upgrade_options(recorded), given)
     if has_history:
-        from .registry import optimizers
-
-        declared = optimizers.factory(optimizer).defaults_of_unrecorded_runs
-        return merged(dict(declared), options or {}) if declared else options
+        declared = factory.defaults_of_unrecorded_runs
+        return merged(dict(declared), given) if declared else options
     return options
 
 
@@ -57,6 +63,4 @@ def record_options(directory: Optional[Path], config, new_run: bool) -> None:
     ``directory``, atomically; a resumed run keeps the options it started with."""
     if directory is None or not new_run:
         return
-    from .run_directory import save_config
-
-    save_config(directory, to_dict(config), OPTIONS_FILE)
+    RunDirectory(directory).write_yaml(OPTIONS, to_dict(config))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from .errors import DataError
+from .run_directory import SUMMARY
 
 #: Fields present only under constraints, and only in a multi-objective search.
 CONSTRAINT_FIELDS = ("constraints", "infeasible_queries", "rejected_before_query", "feasible_fraction")
@@ -96,7 +97,7 @@ class RunSummary:
         return data
 
     @classmethod
-    def from_json(cls, data, where: str = "summary.json") -> "RunSummary":
+    def from_json(cls, data, where: str = SUMMARY) -> "RunSummary":
         """Parse a ``summary.json`` object (this version's or 0.1.0's)."""
         if not isinstance(data, dict):
             raise DataError(f"{where} is not a JSON object; delete it and resume the run to rewrite it")

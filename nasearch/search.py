@@ -29,7 +29,7 @@ from .goal import Goal, table_reference
 from .objective import Evaluation, Objective, as_evaluation, as_objective, failure
 from .progress import progress_bar, progress_text
 from .replay import replay
-from .run_history import HISTORY_FILE, RunHistory, read_trials
+from .run_history import RunHistory, history_file, read_trials
 from .run_options import record_options, resumed_options
 from .run_summary import RunSummary
 from .trial import Trial
@@ -112,10 +112,7 @@ class Search:
         reference = table_reference(self.goal, self.objective)
         lowest_cost = 1.0 if self.schedule is None else self.schedule.cost(self.schedule.lowest)
         self.directory = None if directory is None else Path(directory)
-        path = None
-        if self.directory is not None:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            path = self.directory / HISTORY_FILE
+        path = history_file(self.directory)
         recorded = read_trials(path) if path is not None else []
         options = resumed_options(self.directory, optimizer, options, bool(recorded))   # the run's own options
         self.optimizer_name, self.optimizer = prepare_optimizer(optimizer, options, self.space, seed, progress,

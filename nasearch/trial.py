@@ -14,6 +14,7 @@ from typing import Optional
 
 from .errors import DataError
 from .objective import FAILED, OK, TIMEOUT
+from .run_directory import HISTORY
 
 STATUSES = (OK, FAILED, TIMEOUT)
 
@@ -80,7 +81,7 @@ class Trial:
         return data
 
     @classmethod
-    def from_json(cls, data, where: str = "history.jsonl") -> "Trial":
+    def from_json(cls, data, where: str = HISTORY) -> "Trial":
         """Parse one history line (this version's keys or 0.1.0's); a missing or mistyped
         field is a :class:`~nasearch.errors.DataError` naming ``where`` and the field."""
         if not isinstance(data, dict):

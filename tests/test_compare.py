@@ -56,11 +56,10 @@ def test_shipped_search_configs_load():
     from conftest import REPO
 
     import yaml
-    from nasearch.config import build
     from nasearch.optimizers import registry
     from nasearch.experiment import load_search_config
 
-    paths = sorted((REPO / "experiments" / "search").glob("*.yaml"))
+    paths = sorted((REPO / "experiments" / "search").rglob("*.yaml"))
     assert len(paths) >= 5
     for path in paths:
         data = yaml.safe_load(path.read_text())
@@ -71,7 +70,7 @@ def test_shipped_search_configs_load():
             config = load_search_config(data)
             specs = [(config.optimizer, config.options)]
         for name, options in specs:
-            build(registry.factory(name).Config, dict(options), name)   # unknown options raise
+            registry.factory(name).configure(dict(options))   # unknown options raise
 
 
 def test_paired_difference_and_verdict():

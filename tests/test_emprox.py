@@ -58,3 +58,26 @@ def test_learned_metric_option(nb201):
     predictor.fit(archs[100:], values[100:])
     assert predictor.transform.shape == (32, 32)
     assert stats.spearmanr(predictor.predict(archs[:100]), values[:100])[0] > 0.4
+
+
+@pytest.mark.parametrize("name", ["emprox", "emprox_label_aware"])
+def test_a_prediction_is_the_weighted_mean_of_exactly_k_neighbours(nb201, name):
+    """Recomputed by hand from the predictor's own embeddings: the ``k`` nearest known
+    architectures, weights 1/distance; the mean over all of memory would differ."""
+    options = {"k": 3, "pretrained": True} if name == "emprox" else {"k": 3, "members": 2, "epochs": 5}
+    rng = np.random.default_rng(5)
+    archs = [nb201.sample(rng) for _ in range(40)]
+    values = np.array([nb201.query(a, "cifar10-valid") for a in archs])
+    predictor = create_predictor(name, nb201, options, np.random.default_rng(0)).fit(archs[:30], values[:30])
+    queries, memory = predictor.embed(archs[30:]), predictor.embed(archs[:30])
+    distances = np.linalg.norm(queries[:, None, :].astype(np.float64) - memory[None, :, :], axis=2)
+    expected, everyone = [], []
+    for row in distances:
+        nearest = np.argsort(row)[:3]
+        expected.append(np.average(values[:30][nearest], weights=1.0 / row[nearest]))
+        everyone.append(np.average(values[:30], weights=1.0 / row))
+    predicted, spread = predictor.predict_with_spread(archs[30:])
+    np.testing.assert_allclose(predicted, expected, rtol=1e-5)
+    np.testing.assert_allclose(predictor.predict(archs[30:]), predicted)
+    assert np.max(np.abs(np.array(everyone) - expected)) > 0.1, "k neighbours and all of memory must differ here"
+    assert spread.shape == (10,) and np.all(spread >= 0) and np.any(spread > 0)

@@ -12,24 +12,33 @@ from nasearch.optimizers import create_optimizer
 
 
 def _fitted(space, ascent):
-    optimizer = create_optimizer("emprox_nao", space, {"ascent": ascent, "step": 0.02}, np.random.default_rng(0))
+    optimizer = create_optimizer("emprox_nao", space, {"surrogate": "emprox",
+                                                      "sources": {"ascent": {"mode": ascent, "step": 0.02}}},
+                                 np.random.default_rng(0))
     rng = np.random.default_rng(1)
     for arch in [space.sample(rng) for _ in range(40)]:
         optimizer.tell(arch, space.query(arch, "cifar10-valid"))
-    model = optimizer.guide.fit()
+    model = optimizer.guide.fit(optimizer.known_archs, optimizer.known_values)
     starts = optimizer.random_unknown(20)
     tokens = torch.as_tensor(np.array([space.to_sequence(a) for a in starts]))
     return optimizer, model.encode(tokens)[0].detach()
 
 
+def _ascent(optimizer):
+    from nasearch.optimizers.emprox_nao.sources import AscentSource
+
+    return next(s for s in optimizer.sources if isinstance(s, AscentSource))
+
+
 @pytest.mark.parametrize("ascent", ["nao", "iterative"])
 def test_small_steps_raise_the_surrogate(nb201, ascent):
     optimizer, outputs = _fitted(nb201, ascent)
-    direction, path = optimizer._direction(outputs), [outputs]
+    source, guide = _ascent(optimizer), optimizer.guide
+    direction, path = source._direction(guide, outputs), [outputs]
     with torch.no_grad():
-        start = optimizer.guide.soft_score(outputs)
-        moved = optimizer._moved(outputs, direction, path, [1, 2, 3])
-        after = optimizer.guide.soft_score(moved).reshape(3, -1)
+        start = guide.soft_score(outputs)
+        moved = source._moved(guide, outputs, direction, path, [1, 2, 3])
+        after = guide.soft_score(moved).reshape(3, -1)
     # Moved points stay on the sphere (every encoder-output row has unit norm).
     assert torch.allclose(moved.norm(dim=-1), torch.ones(moved.shape[:2], dtype=moved.dtype), atol=1e-5)
     # The first step goes uphill for most starting points, and on average.
@@ -39,11 +48,11 @@ def test_small_steps_raise_the_surrogate(nb201, ascent):
         assert after[2].mean() > after[0].mean()
 
 
-def test_unknown_ascent_is_rejected(nb201):
-    with pytest.raises(ConfigError, match="ascent must be"):
-        create_optimizer("emprox_nao", nb201, {"ascent": "adam"}, np.random.default_rng(0))
+def test_unknown_ascent_mode_is_rejected(nb201):
+    with pytest.raises(ConfigError, match="sources.ascent.mode must be"):
+        create_optimizer("emprox_nao", nb201, {"sources": {"ascent": {"mode": "adam"}}}, np.random.default_rng(0))
 
 
 def test_unknown_allocation_is_rejected_in_one_line(nb201):
-    with pytest.raises(ConfigError, match="allocation must be 'share' or 'thompson', got 'ucb'"):
-        create_optimizer("emprox_nao", nb201, {"allocation": "ucb"}, np.random.default_rng(0))
+    with pytest.raises(ConfigError, match="allocation.rule must be 'share', 'thompson' or 'fill', got 'ucb'"):
+        create_optimizer("emprox_nao", nb201, {"allocation": {"rule": "ucb"}}, np.random.default_rng(0))

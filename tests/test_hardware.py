@@ -260,7 +260,7 @@ def test_emprox_nao_predicts_a_cost_it_cannot_look_up_with_a_second_surrogate(nb
     result = search.run()
     guide = search.optimizer.guide
     assert guide.free == [] and set(guide.predictors) == {0, 1}
-    assert guide.predictors[1].predict(search.optimizer.known_archs[:3]) == pytest.approx(
+    assert guide.predictors[1].predict(search.optimizer.known_archs[:3])[0] == pytest.approx(
         [latency[nb201.code(a)] * -1 for a in search.optimizer.known_archs[:3]])   # exact on the known set
     points = np.array([[r.metrics["val"], -r.metrics["latency"]] for r in result.history])
     assert {(m["val"], -m["latency"]) for m in result.summary.front} == {tuple(p) for p in brute_force_front(points)}

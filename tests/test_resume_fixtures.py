@@ -1,9 +1,15 @@
-"""Run directories written by nasearch 0.1.0 still resume, and finish as they would have.
+"""Run directories written by earlier versions still resume, and finish as they would have.
 
 ``tests/fixtures/runs_v0.1.0`` was written by that version's CLI: ``single`` and ``multi``
 are searches stopped part-way (their first lines of history), ``*.expected_history.jsonl``
 the whole histories those runs wrote uninterrupted, and ``compare`` a finished comparison
 with its ``compare.md``.
+
+``tests/fixtures/runs_flat_options`` was written the same way by the last version whose
+EmProx-NAO options were one flat list (``optimizer_options.yaml`` holds them so): a
+label-aware search with its ``labels`` and ``k``/``step`` set, a two-objective one with
+``temperature`` and ``pareto``, and one with ``mix: false``. Their options now live in
+sections; the resumes must not move.
 """
 import dataclasses
 import json
@@ -17,6 +23,7 @@ from nasearch.run_history import read_trials
 from nasearch.trial import Trial
 
 FIXTURES = REPO / "tests" / "fixtures" / "runs_v0.1.0"
+FLAT = REPO / "tests" / "fixtures" / "runs_flat_options"
 
 
 def _timeless(trials):
@@ -29,14 +36,15 @@ def _predictions(trials):
     return [t.predicted for t in trials]
 
 
-@pytest.mark.parametrize("run", ["single", "multi"])
-def test_an_interrupted_old_run_resumes_to_the_uninterrupted_history(tmp_path, run):
+@pytest.mark.parametrize("fixtures, run", [(FIXTURES, "single"), (FIXTURES, "multi"), (FLAT, "single"),
+                                           (FLAT, "multi"), (FLAT, "nomix")])
+def test_an_interrupted_old_run_resumes_to_the_uninterrupted_history(tmp_path, fixtures, run):
     directory = tmp_path / run
-    shutil.copytree(FIXTURES / run, directory)
+    shutil.copytree(fixtures / run, directory)
     before = (directory / "history.jsonl").read_text()
     assert main(["search", "--quiet", "--resume", str(directory)]) == 0
     expected = [Trial.from_json(json.loads(line)) for line in
-                (FIXTURES / f"{run}.expected_history.jsonl").read_text().splitlines()]
+                (fixtures / f"{run}.expected_history.jsonl").read_text().splitlines()]
     resumed = read_trials(directory / "history.jsonl")
     assert (directory / "history.jsonl").read_text().startswith(before), "the old lines are kept as they were"
     assert len(resumed) == len(expected) > len(before.splitlines())

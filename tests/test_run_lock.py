@@ -95,3 +95,42 @@ def test_runs_lists_every_run_with_its_state_and_changes_nothing(tmp_path, capsy
     assert states["locked"].endswith("locked") and "damaged: " in states["damaged"]
     assert all("nasbench201" in states[name] and "emprox_nao" in states[name] for name in states if name != "damaged")
     assert (root / "interrupted" / "history.jsonl").read_text() == torn, "listing never repairs a file"
+
+
+def _race(directory, rounds, barrier, wins):
+    """One contender: each round, take the lock at the same instant as the other, hold it until
+    both have tried, and count the rounds it got it (run in its own process)."""
+    from nasearch.errors import ConfigError
+    from nasearch.run_lock import RunLock
+
+    for round_ in range(rounds):
+        barrier.wait()
+        lock = RunLock(directory)
+        try:
+            lock.acquire()
+            with wins.get_lock():   # a shared array, one slot a round: two holders make it 2
+                wins[round_] += 1
+        except ConfigError:
+            pass
+        barrier.wait()   # both have tried: only now may the holder let go
+        lock.release()
+        barrier.wait()   # the directory is free again before the next round
+
+
+def test_two_processes_racing_for_the_lock_never_both_hold_it(tmp_path):
+    """Only an atomic create keeps this at zero: a check-then-create lock let both processes in
+    in most rounds of this race."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    rounds = 150
+    barrier = context.Barrier(2)
+    wins = context.Array("i", rounds, lock=True)
+    racers = [context.Process(target=_race, args=(tmp_path, rounds, barrier, wins)) for _ in range(2)]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join(120)
+    assert [racer.exitcode for racer in racers] == [0, 0]
+    assert max(wins) == 1, f"both processes held the lock in {sum(w == 2 for w in wins)} of {rounds} rounds"
+    assert min(wins) == 1, "in every round one of them got it"

@@ -6,7 +6,8 @@ from nasearch import Search
 from nasearch.config import to_dict
 from nasearch.errors import ConfigError
 from nasearch.optimizers import registry
-from nasearch.run_options import OPTIONS_FILE, merged
+from nasearch.run_directory import OPTIONS as OPTIONS_FILE
+from nasearch.run_options import merged
 
 
 def _proposed(trials):
@@ -24,11 +25,15 @@ def _interrupted(space, directory, told, **search):
 
 
 def test_merged_lays_given_options_over_recorded_ones_section_by_section():
-    recorded = {"k": 10, "labels": {"width": 16, "samples": None}, "pareto": {"memory": 500}}
-    assert merged(recorded, {"k": 5, "labels": {"width": 32}}) == {
-        "k": 5, "labels": {"width": 32, "samples": None}, "pareto": {"memory": 500}}
+    recorded = {"n_seeds": 10, "surrogate": {"name": "label_aware", "k": 10, "ranker": {"width": 16, "epochs": 100}},
+                "pareto": {"memory": 500}}
+    assert merged(recorded, {"n_seeds": 5, "surrogate": {"ranker": {"width": 32}}}) == {
+        "n_seeds": 5, "surrogate": {"name": "label_aware", "k": 10, "ranker": {"width": 32, "epochs": 100}},
+        "pareto": {"memory": 500}}
     assert merged(recorded, {}) == recorded
-    assert recorded["labels"] == {"width": 16, "samples": None}, "the recorded options are not changed"
+    assert recorded["surrogate"]["ranker"] == {"width": 16, "epochs": 100}, "the recorded options are not changed"
+    # a section naming another component replaces the recorded one: the ranker is not the faithful EmProx's
+    assert merged(recorded, {"surrogate": {"name": "emprox"}})["surrogate"] == {"name": "emprox"}
 
 
 @pytest.mark.parametrize("name", registry.names())
@@ -39,10 +44,11 @@ def test_every_optimizer_config_survives_its_recorded_form(name):
 
 
 def test_a_new_run_records_its_resolved_options_and_emprox_nao_defaults_to_label_aware(nb201, tmp_path):
-    Search(nb201, None, budget=20, seed=0, directory=tmp_path, options={"k": 5}).run()
+    Search(nb201, None, budget=20, seed=0, directory=tmp_path, options={"surrogate": {"k": 5}}).run()
     recorded = yaml.safe_load((tmp_path / OPTIONS_FILE).read_text())
-    assert recorded["k"] == 5 and recorded["surrogate"] == "label_aware"
-    assert recorded["labels"]["members"] == 3, "defaults are recorded too, not only the given options"
+    assert recorded["surrogate"]["k"] == 5 and recorded["surrogate"]["name"] == "label_aware"
+    assert recorded["surrogate"]["ranker"]["members"] == 3, "defaults are recorded too, not only the given options"
+    assert recorded["sources"]["ascent"]["step"] == 0.05 and recorded["autoencoder"]["embedding_dim"] == 32
 
 
 def test_a_resume_keeps_the_options_its_run_recorded(nb201, tmp_path):
@@ -52,7 +58,7 @@ def test_a_resume_keeps_the_options_its_run_recorded(nb201, tmp_path):
     # resumed with no options at all: the recorded ones (not today's defaults) rebuild the run
     resumed = Search(nb201, None, budget=30, seed=2, directory=tmp_path / "cut").run()
     assert _proposed(resumed.history) == _proposed(whole.history)
-    assert resumed.summary.optimizer_options["surrogate"] == "emprox"
+    assert resumed.summary.optimizer_options["surrogate"]["name"] == "emprox"
     assert resumed.summary.optimizer_options["candidates"] == 15
 
 
@@ -63,14 +69,14 @@ def test_a_run_from_before_recorded_options_resumes_with_the_defaults_of_its_tim
     (tmp_path / "old" / OPTIONS_FILE).unlink()   # as a run directory written before the file existed
     resumed = Search(nb201, None, budget=30, seed=2, directory=tmp_path / "old").run()
     assert _proposed(resumed.history) == _proposed(whole.history)
-    assert resumed.summary.optimizer_options["surrogate"] == "emprox"
+    assert resumed.summary.optimizer_options["surrogate"]["name"] == "emprox"
     assert not (tmp_path / "old" / OPTIONS_FILE).exists(), "a resumed run's options are not rewritten"
 
 
 def test_a_new_run_without_a_history_takes_todays_defaults(nb201, tmp_path):
     (tmp_path / "run").mkdir()
     search = Search(nb201, None, budget=12, seed=0, directory=tmp_path / "run")
-    assert search.optimizer.config.surrogate == "label_aware"
+    assert search.optimizer.config.surrogate["name"] == "label_aware"
 
 
 @pytest.mark.parametrize("text, problem", [("k: [unclosed", "is not valid YAML"),
@@ -84,13 +90,19 @@ def test_a_damaged_options_file_is_one_line_naming_the_fix(nb201, tmp_path, text
     assert problem in message and "restore it from a backup" in message and "\n" not in message
 
 
-def test_nao_refuses_the_emprox_surrogate_options():
+def test_nao_accepts_only_the_options_it_reads():
     factory = registry.factory("nao")
-    assert factory.configure({}).surrogate == "emprox"
-    with pytest.raises(ConfigError, match="surrogate belongs to emprox_nao"):
-        factory.configure({"surrogate": "label_aware"})
-    with pytest.raises(ConfigError, match="labels belongs to emprox_nao"):
-        factory.configure({"labels": {"width": 32}})
+    read = {"n_init", "batch_size", "n_seeds", "candidates", "rank", "autoencoder", "sources", "allocation", "epochs"}
+    assert set(to_dict(factory.configure({}))) == read
+    for options in ({"surrogate": "label_aware"}, {"surrogate": {"name": "emprox"}}, {"k": 5}, {"optimism": 1.0},
+                    {"labels": {"width": 32}}, {"pareto": {"memory": 10}}):
+        with pytest.raises(ConfigError, match="belongs to emprox_nao; nao ranks with its own MLP"):
+            factory.configure(options)
+    # a run directory nao recorded before its options had sections: the unread defaults are dropped
+    flat = {"n_init": 10, "k": 10, "temperature": 0.05, "surrogate": "emprox", "optimism": None, "epochs": 50,
+            "labels": {"members": 3, "epochs": 100, "refit_growth": 0.2, "pseudo_labels": 200, "samples": None,
+                       "width": None}, "pareto": {"augment": 0.05, "soft_min": 0.05, "memory": 500}}
+    assert factory.configure(factory.upgrade_options(flat)) == factory.configure({})
 
 
 def test_resume_checks_compare_the_options_a_run_is_built_with(nb201, tmp_path):
@@ -103,6 +115,7 @@ def test_resume_checks_compare_the_options_a_run_is_built_with(nb201, tmp_path):
     saved = {"optimizer": "emprox_nao", "options": {}}
     check_resume(old, saved, SearchConfig(options={"surrogate": "emprox"}), "fix")   # the same run, spelled out
     check_resume(new, saved, SearchConfig(options={"surrogate": "label_aware"}), "fix")
-    for directory, options in ((old, {"surrogate": "label_aware"}), (old, {"k": 5}), (new, {"surrogate": "emprox"})):
+    for directory, options in ((old, {"surrogate": "label_aware"}), (old, {"surrogate": {"k": 5}}),
+                               (new, {"surrogate": "emprox"})):
         with pytest.raises(ConfigError, match=r"holds a different run \(options: .*; fix$"):
             check_resume(directory, saved, SearchConfig(options=options), "fix")

@@ -177,12 +177,12 @@ def test_ctrl_c_prints_the_run_directory_and_the_resume_command(tmp_path, capsys
 
 
 def test_ctrl_c_during_pretraining_says_what_is_kept_and_how_to_continue(tmp_path, capsys, monkeypatch):
-    from nasearch.optimizers import gradient_search
+    from nasearch.optimizers.emprox_nao import loop
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(gradient_search, "pretrained_autoencoder", interrupted)
+    monkeypatch.setattr(loop, "pretrained_autoencoder", interrupted)
     out = tmp_path / "run"
     assert main(["search", "--quiet", "--config", NB201_CONFIG, "--out", str(out)]) == 130
     err = capsys.readouterr().err.strip()

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from nasearch.optimizers.source_mix import SourceMix
+from nasearch.optimizers.emprox_nao.allocation import SourceMix
 
 
 class _Ranker:

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 
+from ..run_directory import SCATTER_PLOT, SUMMARY, SUMMARY_TABLE, TRIALS, RunDirectory
 from .protocol import markdown_table, summarize
 
 
@@ -13,14 +13,15 @@ def write_report(directory, rows: list, title: str, target: str = "value (%)") -
     predicted quantity on the scatter plot's axes, e.g. "val accuracy on cifar10-valid (%)"."""
     directory = Path(directory)
     columns = [k for k in rows[0] if not k.startswith("_")]
-    with open(directory / "trials.csv", "w", newline="") as handle:
+    files = RunDirectory(directory)
+    with open(files.file(TRIALS), "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
     summary = summarize(rows)
-    (directory / "summary.json").write_text(json.dumps(summary, indent=2))
-    (directory / "summary.md").write_text(f"# {title}\n\nMean ± std over trials.\n\n{markdown_table(summary)}\n")
+    files.write_json(SUMMARY, summary)
+    files.write_text(SUMMARY_TABLE, f"# {title}\n\nMean ± std over trials.\n\n{markdown_table(summary)}\n")
     from ..plots import scatter_plot
 
-    scatter_plot(directory / "scatter.png", rows, title, target)
+    scatter_plot(files.file(SCATTER_PLOT), rows, title, target)
     return summary

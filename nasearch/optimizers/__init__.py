@@ -2,7 +2,7 @@
 from ..registry import optimizers as registry
 from .base import Optimizer, Proposal
 from .evolution import RegularizedEvolution
-from .gradient_search import EmProxNAO
+from .emprox_nao import EmProxNAO
 from .nao_guided import NAOGuided
 from .local_search import LocalSearch
 from .nsga2 import NSGA2

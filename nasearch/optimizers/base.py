@@ -41,6 +41,12 @@ class Optimizer(abc.ABC):
     #: a resume of such a run applies them under the options it is given (read only)
     defaults_of_unrecorded_runs: dict = {}
 
+    @classmethod
+    def upgrade_options(cls, options: dict) -> dict:
+        """``options`` as an earlier version spelled them (a recorded run directory, an old config),
+        rewritten in today's spelling with the same meaning. Default: unchanged."""
+        return dict(options or {})
+
     def __init__(self, space, config=None, rng: Optional[np.random.Generator] = None, seed: int = 0,
                  progress: bool = False):
         self.space = space

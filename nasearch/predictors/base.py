@@ -35,6 +35,16 @@ class Predictor(abc.ABC):
     def predict(self, archs: list) -> np.ndarray:
         """Predicted values, ``(len(archs),)`` float64 percent."""
 
+    def predict_spread(self, archs: list) -> np.ndarray:
+        """``(len(archs),)`` uncertainty of each prediction, in the values' units (percent), for
+        acquisitions. Default: zeros, for a predictor that has no notion of one."""
+        return np.zeros(len(archs))
+
+    def predict_with_spread(self, archs: list) -> tuple:
+        """``(predict(archs), predict_spread(archs))``; a predictor whose two share costly work
+        (an embedding) computes it once here."""
+        return self.predict(archs), self.predict_spread(archs)
+
     def update(self, archs: list, values) -> "Predictor":
         """Refit after the known set changed (a search calls this every round); returns self.
         Default: a full :meth:`fit`. A predictor whose fit is costly bounds that cost here."""

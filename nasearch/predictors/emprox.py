@@ -160,11 +160,21 @@ class EmProx(Predictor):
     def predict(self, archs) -> np.ndarray:
         if self.memory is None:
             raise ConfigError("call fit() before predict()")
-        embeddings = self.embed(archs)
+        return self._predict_embedded(self.embed(archs))
+
+    def _predict_embedded(self, embeddings: np.ndarray) -> np.ndarray:
         predicted = hard_knn(self._mapped(embeddings), self.memory, self.targets, self.config.k)
         if self.trend is not None:
             predicted = predicted + embeddings @ self.trend[0] + self.trend[1]
         return predicted
+
+    def predict_with_spread(self, archs) -> tuple:
+        """:meth:`predict` and :meth:`predict_spread` from one embedding of ``archs``."""
+        if self.memory is None:
+            raise ConfigError("call fit() before predict()")
+        embeddings = self.embed(archs)
+        spread = hard_knn_spread(self._mapped(embeddings), self.memory, self.targets, self.config.k)
+        return self._predict_embedded(embeddings), spread
 
     def predict_spread(self, archs) -> np.ndarray:
         """``(n,)`` inverse-distance-weighted standard deviation of the k neighbours' values: how

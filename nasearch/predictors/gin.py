@@ -196,6 +196,13 @@ class LabelAwareEmProx(GIN):
         self._require_fit()
         return hard_knn_spread(self.embed(archs), self.memory, self.values, self.config.k)
 
+    def predict_with_spread(self, archs) -> tuple:
+        """:meth:`predict` and :meth:`predict_spread` from one embedding of ``archs``."""
+        self._require_fit()
+        embedded = self.embed(archs)
+        return (hard_knn(embedded, self.memory, self.values, self.config.k),
+                hard_knn_spread(embedded, self.memory, self.values, self.config.k))
+
     def soft_predict(self, embedding, temperature: float | None = None, eps: float = 1e-3):
         """Differentiable surrogate: torch ``(m, members · dim)`` embeddings → ``(m,)`` values."""
         import torch

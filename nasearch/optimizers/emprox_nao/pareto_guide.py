@@ -14,13 +14,15 @@ EmProx-NAO:
 3. climbs that scalarisation by gradient ascent in embedding space. It must be
    differentiable there, so an exactly known term enters through a soft kNN over a
    fixed memory of ``memory`` sampled architectures with their known values, and
-   the minimum becomes a soft minimum (temperature ``soft_min``);
+   the minimum becomes a soft minimum (temperature ``soft_min``); a learned term climbs
+   its surrogate's differentiable score;
 4. fills the batch greedily by predicted hypervolume improvement over the known
    front (accuracy predicted as the kNN mean plus ``optimism`` times the
    neighbours' spread, costs exact), and by the additive gap to the front once no
    candidate is predicted to improve it.
 
-Its settings are EmProx-NAO's ``pareto`` options and ``optimism`` (default 1 here).
+Its settings are EmProx-NAO's ``pareto`` options and ``optimism`` (default 1 here). Its
+surrogates come from a :class:`~nasearch.optimizers.emprox_nao.surrogate.TermSurrogates`.
 """
 from __future__ import annotations
 
@@ -29,11 +31,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..embedding.autoencoder import SequenceAutoencoder
-from ..errors import ConfigError
-from ..pareto import FrontScale, is_dominated, non_dominated
-from .base import Proposal
-from .guidance import Guide
+from ...embedding.autoencoder import SequenceAutoencoder
+from ...errors import ConfigError
+from ...pareto import FrontScale, is_dominated, non_dominated
+from ..base import Proposal
+from .guide import Guide
 
 #: EmProx-NAO's ``optimism`` in a multi-objective search when the option is left unset.
 DEFAULT_OPTIMISM = 1.0
@@ -70,19 +72,20 @@ def chebyshev(closeness, weights, augment: float, soft_min: float = 0.0):
 class ParetoGuide(Guide):
     """Per-round multi-objective state of EmProx-NAO (see the module docstring).
 
-    ``goal`` is the search's goal, ``make_predictor(term, learned)`` the surrogate of a term, ``known_metrics(arch)``
-    the free lookups, ``sample_unknown(count)`` distinct unknown architectures (for the memory).
+    ``goal`` is the search's goal, ``surrogates`` a
+    :class:`~nasearch.optimizers.emprox_nao.surrogate.TermSurrogates` (a term's surrogate),
+    ``known_metrics(arch)`` the free lookups, ``sample_unknown(count)`` distinct unknown
+    architectures (for the memory).
     """
 
     kind = "pareto"
 
-    def __init__(self, goal, make_predictor, known_metrics, sample_unknown, archs, values, rng,
-                 config: ParetoConfig, temperature: float, eps: float, optimism: float, rank: bool = True):
+    def __init__(self, goal, surrogates, known_metrics, sample_unknown, archs, values, rng,
+                 config: ParetoConfig, optimism: float, rank: bool = True):
         super().__init__(archs, values, rng, rank)
-        self.goal, self.make_predictor, self.known_metrics = goal, make_predictor, known_metrics
-        self.sample_unknown, self.config = sample_unknown, config
-        self.temperature, self.eps, self.optimism = temperature, eps, optimism
-        self.predictors: dict = {}   # term index -> fitted EmProx (learned terms and free-term memories)
+        self.goal, self.surrogates, self.known_metrics = goal, surrogates, known_metrics
+        self.sample_unknown, self.config, self.optimism = sample_unknown, config, optimism
+        self.predictors: dict = {}   # term index -> fitted surrogate (learned terms and free-term memories)
         self.free: list = []         # term indices known without evaluation
         self._memory = None          # architectures of the free terms' soft-kNN memory
         self._memory_values: dict = {}   # term index -> (memory,) exact values of the memory (fixed)
@@ -97,8 +100,8 @@ class ParetoGuide(Guide):
         return np.asarray(self.values, dtype=float).reshape(len(self.archs), len(self.goal.terms))
 
     # ---------------------------------------------------------------- fitting
-    def fit(self):
-        """Refit the term predictors on the known set, draw this round's weights; returns the model."""
+    def _fit(self):
+        """Refit the term surrogates on the fitted set, draw this round's weights; returns the model."""
         terms = self.goal.terms
         vectors = self._vectors()
         known = self.known_metrics(self.archs[0]) if self.archs else {}
@@ -113,7 +116,7 @@ class ParetoGuide(Guide):
                 values = np.concatenate([vectors[:, j], self._memory_values[j]])
             else:
                 archs, values = self.archs, vectors[:, j]
-            self.predictors[j] = self.make_predictor(j, j not in self.free).fit(archs, values)
+            self.predictors[j] = self.surrogates.for_term(j, learned=j not in self.free).fit(archs, values)
         on_front = non_dominated(vectors)
         self.front = vectors[on_front]
         self.front_archs = [a for a, kept in zip(self.archs, on_front) if kept]
@@ -129,17 +132,15 @@ class ParetoGuide(Guide):
 
     # ------------------------------------------------------------- scoring
     def predict(self, archs: list, optimism: float = 0.0) -> np.ndarray:
-        """``(n, m)`` signed term values: exact for free terms, EmProx's hard kNN otherwise, plus
-        ``optimism`` times the neighbours' spread (an upper confidence bound)."""
+        """``(n, m)`` signed term values: exact for free terms, the surrogate's mean otherwise, plus
+        ``optimism`` times its spread (an upper confidence bound)."""
         columns = []
         for j in range(len(self.predictors)):
             if j in self.free:
                 columns.append(self.exact(archs, j))
             else:
-                column = self.predictors[j].predict(archs)
-                if optimism:
-                    column = column + optimism * self.predictors[j].predict_spread(archs)
-                columns.append(column)
+                mean, spread = self.predictors[j].predict(archs)
+                columns.append(mean + optimism * spread if optimism else mean)
         return np.column_stack(columns)
 
     def scalarise(self, vectors: np.ndarray) -> np.ndarray:
@@ -152,8 +153,8 @@ class ParetoGuide(Guide):
     def soft_score(self, outputs):
         """The differentiable scalarisation of encoder outputs ``(B, L, d)`` → ``(B,)``."""
         pooled = SequenceAutoencoder.pool(outputs)
-        predicted = torch.stack([self.predictors[j].soft_predict(pooled, self.temperature, self.eps)
-                                 for j in range(len(self.predictors))], dim=1)
+        predicted = torch.stack([self.predictors[j].soft_score(pooled) for j in range(len(self.predictors))],
+                                dim=1)
         weights = torch.as_tensor(self.weights, dtype=predicted.dtype)
         return chebyshev(1.0 - self.scale.normalise(predicted), weights, self.config.augment, self.config.soft_min)
 

@@ -1,19 +1,38 @@
-"""How a gradient search splits each batch between its proposal sources.
+"""How a gradient search splits each batch between its proposal sources (``allocation: {rule: ...}``).
 
-Each source (decoded ascent, tournament mutations and, with the label-aware
-surrogate, screened uniform samples) keeps a record ``[successes, proposals]``; a
-success is a told value that entered the top ``n_seeds``. A source's share of the
+``rule: share`` (the default): each source (:mod:`.sources`) keeps a record
+``[successes, proposals]``; a success is a told value that entered the top ``n_seeds``. A source's share of the
 batch is its posterior success rate (Beta(1, 1) prior) over the sum of all rates,
 kept at or above ``0.4 / n_sources`` so no source is ever starved (with two sources:
 each share in [0.2, 0.8]). Given a generator (``allocation: thompson``), each proposal slot
 instead goes to the source whose draw from its Beta(1 + successes, 1 + failures) posterior
-is highest: Thompson sampling per slot, sharper where the records differ, with no floor.
+is highest: Thompson sampling per slot, sharper where the records differ, with no floor
+(experimental: measured on the tuning seeds and not adopted).
+``rule: fill`` keeps no record: the sources' candidates are ranked together and, when they
+are fewer than the batch, one-edit mutations of the ascent seeds and then uniform samples
+make up the rest (NAO's own batch, the ablation of the split).
 The record lives in the optimizer's stats, so a resumed search, which replays its tells,
 rebuilds it exactly.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+
+from ...errors import ConfigError
+from .experimental import warn_experimental
+
+
+@dataclass(frozen=True)
+class AllocationConfig:
+    """How each batch is split among the sources (``allocation: {rule: share | thompson | fill}``)."""
+
+    rule: str = "share"   #: "share" (clipped posterior rates), experimental "thompson" (per slot), or "fill"
+
+    def __post_init__(self):
+        if self.rule not in ("share", "thompson", "fill"):
+            raise ConfigError(f"allocation.rule must be 'share', 'thompson' or 'fill', got {self.rule!r}")
 
 
 class SourceMix:
@@ -83,3 +102,43 @@ class SourceMix:
         """Record one told proposal of source ``name``."""
         won, tried = self.record[name]
         self.record[name] = [won + int(success), tried + 1]
+
+
+class Allocation:
+    """The allocation rule of a search (module docstring) over its active sources, built at the
+    first batch that needs it; ``stats`` is the optimizer's (the record lives in ``stats["sources"]``)."""
+
+    def __init__(self, config: AllocationConfig, context):
+        self.config, self.context = config, context
+        if config.rule == "thompson":
+            warn_experimental("allocation.rule", config.rule)
+        self.mix = None
+
+    def select(self, guide, sources: list, candidates: dict, want: int) -> list:
+        """``want`` proposals from ``candidates[source name]`` (``sources`` in the allocation's order)."""
+        context = self.context
+        if self.config.rule == "fill":
+            pooled = [a for source in sources for a in candidates[source.name]]
+            if len(pooled) < want:
+                context.stats["fill_rounds"] += 1
+                filled = context.mutants(want - len(pooled), pooled, self._seed_picker(guide))
+                if len(filled) < want - len(pooled):
+                    filled += context.random_unknown(want - len(pooled) - len(filled), pooled + filled)
+                context.stats["filled"] += len(filled)
+                pooled += filled
+            return guide.select(pooled, want)
+        if self.mix is None:
+            names = tuple(source.name for source in sources)
+            filler = next((source.name for source in sources if source.fills), names[0])
+            self.mix = SourceMix(names, filler, context.stats.setdefault("sources", {}), context.space.arch_id,
+                                 context.rng if self.config.rule == "thompson" else None)
+        return self.mix.select(guide, candidates, want)
+
+    def _seed_picker(self, guide):
+        seeds = guide.best(self.context.n_seeds)
+        return lambda: seeds[int(self.context.rng.integers(len(seeds)))]
+
+    def told(self, key, success) -> None:
+        """Credit the source of a told proposal (see :meth:`SourceMix.told`)."""
+        if self.mix is not None:
+            self.mix.told(key, success)

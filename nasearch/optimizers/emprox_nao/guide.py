@@ -1,14 +1,14 @@
 """What steers a gradient search in embedding space: one object per goal, held by the optimizer.
 
-A :class:`Guide` is refitted on the known set every round, and then answers
-every question the search loop of :mod:`nasearch.optimizers.gradient_search`
-asks about the goal: the differentiable score it climbs, the hard score it ranks
-candidates by, the known architectures' fitness (ascent seeds and tournaments),
-a mutation parent, whether a told value counts as a success of its source, and
-which candidates to propose. EmProx-NAO holds an :class:`EmProxGuide` for one
-objective and a :class:`~nasearch.optimizers.pareto_guide.ParetoGuide` for
-several; NAO-guided holds a :class:`NAOGuide`. The optimizer itself never
-branches on the goal.
+A :class:`Guide` is refitted every round on the set the optimizer hands it, and
+then answers every question the search loop (:mod:`.loop`) and the proposal
+sources ask about the goal: the differentiable score the ascent climbs, the hard
+score that ranks candidates, the fitted architectures' fitness (ascent seeds and
+tournaments), a mutation parent, whether a told value counts as a success of its
+source, and which candidates to propose. EmProx-NAO holds a
+:class:`SurrogateGuide` for one objective and a
+:class:`~nasearch.optimizers.emprox_nao.pareto_guide.ParetoGuide` for several;
+NAO-guided holds a :class:`NAOGuide`. The optimizer itself never branches on the goal.
 """
 from __future__ import annotations
 
@@ -17,15 +17,15 @@ from typing import Optional
 
 import numpy as np
 
-from ..embedding.autoencoder import SequenceAutoencoder
-from .base import Proposal
+from ...embedding.autoencoder import SequenceAutoencoder
+from ..base import Proposal
 
 
 class Guide(abc.ABC):
     """The goal-specific half of a gradient search (see the module docstring).
 
-    ``archs`` and ``values`` are the optimizer's known architectures and told values (the
-    same lists, read, never written); ``rng`` its generator.
+    ``archs`` and ``values`` are the set of the last :meth:`fit` (the optimizer's lists, read,
+    never written; before the first fit, its known set); ``rng`` the optimizer's generator.
     """
 
     #: recorded in the optimizer's stats as ``guide``
@@ -33,10 +33,18 @@ class Guide(abc.ABC):
 
     def __init__(self, archs: list, values: list, rng: np.random.Generator, rank: bool = True):
         self.archs, self.values, self.rng, self.rank = archs, values, rng, rank
+        self.model = None   #: the encoder–decoder of the last fit (None where nothing climbs)
+
+    def fit(self, archs: list, values: list):
+        """Refit on ``archs`` and their ``values``; returns the encoder–decoder to climb and decode
+        with (kept as :attr:`model`)."""
+        self.archs, self.values = archs, values
+        self.model = self._fit()
+        return self.model
 
     @abc.abstractmethod
-    def fit(self) -> SequenceAutoencoder:
-        """Refit on the known set; returns the encoder–decoder to climb and decode with."""
+    def _fit(self):
+        """Refit on :attr:`archs`, :attr:`values`; returns the encoder–decoder (or None)."""
 
     @abc.abstractmethod
     def soft_score(self, outputs):
@@ -49,6 +57,11 @@ class Guide(abc.ABC):
     def fitness(self) -> list:
         """One score per known architecture (ascent seeds, tournaments): the told values."""
         return self.values
+
+    def best(self, count: int) -> list:
+        """The ``count`` fitted architectures of highest :meth:`fitness` (ascent seeds)."""
+        order = np.argsort(-np.asarray(self.fitness(), dtype=float), kind="stable")[:count]
+        return [self.archs[i] for i in order]
 
     def parent(self, members: list, tournament):
         """The parent of one mutation from ``(arch, fitness)`` ``members``; ``tournament(members,
@@ -72,29 +85,27 @@ class Guide(abc.ABC):
         return {"kind": self.kind}
 
 
-class EmProxGuide(Guide):
-    """One objective, scored by an EmProx kNN: soft kNN for the ascent, hard kNN (plus
-    ``optimism`` times the neighbours' spread, an upper confidence bound) for ranking."""
+class SurrogateGuide(Guide):
+    """One objective, scored by a :class:`~nasearch.optimizers.emprox_nao.surrogate.Surrogate`:
+    its differentiable score for the ascent, its mean (plus ``optimism`` times its spread, an
+    upper confidence bound) for ranking."""
 
     kind = "emprox"
 
-    def __init__(self, predictor, archs, values, rng, temperature: float, eps: float, optimism: float = 0.0,
-                 rank: bool = True):
+    def __init__(self, surrogate, archs, values, rng, optimism: float = 0.0, rank: bool = True):
         super().__init__(archs, values, rng, rank)
-        self.predictor, self.temperature, self.eps, self.optimism = predictor, temperature, eps, optimism
+        self.surrogate, self.optimism = surrogate, optimism
 
-    def fit(self):
-        self.predictor.fit(self.archs, np.asarray(self.values))
-        return self.predictor.model
+    def _fit(self):
+        self.surrogate.fit(self.archs, np.asarray(self.values))
+        return self.surrogate.model
 
     def soft_score(self, outputs):
-        return self.predictor.soft_predict(SequenceAutoencoder.pool(outputs), self.temperature, self.eps)
+        return self.surrogate.soft_score(SequenceAutoencoder.pool(outputs))
 
     def score(self, archs):
-        predicted = self.predictor.predict(archs)
-        if self.optimism:
-            predicted = predicted + self.optimism * self.predictor.predict_spread(archs)
-        return predicted
+        mean, spread = self.surrogate.predict(archs)
+        return mean + self.optimism * spread if self.optimism else mean
 
     def settings(self):
         return {"kind": self.kind, "optimism": self.optimism}
@@ -109,7 +120,7 @@ class NAOGuide(Guide):
         super().__init__(archs, values, rng, rank)
         self.predictor, self.initial_model = predictor, initial_model
 
-    def fit(self):
+    def _fit(self):
         self.predictor.fit(self.archs, np.asarray(self.values), initial_model=self.initial_model)
         return self.predictor.model
 

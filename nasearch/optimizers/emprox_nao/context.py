@@ -1,0 +1,51 @@
+"""The view of a running search that EmProx-NAO's parts draw candidates from.
+
+The parts (surrogate, proposal sources, allocation) never hold the optimizer: each
+round they get a :class:`ProposalContext`, which reads the optimizer's known set and
+makes unknown architectures with its generator. The optimizer alone writes its state
+(``tell``); a part only reads it, so no part can change what the search knows.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+
+class ProposalContext:
+    """Read-only access to the known set plus the two ways to make unknown architectures.
+
+    ``space`` is the search space, ``rng`` the optimizer's generator (every draw a part
+    makes comes from it, so a run replays exactly), ``is_known(arch)`` and
+    ``admissible(arch)`` the optimizer's checks, ``random_unknown(count, exclude)`` its
+    uniform sampler, ``tournament(members, size)`` regularized evolution's selection and
+    ``n_seeds`` how many of the best known architectures seed the climb and the mutations.
+    """
+
+    def __init__(self, space, rng: np.random.Generator, known_ids: set, admissible: Callable,
+                 random_unknown: Callable, tournament: Callable, n_seeds: int, several_objectives: bool):
+        self.space, self.rng, self.known_ids = space, rng, known_ids
+        self.admissible, self.random_unknown, self.tournament = admissible, random_unknown, tournament
+        self.n_seeds, self.several_objectives = int(n_seeds), bool(several_objectives)
+        self.stats: dict = {}   # the optimizer's stats, where a part records counts (set by the optimizer)
+
+    def mutants(self, count: int, exclude: list, pick_parent: Callable) -> list:
+        """Up to ``count`` admissible one-edit mutations of ``pick_parent()`` picks, none known,
+        in ``exclude`` or repeated (at most ``50 · count`` tries)."""
+        seen = set(self.known_ids) | {self.space.arch_id(a) for a in exclude}
+        found = []
+        for _ in range(50 * count):
+            child = self.space.mutate(pick_parent(), self.rng)
+            if self.space.arch_id(child) not in seen:
+                seen.add(self.space.arch_id(child))
+                if self.admissible(child):
+                    found.append(child)
+                if len(found) == count:
+                    break
+        return found
+
+    def mutants_of_best(self, count: int, archs: list, values, exclude: list = ()) -> list:
+        """Up to ``count`` mutations of parents drawn uniformly from the ``n_seeds`` best of
+        ``archs`` by ``values`` (larger is better)."""
+        top = [archs[i] for i in np.argsort(-np.asarray(values, dtype=float), kind="stable")[:self.n_seeds]]
+        return self.mutants(count, list(exclude), lambda: top[int(self.rng.integers(len(top)))])

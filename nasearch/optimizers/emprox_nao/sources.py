@@ -1,0 +1,224 @@
+"""Where EmProx-NAO's candidates come from: proposal sources, one small interface.
+
+Each round every active source proposes architectures that are neither known nor
+proposed by a source before it; the allocation (:mod:`.allocation`) then splits the
+batch among them. Three sources are built in (``sources: {name: {...} | off}``):
+
+* ``ascent`` (:class:`AscentSource`): NAO's decoded gradient ascent on the surrogate's
+  differentiable score (needs a surrogate that has one);
+* ``mutation`` (:class:`MutationSource`): one-edit mutations of the guide's parent picks
+  (tournament winners, as in regularized evolution); it can always make more, so it
+  makes up for sources short of candidates;
+* ``sample`` (:class:`SampleSource`): uniform admissible architectures, screened by the
+  surrogate.
+
+A plug-in source subclasses :class:`ProposalSource` and registers itself in
+:data:`nasearch.registry.proposal_sources`.
+"""
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ...config import build, to_dict
+from ...embedding.autoencoder import SequenceAutoencoder
+from ...errors import ConfigError, NasearchError
+from ...registry import proposal_sources
+from .experimental import warn_experimental
+
+
+class ProposalSource(abc.ABC):
+    """``propose(guide, exclude)`` returns candidate architectures for this round, none known
+    (``context.known_ids``) nor in ``exclude``. ``context`` is the round's
+    :class:`~nasearch.optimizers.emprox_nao.context.ProposalContext`."""
+
+    name: str = ""
+    Config: type = None
+    #: whether it can always make more candidates, so it makes up for the others' shortfall
+    fills: bool = False
+
+    def __init__(self, config, context):
+        self.config, self.context = config, context
+
+    def active(self) -> bool:
+        """Whether the source takes part this search (a source asked for nothing does not)."""
+        return True
+
+    @abc.abstractmethod
+    def propose(self, guide, exclude: list) -> list:
+        """This round's candidates, for the guide just fitted (``guide.model`` is its encoder–decoder)."""
+
+
+# ----------------------------------------------------------------------------------- ascent
+@dataclass(frozen=True)
+class AscentConfig:
+    """The decoded ascent (``sources: {ascent: {...}}``). Steps are in units of the encoder
+    outputs' norm: λ = ``step`` · s for s = 1 … ``max_steps``."""
+
+    step: float = 0.05      #: λ increment, as a fraction of the encoder-output norm
+    max_steps: int = 40     #: λ goes up to ``max_steps · step``
+    mode: str = "nao"       #: "nao": one gradient, growing λ; experimental "iterative": a new gradient each step
+
+    def __post_init__(self):
+        if self.step <= 0 or self.max_steps < 1:
+            raise ConfigError("sources.ascent.step must be > 0 and sources.ascent.max_steps >= 1")
+        if self.mode not in ("nao", "iterative"):
+            raise ConfigError(f"sources.ascent.mode must be 'nao' or 'iterative', got {self.mode!r}")
+
+
+class AscentSource(ProposalSource):
+    """From the ``n_seeds`` best known architectures, take the gradient of the guide's soft score
+    with respect to the encoder outputs, step ``outputs + λ·ĝ`` (ĝ scaled to the outputs' norm),
+    renormalise every row onto the unit sphere and pool; λ grows until ``candidates`` new
+    admissible architectures decode (NAO's schedule). Invalid decodes are dropped, as in NAO."""
+
+    name = "ascent"
+    Config = AscentConfig
+
+    def __init__(self, config, context):
+        super().__init__(config, context)
+        if config.mode != "nao":
+            warn_experimental("sources.ascent.mode", config.mode)
+
+    def _direction(self, guide, outputs: torch.Tensor) -> torch.Tensor:
+        """Score gradient w.r.t. ``outputs (B, L, d)``, scaled to the outputs' norm √L per row."""
+        with torch.enable_grad():
+            outputs = outputs.detach().requires_grad_(True)
+            gradient, = torch.autograd.grad(guide.soft_score(outputs).sum(), outputs)
+        norms = gradient.flatten(1).norm(dim=1).clamp_min(1e-12)
+        return gradient / norms[:, None, None] * outputs.shape[1] ** 0.5
+
+    def _moved(self, guide, outputs, direction, path: list, steps: list) -> torch.Tensor:
+        """Moved encoder outputs for each step number in ``steps``: ``(len(steps) · B, L, d)``;
+        ``mode: iterative`` re-evaluates the gradient after every step (``path`` caches the points)."""
+        c = self.config
+        if c.mode == "nao":
+            lambdas = torch.tensor([s * c.step for s in steps], dtype=outputs.dtype)
+            moved = F.normalize(outputs[None] + lambdas[:, None, None, None] * direction[None], dim=-1)
+            return moved.reshape(-1, *outputs.shape[1:])
+        while len(path) <= steps[-1]:
+            current = path[-1]
+            path.append(F.normalize(current + c.step * self._direction(guide, current), dim=-1))
+        return torch.cat([path[s] for s in steps], dim=0)
+
+    def propose(self, guide, exclude):
+        context, space, model = self.context, self.context.space, guide.model
+        seeds = guide.best(context.n_seeds)
+        tokens = torch.as_tensor(np.array([space.to_sequence(a) for a in seeds]), dtype=torch.long)
+        model.eval()
+        outputs = model.encode(tokens)[0].detach()
+        direction, path = self._direction(guide, outputs), [outputs]
+        seen = set(context.known_ids) | {space.arch_id(a) for a in exclude}
+        found = []
+        chunk = 10   # decode several λ at once: one batched decode is much cheaper than many small ones
+        for first in range(1, self.config.max_steps + 1, chunk):
+            steps = list(range(first, min(first + chunk, self.config.max_steps + 1)))
+            moved = self._moved(guide, outputs, direction, path, steps)
+            for sequence in model.greedy_decode(moved, SequenceAutoencoder.pool(moved), space):
+                try:
+                    arch = space.from_sequence(sequence)
+                except NasearchError:  # an invalid decode is dropped, as in NAO
+                    continue
+                if space.arch_id(arch) not in seen:
+                    seen.add(space.arch_id(arch))
+                    if context.admissible(arch):   # a known cost breaks a constraint: reject before any query
+                        found.append(arch)
+                    else:
+                        context.stats["rejected_decodes"] = context.stats.get("rejected_decodes", 0) + 1
+            step = steps[-1]
+            if len(found) >= context.candidates:
+                break
+        context.stats["decoded"] = context.stats.get("decoded", 0) + len(found)
+        context.stats["last_step"] = step
+        return found
+
+
+# --------------------------------------------------------------------------------- mutation
+@dataclass(frozen=True)
+class MutationConfig:
+    """Tournament mutations (``sources: {mutation: {}}``); ``candidates`` of them a round."""
+
+
+class MutationSource(ProposalSource):
+    """``candidates`` one-edit mutations of the guide's parent picks (one objective: the best of 10
+    known architectures drawn at random; several: a member of the known front)."""
+
+    name = "mutation"
+    Config = MutationConfig
+    fills = True
+
+    def propose(self, guide, exclude):
+        members = list(zip(guide.archs, guide.fitness()))
+        return self.context.mutants(self.context.candidates, exclude,
+                                    lambda: guide.parent(members, self.context.tournament))
+
+
+# ----------------------------------------------------------------------------------- sample
+@dataclass(frozen=True)
+class SampleConfig:
+    """Uniform samples screened by the surrogate (``sources: {sample: {count: N}}``)."""
+
+    #: architectures a round; unset: the surrogate's rule (label-aware and predictor surrogates:
+    #: 1000 with one objective, 0 with several; the faithful EmProx: 0). 0 turns the source off.
+    count: Optional[int] = None
+
+    def __post_init__(self):
+        if self.count is not None and self.count < 0:
+            raise ConfigError(f"sources.sample.count must be >= 0, got {self.count}")
+
+
+class SampleSource(ProposalSource):
+    """``count`` distinct uniform admissible unknown architectures a round."""
+
+    name = "sample"
+    Config = SampleConfig
+
+    def count(self) -> int:
+        given = self.config.count
+        return self.context.default_samples if given is None else given
+
+    def active(self):
+        return self.count() > 0
+
+    def propose(self, guide, exclude):
+        return self.context.random_unknown(self.count(), exclude)
+
+
+for _source in (AscentSource, MutationSource, SampleSource):
+    proposal_sources.register(_source.name, _source)
+
+#: The sources of a search that names none, in the allocation's order.
+DEFAULT_SOURCES = {"ascent": {}, "mutation": {}, "sample": {}}
+OFF = (None, False, "off")
+
+
+def resolve_sources(section) -> dict:
+    """The full ``sources`` section: ``section`` laid over :data:`DEFAULT_SOURCES`, each source's
+    options resolved by its Config; a source set to ``off`` (or null, or false) stays ``off``."""
+    if not isinstance(section, dict):
+        raise ConfigError(f"option sources must be a mapping of source names to options or off, got {section!r}")
+    resolved = {}
+    for name, options in {**DEFAULT_SOURCES, **section}.items():
+        if options in OFF:
+            resolved[name] = "off"
+            continue
+        factory = proposal_sources.factory(name)
+        resolved[name] = to_dict(build(factory.Config, {} if options is True else options, f"sources.{name}"))
+    if all(options == "off" for options in resolved.values()):
+        raise ConfigError("every proposal source is off; keep at least one of: " + ", ".join(resolved))
+    return resolved
+
+
+def build_sources(section: dict, context) -> list:
+    """The :class:`ProposalSource` objects of a resolved ``sources`` section, in its order."""
+    built = []
+    for name, options in section.items():
+        if options != "off":
+            factory = proposal_sources.factory(name)
+            built.append(factory(build(factory.Config, options, f"sources.{name}"), context))
+    return built

@@ -1,0 +1,321 @@
+"""EmProx-NAO's surrogate: what ranks candidates, and, where it can, what the climb follows.
+
+A :class:`Surrogate` is fitted on the known set each round and predicts a mean and a
+spread for any architectures. One that is :attr:`~Surrogate.differentiable` also
+scores points of the autoencoder's embedding space, which is what the decoded ascent
+climbs; any other can still rank every source's candidates. Three kinds are built in
+(``surrogate: {name: ...}`` in EmProx-NAO's options):
+
+* ``emprox`` (:class:`EmProxSurrogate`): the faithful EmProx, kNN in the pretrained
+  autoencoder's embedding; ranks with the hard kNN, climbs its soft kNN;
+* ``label_aware`` (:class:`LabelAwareSurrogate`, the default): ranks with the label-aware
+  EmProx and climbs the faithful EmProx's soft kNN over a memory pseudo-labelled by it;
+* any registered predictor (``{name: xgb, ...}``, :class:`PredictorSurrogate`): ranks only.
+
+Each kind has a frozen config whose fields are its options; ``surrogate: emprox`` is
+short for ``surrogate: {name: emprox}``.
+"""
+from __future__ import annotations
+
+import abc
+import dataclasses
+from dataclasses import dataclass, field
+import numpy as np
+
+from ...config import build, to_dict
+from ...errors import ConfigError, unknown
+from .experimental import warn_experimental
+
+
+class Surrogate(abc.ABC):
+    """Fitted on ``(archs, values)`` every round; predicts ``(mean, spread)``, each ``(n,)`` in the
+    objective's units (percent). ``autoencoder`` is the search's pretrained encoder–decoder,
+    ``rng`` the optimizer's generator, ``context`` a
+    :class:`~nasearch.optimizers.emprox_nao.context.ProposalContext`."""
+
+    name: str = ""
+    Config: type = None
+    #: whether :meth:`soft_score` exists, so the decoded ascent can climb this surrogate
+    differentiable: bool = False
+
+    def __init__(self, space, config, autoencoder_plan, seed: int, rng: np.random.Generator, context):
+        self.space, self.config, self.plan, self.seed = space, config, autoencoder_plan, seed
+        self.rng, self.context = rng, context
+
+    @abc.abstractmethod
+    def fit(self, archs: list, values) -> "Surrogate":
+        """Refit on ``archs`` and their ``(n,)`` values; returns self."""
+
+    @abc.abstractmethod
+    def predict(self, archs: list) -> tuple:
+        """``(mean, spread)``: predicted values and how uncertain each is, both ``(n,)`` float64."""
+
+    def soft_score(self, embedding):
+        """Differentiable prediction of pooled embeddings, torch ``(B, d)`` → ``(B,)``."""
+        raise ConfigError(f"surrogate {self.name!r} has no differentiable score, so the decoded ascent "
+                          f"cannot climb it; drop the ascent source (sources: {{ascent: off}}) or use "
+                          f"surrogate emprox or label_aware")
+
+    @property
+    def model(self):
+        """The encoder–decoder the ascent climbs in and decodes with; None without a climb."""
+        return None
+
+    @staticmethod
+    def default_samples(config, several_objectives: bool) -> int:
+        """Uniform samples the ``sample`` source draws each round when its ``count`` is unset."""
+        return 0
+
+
+# ----------------------------------------------------------------------------- faithful EmProx
+@dataclass(frozen=True)
+class EmProxSurrogateConfig:
+    """The faithful EmProx as EmProx-NAO's surrogate (``surrogate: {name: emprox, ...}``)."""
+
+    name: str = "emprox"
+    k: int = 10                 #: neighbours of the kNN (hard for ranking, soft for the climb)
+    temperature: float = 0.05   #: soft-kNN temperature of the climb (:func:`~nasearch.knn.soft_knn`)
+    eps: float = 0.05           #: soft-kNN distance smoothing of the climb
+    metric: str = "euclidean"   #: "euclidean" (the paper) or "learned" (a linear map fitted to the ranks)
+    residual: str = "none"      #: experimental: "linear" runs the kNN on residuals of a ridge trend
+
+    def __post_init__(self):
+        if self.k < 1 or self.temperature <= 0 or self.eps < 0:
+            raise ConfigError("surrogate options k must be >= 1, temperature > 0 and eps >= 0")
+        if self.metric not in ("euclidean", "learned"):
+            raise ConfigError(f"surrogate option metric must be 'euclidean' or 'learned', got {self.metric!r}")
+        if self.residual not in ("none", "linear"):
+            raise ConfigError(f"surrogate option residual must be 'none' or 'linear', got {self.residual!r}")
+
+
+def faithful_emprox(space, config: EmProxSurrogateConfig, plan, seed: int, rng):
+    """A fresh faithful :class:`~nasearch.predictors.EmProx` on the search's pretrained autoencoder."""
+    from ...predictors import EmProx
+
+    return EmProx(space, {"k": config.k, "embedding_dim": plan.embedding_dim, "pretrained": True,
+                          "pretrain_archs": plan.pretrain_archs, "pretrain_steps": plan.pretrain_steps,
+                          "pretrain_seed": seed, "metric": config.metric, "temperature": config.temperature,
+                          "residual": config.residual}, rng)
+
+
+class EmProxSurrogate(Surrogate):
+    """Hard kNN for ranking, soft kNN (``temperature``, ``eps``) for the climb; a fresh EmProx each fit."""
+
+    name = "emprox"
+    Config = EmProxSurrogateConfig
+    differentiable = True
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        if self.config.residual != "none":
+            warn_experimental("surrogate.residual", self.config.residual)
+        self.predictor = faithful_emprox(self.space, self.config, self.plan, self.seed, self.rng)
+
+    def fit(self, archs, values):
+        self.predictor.fit(archs, np.asarray(values))
+        return self
+
+    def predict(self, archs):
+        return self.predictor.predict_with_spread(archs)
+
+    def soft_score(self, embedding):
+        return self.predictor.soft_predict(embedding, self.config.temperature, self.config.eps)
+
+    @property
+    def model(self):
+        return self.predictor.model
+
+
+# ------------------------------------------------------------------------- label-aware EmProx
+#: The GIN ensemble the search trains, cheaper than the predictor tables' (5 members, 200
+#: steps, retrain at 10% growth): it is retrained every time the told set grows by a fifth.
+SEARCH_RANKER = {"members": 3, "epochs": 100, "refit_growth": 0.2}
+
+
+@dataclass(frozen=True)
+class LabelAwareSurrogateConfig(EmProxSurrogateConfig):
+    """The label-aware surrogate (``surrogate: {name: label_aware, ...}``): the faithful EmProx's
+    options for the climb, plus the ranker's.
+
+    ``ranker`` holds options of the ``emprox_label_aware`` predictor
+    (:class:`~nasearch.predictors.gin.LabelAwareEmProxConfig`) laid over :data:`SEARCH_RANKER`;
+    its ``k`` is this section's ``k``."""
+
+    name: str = "label_aware"
+    ranker: dict = field(default_factory=dict)
+    pseudo_labels: int = 200    #: unknown architectures labelled by the ranker for the climb's memory
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.pseudo_labels < 0:
+            raise ConfigError(f"surrogate option pseudo_labels must be >= 0, got {self.pseudo_labels}")
+        ranker = {**SEARCH_RANKER, **dict(self.ranker)}
+        if "k" in ranker or "temperature" in ranker:
+            raise ConfigError("surrogate.ranker takes the GIN's options; set k as surrogate.k")
+        from ...predictors.gin import LabelAwareEmProxConfig
+
+        build(LabelAwareEmProxConfig, ranker, "surrogate.ranker")   # the one check of the ranker's options
+        object.__setattr__(self, "ranker", ranker)
+
+
+class LabelAwareSurrogate(Surrogate):
+    """Ranks with the label-aware EmProx (kept across rounds, retrained only as the told set grows
+    by ``ranker.refit_growth``); climbs the faithful EmProx's soft kNN over the told architectures
+    plus ``pseudo_labels`` unknown ones labelled by the ranker (SemiNAS's pseudo-labels): half
+    one-edit mutations of the ``n_seeds`` best told, half uniform. The climb's gradient then points
+    where the label-trained embedding expects better architectures, not only towards told ones."""
+
+    name = "label_aware"
+    Config = LabelAwareSurrogateConfig
+    differentiable = True
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        from ...predictors import create_predictor
+
+        self.ranker = create_predictor("emprox_label_aware", self.space, {**self.config.ranker, "k": self.config.k},
+                                       self.rng)
+        self.climber = faithful_emprox(self.space, self.config, self.plan, self.seed, self.rng)
+        self.trainings = 0
+
+    def fit(self, archs, values):
+        values = np.asarray(values, dtype=np.float64)
+        before = self.ranker.trained_on
+        self.ranker.update(archs, values)
+        self.trainings += int(self.ranker.trained_on != before)
+        count = self.config.pseudo_labels
+        pool = []
+        if count:
+            pool = self.context.mutants_of_best(count // 2, archs, values)
+            pool += self.context.random_unknown(count - len(pool), pool)
+        pseudo = self.ranker.predict(pool) if pool else np.empty(0)
+        self.climber.fit(list(archs) + pool, np.concatenate([values, pseudo]))
+        return self
+
+    def predict(self, archs):
+        return self.ranker.predict_with_spread(archs)
+
+    def soft_score(self, embedding):
+        return self.climber.soft_predict(embedding, self.config.temperature, self.config.eps)
+
+    @property
+    def model(self):
+        return self.climber.model
+
+    @staticmethod
+    def default_samples(config, several_objectives):
+        """1000 for one objective (a screen over the space finds a far or constrained optimum the
+        climb and mutations miss), 0 for several (on the tuning seeds the uniform source took batch
+        share from the climb and mutations and lowered the found front's hypervolume)."""
+        return 0 if several_objectives else 1000
+
+
+# --------------------------------------------------------------------- any registered predictor
+@dataclass(frozen=True)
+class PredictorSurrogateConfig:
+    """Any registered predictor as the ranking surrogate (``surrogate: {name: xgb, options: {...}}``)."""
+
+    name: str = "xgb"
+    options: dict = field(default_factory=dict)   #: the predictor's own options (its Config)
+
+
+class PredictorSurrogate(Surrogate):
+    """Ranks with a registered predictor, refitted through its ``update`` every round; its
+    spread is the predictor's :meth:`~nasearch.predictors.Predictor.predict_spread`. It has
+    no differentiable score, so it pairs with the mutation and sample sources."""
+
+    name = "predictor"
+    Config = PredictorSurrogateConfig
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        from ...predictors import create_predictor
+
+        self.predictor = create_predictor(self.config.name, self.space, self.config.options, self.rng)
+
+    def fit(self, archs, values):
+        from ...seeding import torch_seeded
+
+        with torch_seeded(self.rng):
+            self.predictor.update(archs, np.asarray(values, dtype=np.float64))
+        return self
+
+    def predict(self, archs):
+        return self.predictor.predict_with_spread(archs)
+
+    @staticmethod
+    def default_samples(config, several_objectives):
+        """As the label-aware surrogate: a ranking-only surrogate screens 1000 uniform samples a
+        round with one objective, none with several."""
+        return 0 if several_objectives else 1000
+
+
+BUILT_IN = {"emprox": EmProxSurrogate, "label_aware": LabelAwareSurrogate}
+
+
+def surrogate_class(name: str) -> type:
+    """The :class:`Surrogate` subclass for a ``surrogate.name``: a built-in one, or
+    :class:`PredictorSurrogate` for any other registered predictor."""
+    if name in BUILT_IN:
+        return BUILT_IN[name]
+    from ...predictors import registry
+
+    if name not in registry.names():
+        raise unknown("surrogate", name, sorted(BUILT_IN) + [n for n in registry.names() if n not in BUILT_IN])
+    return PredictorSurrogate
+
+
+def resolve_surrogate(section) -> dict:
+    """The full ``surrogate`` section (every option, defaults included) from what was given: a
+    name, or a mapping with an optional ``name`` (default ``label_aware``). Unknown options are
+    one-line errors. A predictor's options are resolved through its own Config."""
+    section = {"name": section} if isinstance(section, str) else dict(section or {})
+    name = section.setdefault("name", "label_aware")
+    cls = surrogate_class(str(name))
+    config = build(cls.Config, section, "surrogate")
+    if cls is PredictorSurrogate:
+        from ...predictors import registry
+
+        predictor = registry.factory(config.name)
+        config = dataclasses.replace(config, options=to_dict(build(predictor.Config, config.options,
+                                                                   "surrogate.options")))
+    return to_dict(config)
+
+
+def surrogate_config(section: dict):
+    """``(Surrogate subclass, its frozen config)`` of a resolved ``surrogate`` section."""
+    cls = surrogate_class(section["name"])
+    return cls, build(cls.Config, section, "surrogate")
+
+
+class TermSurrogates:
+    """The surrogate of each objective term of a search, made from its ``surrogate`` section.
+
+    A term that must be evaluated gets the configured surrogate, kept across rounds (a
+    label-aware ranker retrains only as the told set grows). A term known without evaluation
+    (a hardware cost) gets a faithful EmProx over exactly known values, with the section's
+    soft-kNN options where it has them: the climb needs a differentiable score for every term.
+    """
+
+    def __init__(self, space, section: dict, plan, seed: int, rng, context):
+        self.space, self.plan, self.seed, self.rng, self.context = space, plan, seed, rng, context
+        self.cls, self.config = surrogate_config(section)
+        shared = {f.name for f in dataclasses.fields(EmProxSurrogateConfig)} - {"name"}
+        self.lookup_config = EmProxSurrogateConfig(**{key: value for key, value in section.items() if key in shared})
+        self._learned: dict = {}   # term -> its surrogate
+
+    def for_term(self, term: int = 0, learned: bool = True) -> Surrogate:
+        """Term ``term``'s surrogate (``learned``: one that needs evaluating)."""
+        if not learned:
+            return EmProxSurrogate(self.space, self.lookup_config, self.plan, self.seed, self.rng, self.context)
+        if term not in self._learned:
+            self._learned[term] = self.cls(self.space, self.config, self.plan, self.seed, self.rng, self.context)
+        return self._learned[term]
+
+    def default_samples(self, several_objectives: bool) -> int:
+        """The ``sample`` source's count when it is unset (:meth:`Surrogate.default_samples`)."""
+        return self.cls.default_samples(self.config, several_objectives)
+
+
+__all__ = ["TermSurrogates", "Surrogate", "EmProxSurrogate", "LabelAwareSurrogate", "PredictorSurrogate", "resolve_surrogate",
+           "surrogate_config", "faithful_emprox"]

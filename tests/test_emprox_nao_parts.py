@@ -1,0 +1,125 @@
+"""EmProx-NAO is assembled from parts: a surrogate, proposal sources and an allocation.
+
+Each part has its own config section; any registered predictor can rank; a plug-in
+source joins the mix; options measured and not adopted say so; the flat options of
+earlier versions keep their meaning.
+"""
+import dataclasses
+import warnings
+
+import numpy as np
+import pytest
+
+from nasearch import Search, TabularObjective
+from nasearch.config import to_dict
+from nasearch.errors import ConfigError, SearchWarning
+from nasearch.optimizers import create_optimizer, registry
+from nasearch.optimizers.emprox_nao import EmProxNAOConfig, ProposalSource
+from nasearch.optimizers.emprox_nao.experimental import ExperimentalWarning
+
+SMALL = {"n_init": 10, "batch_size": 5, "candidates": 10}
+
+
+def _search(space, budget, seed=0, **options):
+    return Search(space, TabularObjective(space, "cifar10-valid"), "emprox_nao", budget, seed=seed,
+                  options=dict(SMALL, **options))
+
+
+def test_top_level_options_are_few_and_each_part_has_its_section():
+    fields = [f.name for f in dataclasses.fields(EmProxNAOConfig)]
+    assert len(fields) <= 12, fields
+    resolved = to_dict(EmProxNAOConfig())
+    assert set(resolved["sources"]) == {"ascent", "mutation", "sample"}
+    assert resolved["surrogate"]["name"] == "label_aware" and resolved["allocation"] == {"rule": "share"}
+    # no option is stated twice: the surrogate's ranker options are the predictor's own, overridden once
+    from nasearch.predictors.gin import LabelAwareEmProxConfig
+
+    ranker_fields = {f.name for f in dataclasses.fields(LabelAwareEmProxConfig)}
+    assert set(resolved["surrogate"]["ranker"]) <= ranker_fields
+
+
+def test_xgb_ranks_a_search_that_climbs_nothing(nb201):
+    from nasearch.predictors.tabular import XGBoost
+
+    search = _search(nb201, 30, surrogate={"name": "xgb", "options": {"rounds": 50}},
+                     sources={"ascent": "off"})
+    result = search.run()
+    optimizer = search.optimizer
+    assert isinstance(optimizer.guide.surrogate.predictor, XGBoost)
+    record = optimizer.stats["sources"]
+    assert set(record) == {"mutation", "sample"} and sum(tried for _, tried in record.values()) == 20
+    assert all(t.predicted is not None for t in result.history[10:])
+    # the predictions are XGB's: refit on what the last round knew, it gives them back
+    assert optimizer.config.surrogate == {"name": "xgb", "options": to_dict(XGBoost.Config(rounds=50))}
+    # a ranking-only surrogate screens samples, so it beats random search on the same seed
+    random = Search(nb201, TabularObjective(nb201, "cifar10-valid"), "random", 30, seed=0).run()
+    assert max(t.value for t in result.history) >= max(t.value for t in random.history)
+
+
+def test_the_climb_asks_for_a_differentiable_surrogate_in_one_line(nb201):
+    with pytest.raises(ConfigError, match="surrogate 'xgb' ranks but has no differentiable score") as error:
+        create_optimizer("emprox_nao", nb201, {"surrogate": "xgb"}, np.random.default_rng(0))
+    assert "\n" not in str(error.value) and "sources: {ascent: off}" in str(error.value)
+
+
+class _Neighbours(ProposalSource):
+    """A plug-in source: every neighbour of the best known architecture."""
+
+    name = "neighbours"
+
+    @dataclasses.dataclass(frozen=True)
+    class Config:
+        limit: int = 8
+
+    def propose(self, guide, exclude):
+        seen = set(self.context.known_ids) | {self.context.space.arch_id(a) for a in exclude}
+        best = guide.best(1)[0]
+        found = [a for a in self.context.space.neighbors(best) if self.context.space.arch_id(a) not in seen]
+        return found[:self.config.limit]
+
+
+def test_a_plug_in_source_joins_the_mix(nb201):
+    from nasearch.registry import proposal_sources
+
+    proposal_sources.register("neighbours", _Neighbours)
+    search = _search(nb201, 35, surrogate="emprox", sources={"neighbours": {"limit": 6}})
+    search.run()
+    record = search.optimizer.stats["sources"]
+    assert list(record) == ["ascent", "mutation", "neighbours"]   # the faithful surrogate screens no samples
+    assert record["neighbours"][1] >= 5   # at least the floor's share of every round
+    assert sum(tried for _, tried in record.values()) == 25
+    with pytest.raises(ConfigError, match="unknown config key 'sources.neighbours.limt'"):
+        _search(nb201, 35, sources={"neighbours": {"limt": 6}})
+    with pytest.raises(ConfigError, match="every proposal source is off"):
+        _search(nb201, 35, sources={"ascent": "off", "mutation": "off", "sample": "off"})
+
+
+@pytest.mark.parametrize("options, option", [({"allocation": {"rule": "thompson"}}, "allocation.rule"),
+                                             ({"sources": {"ascent": {"mode": "iterative"}}}, "sources.ascent.mode"),
+                                             ({"surrogate": {"name": "emprox", "residual": "linear"}},
+                                              "surrogate.residual")])
+def test_options_measured_and_not_adopted_warn_that_they_are_experimental(nb201, options, option):
+    from nasearch.optimizers.emprox_nao import experimental
+
+    experimental._WARNED.clear()
+    with pytest.warns(ExperimentalWarning, match=f"option {option}: .* is experimental"):
+        create_optimizer("emprox_nao", nb201, options, np.random.default_rng(0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ExperimentalWarning)
+        create_optimizer("emprox_nao", nb201, options, np.random.default_rng(0))   # once per process
+
+
+def test_flat_options_of_earlier_versions_mean_the_same_and_say_where_they_moved():
+    factory = registry.factory("emprox_nao")
+    flat = {"k": 5, "step": 0.1, "ascent": "iterative", "pretrain_steps": 300, "allocation": "thompson",
+            "labels": {"members": 2, "pseudo_labels": 40, "samples": 50}, "optimism": 0.5}
+    sectioned = {"surrogate": {"k": 5, "ranker": {"members": 2}, "pseudo_labels": 40},
+                 "sources": {"ascent": {"step": 0.1, "mode": "iterative"}, "sample": {"count": 50}},
+                 "autoencoder": {"pretrain_steps": 300}, "allocation": {"rule": "thompson"}, "optimism": 0.5}
+    with pytest.warns(SearchWarning, match="spelled the flat way"):
+        upgraded = factory.configure(flat)
+    assert upgraded == factory.configure(sectioned)
+    mixless = factory.configure({"mix": False, "surrogate": "emprox"})
+    assert mixless.allocation.rule == "fill" and mixless.sources["mutation"] == mixless.sources["sample"] == "off"
+    with pytest.raises(ConfigError, match="labels belongs to the label-aware surrogate"):
+        factory.configure({"surrogate": "emprox", "labels": {"members": 2}})
