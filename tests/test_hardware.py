@@ -182,7 +182,11 @@ def test_multi_objective_search_tracks_the_front_and_its_hypervolume(nb201, opti
     true_front = np.unique(sweep_front(table), axis=0)
     assert summary.true_front_size == len(true_front)
     ratios = [r.hypervolume_ratio for r in result.history if r.hypervolume_ratio is not None]
-    assert np.all(np.diff(ratios) >= -1e-12) and 0.5 < ratios[-1] <= 1.0
+    assert np.all(np.diff(ratios) >= -1e-12) and ratios[-1] <= 1.0
+    if optimizer != "random":   # measured at seed 1: EmProx-NAO 0.987, NSGA-II 0.985, random search 0.963
+        random = Search(nb201, TabularObjective(nb201, DATASET), "random", 60, seed=1,
+                        objectives=["val", f"-{LATENCY}"]).run()
+        assert ratios[-1] > random.summary.hypervolume_ratio
     scale = FrontScale.of(true_front)
     assert ratios[-1] == pytest.approx(scale.hypervolume(points) / scale.hypervolume(true_front), abs=1e-6)
     with open(tmp_path / "pareto.csv") as handle:

@@ -46,8 +46,27 @@ def test_default_search_is_emprox_nao_on_nb201_cifar10_valid(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["space"] == "nasbench201" and summary["dataset"] == "cifar10-valid"
     assert summary["optimizer"] == "emprox_nao" and summary["metric"] == "val"
-    assert summary["queries"] == 25 and 80 < summary["best_value"] <= 91.6067
+    assert summary["queries"] == 25
+    from nasearch.registry import get_search_space
+
+    space = get_search_space("nasbench201")   # the reported best is the table's value of the reported cell
+    assert summary["best_value"] == pytest.approx(space.query(space.from_string(summary["best_arch"]), "cifar10-valid"))
     assert summary["optimizer_stats"]["pretraining"] in ("trained", "loaded", "memory")
+
+
+def test_the_default_search_finds_what_random_search_does_not_on_the_same_seeds(nb201):
+    """Quality against the table's known quantiles, not a bound any optimizer passes: at 60
+    evaluations the default EmProx-NAO reached the optimum on 4 of seeds 0-4 (random search:
+    none reached the top 0.1%; each of its seeds does so with probability 1 - 0.999^60 = 6%)."""
+    from nasearch import Search
+
+    values = nb201.values("cifar10-valid", "val")
+    top = np.quantile(values, 0.999)
+    found = {name: [Search(nb201, None, name, 60, seed=seed).run().best_value for seed in range(5)]
+             for name in ("emprox_nao", "random")}
+    reached = {name: sum(best >= top for best in bests) for name, bests in found.items()}
+    assert reached["emprox_nao"] >= 3 and reached["emprox_nao"] > reached["random"], found
+    assert np.mean(found["emprox_nao"]) > np.mean(found["random"])
 
 
 def _fails(argv, fragment, capsys):
