@@ -42,7 +42,7 @@ TARGETS = {
                      "tests/test_label_aware.py::test_label_aware_embedding_is_unit_norm_and_soft_knn_is_differentiable",
                      "tests/test_label_aware.py::test_gin_options_are_checked",
                      "tests/test_emprox.py::test_a_prediction_is_the_weighted_mean_of_exactly_k_neighbours"]),
-    "run_lock": ("nasearch/run_lock.py", ["tests/test_run_lock.py"]),
+    "run_lock": ("nasearch/runs/lock.py", ["tests/test_run_lock.py"]),
     "replay": ("nasearch/replay.py", ["tests/test_resume_fixtures.py"]),
 }
 

@@ -117,7 +117,7 @@ def cmd_runs(args) -> None:
     from pathlib import Path
 
     from .errors import ConfigError
-    from .run_listing import format_runs, list_runs
+    from .runs.listing import format_runs, list_runs
 
     root = Path(args.directory)
     if not root.is_dir():

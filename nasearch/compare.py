@@ -18,9 +18,9 @@ import numpy as np
 
 from .errors import NasearchError
 from .experiment import CompareConfig, CompareTrial, compare_trials, load_compare_config
-from .run_directory import (COMPARE_PLOT, COMPARE_TABLE, CONFIG, HYPERVOLUME_CSV, HYPERVOLUME_JSON, INCUMBENTS,
+from .runs.directory import (COMPARE_PLOT, COMPARE_TABLE, CONFIG, HYPERVOLUME_CSV, HYPERVOLUME_JSON, INCUMBENTS,
                             SUMMARY, RunDirectory)
-from .run_summary import RunSummary
+from .runs.summary import RunSummary
 
 
 @dataclass(frozen=True)
@@ -49,9 +49,9 @@ def run_trial(trial: CompareTrial) -> TrialResult:
     """Run, resume or read back one trial's search in its own directory (executed in a worker)."""
     from .config import load_yaml, to_dict
     from .experiment import check_resume, continue_search
-    from .run_directory import save_config
-    from .run_directory import HISTORY
-    from .run_history import read_summary, read_trials
+    from .runs.directory import save_config
+    from .runs.directory import HISTORY
+    from .runs.history import read_summary, read_trials
 
     path = Path(trial.directory)
     path.mkdir(parents=True, exist_ok=True)

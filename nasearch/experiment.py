@@ -222,10 +222,10 @@ def check_resume(directory, saved: dict, current: SearchConfig, fix: str) -> Non
 def _resolved_options(directory, config: dict) -> dict:
     """Every option the optimizer of ``config`` (a plain config dict) is built with to search in
     ``directory``: its options over the run's recorded ones or the defaults of the run's time
-    (:mod:`~nasearch.run_options`). Two option sets that name the same run compare equal, e.g.
+    (:mod:`~nasearch.runs.options`). Two option sets that name the same run compare equal, e.g.
     ``{}`` in a run from before a default changed and that default spelled out now."""
     from .optimizers import registry
-    from .run_options import resumed_options
+    from .runs.options import resumed_options
 
     name = config.get("optimizer", SearchConfig.optimizer)
     options = resumed_options(directory, name, dict(config.get("options") or {}), has_history=True)
@@ -238,8 +238,8 @@ def continue_search(directory, saved: dict, current: SearchConfig, fix: str, bud
     ``config.yaml``) as ``current`` describes it: only the budget may differ, and a new budget
     is recorded in the directory (``budget.jsonl`` and ``config.yaml``) once the run accepts it.
     ``budget_given=False``: the caller did not ask for a budget, so the last recorded one holds."""
-    from .budget_changes import read_changes
-    from .run_directory import save_config
+    from .runs.budget import read_changes
+    from .runs.directory import save_config
 
     check_resume(directory, saved, current, fix)
     changes = read_changes(directory)
@@ -261,7 +261,7 @@ def build_search(config: SearchConfig, directory=None, data_override: Optional[s
     """A :class:`~nasearch.search.Search` for a config; fails fast on any bad name, option or data."""
     from .objective import TabularObjective
     from .registry import get_search_space
-    from .run_directory import data_path
+    from .runs.directory import data_path
     from .search import Search
 
     space = get_search_space(config.space, data=data_path(data_override, config.data), dataset=config.dataset or None)

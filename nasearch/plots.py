@@ -15,7 +15,7 @@ def _figure(width: float, height: float):
 
 
 def metric_label(summary) -> str:
-    """``"best val on cifar10-valid so far (%)"``-style axis label from a :class:`~nasearch.run_summary.RunSummary`."""
+    """``"best val on cifar10-valid so far (%)"``-style axis label from a :class:`~nasearch.runs.summary.RunSummary`."""
     where = f" on {summary.dataset}" if summary.dataset else ""
     unit = f" ({summary.unit})" if getattr(summary, "unit", "") else ""
     return f"best {summary.metric or 'objective'}{where} so far{unit}"
@@ -27,7 +27,7 @@ def incumbent_plot(path, trials: list, summary):
     The y-range starts near the lower quartile so the climb stays readable: evaluations
     below it are drawn as markers on the bottom edge and counted in the legend. A
     constrained run names its constraints in the title.
-    ``trials`` are :class:`~nasearch.trial.Trial` s, ``summary`` their run's summary."""
+    ``trials`` are :class:`~nasearch.runs.trial.Trial` s, ``summary`` their run's summary."""
     figure, axis = _figure(5.5, 3.8)
     multi_fidelity = summary.fidelity_unit is not None
     # a multi-fidelity run is drawn against the budget it spent (epochs), its stopped evaluations apart

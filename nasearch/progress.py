@@ -1,7 +1,7 @@
 """The progress bar of a search run (tqdm), and what it shows after each trial."""
 from __future__ import annotations
 
-from .trial import Trial
+from .runs.trial import Trial
 
 
 def progress_bar(total: float, initial: float, description: str, unit: str = "eval"):

@@ -5,7 +5,7 @@ import json
 import sys
 
 from .config import apply_overrides, load_yaml, to_dict
-from .run_directory import (COMPARE_PLOT, COMPARE_TABLE, COMPARISON, CONFIG, HYPERVOLUME_CSV, INCUMBENTS, PARETO_CSV,
+from .runs.directory import (COMPARE_PLOT, COMPARE_TABLE, COMPARISON, CONFIG, HYPERVOLUME_CSV, INCUMBENTS, PARETO_CSV,
                             PARETO_PLOT, SUMMARY_TABLE, RunDirectory)
 
 
@@ -13,8 +13,8 @@ def cmd_evaluate(args) -> None:
     from .evaluation.protocol import load_config, parse_grid, run_evaluation
     from .evaluation.report import write_report
     from .registry import get_search_space
-    from .run_directory import data_path, prepare, save_config
-    from .run_lock import locked_directory
+    from .runs.directory import data_path, prepare, save_config
+    from .runs.lock import locked_directory
 
     raw = apply_overrides(load_yaml(args.config) if args.config else {}, args.set)
     if args.grid:
@@ -107,7 +107,7 @@ def cmd_search(args) -> None:
 
     from .errors import ConfigError
     from .experiment import check_resume
-    from .run_directory import ensure_empty
+    from .runs.directory import ensure_empty
 
     if args.resume:
         directory = Path(args.resume)
@@ -130,7 +130,7 @@ def cmd_search(args) -> None:
                    f"{time.strftime('%Y%m%d-%H%M%S')}")
         directory = Path(args.out or config.output or default)
         ensure_empty(directory)
-    from .run_lock import locked_directory
+    from .runs.lock import locked_directory
 
     with locked_directory(directory):   # one writer: a second run into it stops, naming the first
         _run_search(args, config, directory)
@@ -140,7 +140,7 @@ def _run_search(args, config, directory) -> None:
     from pathlib import Path
 
     from .experiment import build_search, continue_search
-    from .run_directory import data_path, save_config
+    from .runs.directory import data_path, save_config
 
     # Names, options and data are all checked here, before the run directory is written.
     options = dict(data_override=args.data, progress=not args.quiet, ray_address=args.ray_address)
@@ -228,10 +228,10 @@ def register_search(add) -> None:
 def cmd_compare(args) -> None:
     from .compare import execute, prepare_trials, write_outputs
     from .experiment import load_compare_config
-    from .run_directory import data_path
-    from .run_lock import locked_directory
+    from .runs.directory import data_path
+    from .runs.lock import locked_directory
 
-    from .run_directory import save_config
+    from .runs.directory import save_config
 
     if args.resume:
         raw, config = _resumed_compare_config(args)

@@ -1,11 +1,11 @@
 """The search facade: ask, tell, and the loop that runs them.
 
 :class:`Search` owns one search: an optimizer proposes, an objective scores, and
-a :class:`~nasearch.run_history.RunHistory` records. ``run()`` is the whole loop;
+a :class:`~nasearch.runs.history.RunHistory` records. ``run()`` is the whole loop;
 ``ask()`` / ``tell()`` are the same loop for users who evaluate architectures
 themselves. The objective is called exactly once per architecture handed out,
 and never on anything else. Every evaluation is one
-:class:`~nasearch.trial.Trial` with a status; a failed one (exception, NaN,
+:class:`~nasearch.runs.trial.Trial` with a status; a failed one (exception, NaN,
 timeout) counts against the budget, is never proposed again, and never reaches
 a predictor as a value.
 
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from .budget_changes import BudgetChange, append_change, budget_in_force, check_budget, open_budget
+from .runs.budget import BudgetChange, append_change, budget_in_force, check_budget, open_budget
 from .config import to_dict
 from .errors import ConfigError, NasearchError
 from .fidelity import Job, SuccessiveHalving, evaluate_job
@@ -29,10 +29,10 @@ from .goal import Goal, table_reference
 from .objective import Evaluation, Objective, as_evaluation, as_objective, failure
 from .progress import progress_bar, progress_text
 from .replay import replay
-from .run_history import RunHistory, history_file, read_trials
-from .run_options import record_options, resumed_options
-from .run_summary import RunSummary
-from .trial import Trial
+from .runs.history import RunHistory, history_file, read_trials
+from .runs.options import record_options, resumed_options
+from .runs.summary import RunSummary
+from .runs.trial import Trial
 
 #: Consecutive optimizer rounds without one new architecture before a search gives up.
 STALE_ROUNDS = 20

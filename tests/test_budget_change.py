@@ -7,7 +7,7 @@ import yaml
 from nasearch import Search
 from nasearch.cli import main
 from nasearch.errors import ConfigError
-from nasearch.run_history import read_trials
+from nasearch.runs.history import read_trials
 
 # batch 7 after 10 random: the last batch under budget 30 is cut to 6, so the change must be replayed
 OPTIONS = {"n_init": 10, "batch_size": 7, "candidates": 14}

@@ -7,7 +7,7 @@ from nasearch.errors import ConfigError
 from nasearch.fidelity import ScheduleConfig, rungs_for
 from nasearch.objective import CallableObjective
 from nasearch.optimizers import RandomSearch
-from nasearch.run_history import read_trials
+from nasearch.runs.history import read_trials
 from nasearch.training import TrainingObjective
 
 
@@ -164,7 +164,7 @@ def test_the_multi_fidelity_config_runs_from_the_cli_and_plots_against_epochs(nb
 
     from nasearch.cli import main
     from nasearch.plots import incumbent_plot
-    from nasearch.run_history import read_summary
+    from nasearch.runs.history import read_summary
 
     from conftest import REPO
 

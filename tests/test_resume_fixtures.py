@@ -19,8 +19,8 @@ import pytest
 
 from conftest import REPO
 from nasearch.cli import main
-from nasearch.run_history import read_trials
-from nasearch.trial import Trial
+from nasearch.runs.history import read_trials
+from nasearch.runs.trial import Trial
 
 FIXTURES = REPO / "tests" / "fixtures" / "runs_v0.1.0"
 FLAT = REPO / "tests" / "fixtures" / "runs_flat_options"

@@ -101,7 +101,7 @@ def _race(directory, rounds, barrier, wins):
     """One contender: each round, take the lock at the same instant as the other, hold it until
     both have tried, and count the rounds it got it (run in its own process)."""
     from nasearch.errors import ConfigError
-    from nasearch.run_lock import RunLock
+    from nasearch.runs.lock import RunLock
 
     for round_ in range(rounds):
         barrier.wait()

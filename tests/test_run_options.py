@@ -6,8 +6,8 @@ from nasearch import Search
 from nasearch.config import to_dict
 from nasearch.errors import ConfigError
 from nasearch.optimizers import registry
-from nasearch.run_directory import OPTIONS as OPTIONS_FILE
-from nasearch.run_options import merged
+from nasearch.runs.directory import OPTIONS as OPTIONS_FILE
+from nasearch.runs.options import merged
 
 
 def _proposed(trials):

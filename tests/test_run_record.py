@@ -6,9 +6,9 @@ import pytest
 
 from nasearch.cli import main
 from nasearch.errors import ConfigError, DataError
-from nasearch.run_summary import RunSummary
+from nasearch.runs.summary import RunSummary
 from nasearch.search_space import SearchSpace
-from nasearch.trial import Trial
+from nasearch.runs.trial import Trial
 
 OLD_LINE = {"query": 3, "arch": "x", "status": "ok", "value": 90.5, "test": 89.0, "metrics": {"val": 90.5},
             "incumbent": 91.0, "incumbent_test": 90.0, "predicted": None, "seconds": 0.1, "wall": 2.0}

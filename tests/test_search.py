@@ -11,7 +11,7 @@ import pytest
 from conftest import REPO
 from nasearch.cli import main
 from nasearch.errors import DataError
-from nasearch.run_history import read_trials
+from nasearch.runs.history import read_trials
 
 NB201_CONFIG = str(REPO / "experiments" / "search" / "nb201_cifar10.yaml")
 

@@ -62,10 +62,10 @@ def test_no_import_circle_inside_a_space(space):
 
 
 def test_only_the_run_directory_module_spells_a_run_file_name():
-    """Every module reaches a run file through :mod:`nasearch.run_directory`'s names."""
-    from nasearch.run_directory import NAMES
+    """Every module reaches a run file through :mod:`nasearch.runs.directory`'s names."""
+    from nasearch.runs.directory import NAMES
 
-    owner = REPO / "nasearch" / "run_directory.py"
+    owner = REPO / "nasearch" / "runs" / "directory.py"
     spelled = {}
     for path in _modules("nasearch"):
         if path == owner:
@@ -73,4 +73,4 @@ def test_only_the_run_directory_module_spells_a_run_file_name():
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Constant) and node.value in NAMES:
                 spelled.setdefault(str(path.relative_to(REPO)), set()).add(node.value)
-    assert not spelled, f"run file names spelled outside nasearch/run_directory.py: {spelled}"
+    assert not spelled, f"run file names spelled outside nasearch/runs/directory.py: {spelled}"

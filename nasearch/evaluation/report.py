@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from ..run_directory import SCATTER_PLOT, SUMMARY, SUMMARY_TABLE, TRIALS, RunDirectory
+from ..runs.directory import SCATTER_PLOT, SUMMARY, SUMMARY_TABLE, TRIALS, RunDirectory
 from .protocol import markdown_table, summarize
 
 

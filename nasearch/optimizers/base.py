@@ -37,7 +37,7 @@ class Optimizer(abc.ABC):
     #: the option holding :meth:`initial_evaluations` (named when the budget cannot cover them)
     initial_evaluations_key: str = "n_init"
     #: options a run directory recorded before runs kept their optimizer's options
-    #: (:mod:`nasearch.run_options`) was searched with, where they differ from today's defaults;
+    #: (:mod:`nasearch.runs.options`) was searched with, where they differ from today's defaults;
     #: a resume of such a run applies them under the options it is given (read only)
     defaults_of_unrecorded_runs: dict = {}
 

@@ -1,10 +1,10 @@
-"""The run history: every :class:`~nasearch.trial.Trial` of one search and what follows from them.
+"""The run history: every :class:`~nasearch.runs.trial.Trial` of one search and what follows from them.
 
 :class:`RunHistory` is the one owner of a run's record. It appends trials to
 ``history.jsonl`` (each line flushed and fsynced before the next evaluation, so a
 killed run loses at most the line being written), and keeps what the trials
 imply: the incumbent, the non-dominated set with its hypervolume ratio, the
-:class:`~nasearch.run_summary.RunSummary` and the output files. Every other part
+:class:`~nasearch.runs.summary.RunSummary` and the output files. Every other part
 of nasearch asks it; nothing else reads or writes the file.
 
 :func:`read_trials` reads a history back, dropping a torn last line (and
@@ -21,10 +21,10 @@ from typing import Optional
 
 import numpy as np
 
-from .errors import DataError
-from .objective import Evaluation
-from .run_directory import HISTORY, INCUMBENT_PLOT, PARETO_CSV, PARETO_PLOT, SUMMARY, RunDirectory
-from .run_summary import RunSummary
+from ..errors import DataError
+from ..objective import Evaluation
+from .directory import HISTORY, INCUMBENT_PLOT, PARETO_CSV, PARETO_PLOT, SUMMARY, RunDirectory
+from .summary import RunSummary
 from .trial import Trial
 
 
@@ -173,7 +173,7 @@ class RunHistory:
         return outcome, vector
 
     def _update_front(self, arch, vector: np.ndarray, metrics: dict) -> None:
-        from .pareto import is_dominated, non_dominated
+        from ..pareto import is_dominated, non_dominated
 
         if is_dominated(vector, np.array([m.vector for m in self.front])):
             return   # neither the front nor the hypervolume changes
@@ -247,7 +247,7 @@ class RunHistory:
     def write_outputs(self, directory, summary: RunSummary) -> None:
         """``summary.json`` and ``incumbent.png``; with several objectives also ``pareto.csv``
         (the found non-dominated set) and ``pareto.png`` (over the true front)."""
-        from .plots import incumbent_plot
+        from ..plots import incumbent_plot
 
         directory = Path(directory)
         files = RunDirectory(directory)
@@ -259,7 +259,7 @@ class RunHistory:
     def _write_front(self, directory: Path, summary: RunSummary) -> None:
         import csv
 
-        from .plots import pareto_plot
+        from ..plots import pareto_plot
 
         true_front = None if self.reference is None else self.reference.front
         on_true = set() if true_front is None else {tuple(np.round(p, 9)) for p in true_front}

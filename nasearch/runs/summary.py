@@ -1,6 +1,6 @@
 """The typed summary of one search run, as its ``summary.json``.
 
-:class:`RunSummary` is what :meth:`nasearch.run_history.RunHistory.summary`
+:class:`RunSummary` is what :meth:`nasearch.runs.history.RunHistory.summary`
 returns and what ``compare`` and the CLI read; :meth:`RunSummary.from_json` also
 reads the ``summary.json`` of nasearch 0.1.0 (``test_of_best`` for what is now
 ``report_of_best``).
@@ -11,8 +11,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .errors import DataError
-from .run_directory import SUMMARY
+from ..errors import DataError
+from .directory import SUMMARY
 
 #: Fields present only under constraints, and only in a multi-objective search.
 CONSTRAINT_FIELDS = ("constraints", "infeasible_queries", "rejected_before_query", "feasible_fraction")

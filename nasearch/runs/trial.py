@@ -12,9 +12,9 @@ import math
 from dataclasses import dataclass
 from typing import Optional
 
-from .errors import DataError
-from .objective import FAILED, OK, TIMEOUT
-from .run_directory import HISTORY
+from ..errors import DataError
+from ..objective import FAILED, OK, TIMEOUT
+from .directory import HISTORY
 
 STATUSES = (OK, FAILED, TIMEOUT)
 

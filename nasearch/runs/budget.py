@@ -16,9 +16,9 @@ import json
 import os
 from dataclasses import dataclass
 
-from .errors import DataError
+from ..errors import DataError
 
-from .run_directory import BUDGET, RunDirectory
+from .directory import BUDGET, RunDirectory
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,8 @@ def check_budget(budget, space, unit: str = "evaluations") -> int:
     """The budget as a whole number >= 1, checked once for every way a search is built; counted
     in evaluations (at most the space's size) or, in a multi-fidelity search, in ``unit``
     (``space`` ``None``: no size limit)."""
-    from .errors import ConfigError
-    from .search_space import describe_size
+    from ..errors import ConfigError
+    from ..search_space import describe_size
 
     try:
         number = int(budget)

@@ -16,9 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
-from .run_directory import LOCK, RunDirectory
+from .directory import LOCK, RunDirectory
 
 
 def _alive(pid: int) -> bool:

@@ -13,10 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-from .config import load_yaml, to_dict
-from .errors import ConfigError
+from ..config import load_yaml, to_dict
+from ..errors import ConfigError
 
-from .run_directory import OPTIONS, RunDirectory
+from .directory import OPTIONS, RunDirectory
 
 
 def merged(base: dict, given: dict) -> dict:
@@ -40,7 +40,7 @@ def resumed_options(directory: Optional[Path], optimizer, options: Optional[dict
     optimizer object (it brings its own config)."""
     if directory is None or not isinstance(optimizer, str):
         return options
-    from .registry import optimizers
+    from ..registry import optimizers
 
     factory = optimizers.factory(optimizer)
     given = factory.upgrade_options(options or {})

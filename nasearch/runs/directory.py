@@ -13,7 +13,7 @@ import json
 import os
 from pathlib import Path
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 # a search run
 CONFIG = "config.yaml"                 #: the run's search config (budget updated by an extension)
@@ -49,7 +49,7 @@ class RunDirectory:
     def file(self, name: str) -> Path:
         """The path of file ``name``, which must be one of :data:`NAMES`."""
         if name not in NAMES:
-            raise ValueError(f"{name!r} is not a run-directory file; declare it in nasearch.run_directory")
+            raise ValueError(f"{name!r} is not a run-directory file; declare it in nasearch.runs.directory")
         return self.path / name
 
     def has(self, name: str) -> bool:
@@ -73,7 +73,7 @@ class RunDirectory:
 
     def read_yaml(self, name: str) -> dict:
         """File ``name`` as a mapping; a missing or broken file is a one-line ConfigError."""
-        from .config import load_yaml
+        from ..config import load_yaml
 
         return load_yaml(self.file(name))
 

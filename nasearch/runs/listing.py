@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from .errors import NasearchError
-from .run_directory import CONFIG, HISTORY, RunDirectory
+from ..errors import NasearchError
+from .directory import CONFIG, HISTORY, RunDirectory
 
 
 @dataclass(frozen=True)
@@ -30,9 +30,9 @@ class RunListing:
 
 
 def _listing(directory: Path) -> RunListing:
-    from .config import load_yaml
-    from .run_history import read_summary, read_trials
-    from .run_lock import holder_alive
+    from ..config import load_yaml
+    from .history import read_summary, read_trials
+    from .lock import holder_alive
 
     try:
         config = load_yaml(RunDirectory(directory).file(CONFIG))
@@ -64,7 +64,7 @@ def _listing(directory: Path) -> RunListing:
 
 def _summarised(directory, trials: int) -> bool:
     """Whether the directory's summary.json was written after all ``trials`` (by a finished run)."""
-    from .run_history import read_summary
+    from .history import read_summary
 
     try:
         summary = read_summary(directory)
