@@ -11,7 +11,7 @@ import typing
 from pathlib import Path
 from typing import Any, Mapping
 
-from .errors import ConfigError
+from .errors import ConfigError, did_you_mean
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,7 +84,8 @@ def build(cls, data: Mapping | None, where: str = ""):
     for key, value in data.items():
         path = f"{where}.{key}" if where else str(key)
         if key not in fields:
-            raise ConfigError(f"unknown config key {path!r}; valid keys here: {', '.join(sorted(fields))}")
+            raise ConfigError(f"unknown config key {path!r};{did_you_mean(key, fields)} valid keys here: "
+                              f"{', '.join(sorted(fields))}")
         values[key] = _coerce(value, hints[key], path)
     try:
         return cls(**values)

@@ -32,10 +32,18 @@ class ConfigError(NasearchError, ValueError):
     """A configuration is invalid: unknown key, wrong type or out-of-range value."""
 
 
+def did_you_mean(name, choices) -> str:
+    """`` did you mean 'x'?`` for the choice closest to a misspelt ``name`` (difflib), else ``""``."""
+    import difflib
+
+    close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" did you mean {close[0]!r}?" if close else ""
+
+
 def unknown(kind: str, name, choices) -> UnknownNameError:
-    """Build the standard "unknown X" error listing what is available."""
+    """Build the standard "unknown X" error: a suggestion when one is close, and what is available."""
     listed = ", ".join(str(c) for c in choices)
-    return UnknownNameError(f"unknown {kind} {name!r}; choose one of: {listed}")
+    return UnknownNameError(f"unknown {kind} {name!r};{did_you_mean(name, choices)} choose one of: {listed}")
 
 
 class SearchWarning(UserWarning):

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Optional
 
 from .config import ComponentSpec, build, to_dict
-from .errors import ConfigError
+from .errors import ConfigError, did_you_mean
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,8 @@ def load_compare_config(data: dict) -> CompareConfig:
             raise ConfigError(f"compare config key {key!r} is set per trial; {_PER_TRIAL[key]}")
         if key not in search_keys:
             valid = sorted((search_keys - set(_PER_TRIAL)) | {"search"} | set(_COMPARE_KEYS))
-            raise ConfigError(f"unknown compare config key {key!r}; valid keys: {', '.join(valid)}")
+            raise ConfigError(f"unknown compare config key {key!r};{did_you_mean(key, valid)} valid keys: "
+                              f"{', '.join(valid)}")
     twice = sorted(set(data) & set(nested))
     if twice:
         raise ConfigError(f"compare config key {twice[0]!r} is set at the top level and under search:; keep one")

@@ -60,13 +60,23 @@ def incumbent_plot(path, trials: list, summary):
         if below.any():   # never drop a point silently: pin it to the bottom edge and count it
             axis.scatter(x[below], np.full(int(below.sum()), bottom), s=14, marker="v", color="0.45", clip_on=False,
                          label=f"{int(below.sum())} below the axis (lowest {np.nanmin(every):.2f})")
+    else:   # nothing to draw: say so, instead of empty axes around zero
+        axis.text(0.5, 0.5, f"no successful evaluation ({len(trials)} failed)", transform=axis.transAxes,
+                  ha="center", va="center", fontsize=11, color="C3")
+        axis.set_yticks([])
+        axis.set_xlim(0, float(x[-1]) + 1 if len(x) else 1)
+    from matplotlib.ticker import MaxNLocator
+
+    if not multi_fidelity:   # whole evaluations: no fractional ticks
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     axis.set_xlabel(f"{summary.fidelity_unit} spent" if multi_fidelity else "evaluations")
     axis.set_ylabel(metric_label(summary))
     title = f"{summary.optimizer} on {summary.space} ({summary.objective}), seed {summary.seed}"
     if summary.constraints:
         title += "\nsubject to " + ", ".join(str(c) for c in summary.constraints)
     axis.set_title(title, fontsize=9)
-    axis.legend(fontsize=7, loc="lower right")
+    if finite.size:
+        axis.legend(fontsize=7, loc="lower right")
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     return figure

@@ -5,8 +5,8 @@ import json
 import sys
 
 from .config import apply_overrides, load_yaml, to_dict
-from .runs.directory import (COMPARE_PLOT, COMPARE_TABLE, COMPARISON, CONFIG, HYPERVOLUME_CSV, INCUMBENTS, PARETO_CSV,
-                            PARETO_PLOT, SUMMARY_TABLE, RunDirectory)
+from .runs.directory import (COMPARE_PLOT, COMPARE_TABLE, COMPARISON, CONFIG, HISTORY, HYPERVOLUME_CSV, INCUMBENTS,
+                            PARETO_CSV, PARETO_PLOT, SUMMARY_TABLE, RunDirectory)
 
 
 def cmd_evaluate(args) -> None:
@@ -173,6 +173,23 @@ def _run_search(args, config, directory) -> None:
         files = RunDirectory(directory)
         print(f"Pareto front: {files.file(PARETO_CSV)} and {files.file(PARETO_PLOT)}")
     print(f"run directory: {directory}")
+    _report_failures(search.history.trials, directory)
+
+
+def _report_failures(trials: list, directory) -> None:
+    """Say how many evaluations failed and where their errors are; when every one failed, stop
+    with one line giving the count and the first error (exit 1: the objective, not the input)."""
+    failed = [t for t in trials if not t.ok]
+    if not failed:
+        return
+    where = RunDirectory(directory).file(HISTORY)
+    if len(failed) == len(trials):
+        first = (failed[0].error or failed[0].status).splitlines()[0]
+        print(f"error: all {len(failed)} evaluations failed; the first: {first} (every error is in {where})",
+              file=sys.stderr)
+        raise SystemExit(1)
+    print(f"{len(failed)} of {len(trials)} evaluations failed; their errors are in {where} (field error)",
+          file=sys.stderr)
 
 
 def _interrupted_before_searching(directory, resuming: bool) -> None:

@@ -19,3 +19,18 @@ class TableWithDelay:
             os._exit(3)   # a hard crash of the worker process, no exception to catch
         time.sleep(self.delay)
         return self.space.query(arch, "cifar10-valid")
+
+
+def always_fails(arch):
+    """An objective whose every evaluation fails, as a broken training script would."""
+    raise RuntimeError("CUDA out of memory (a test)")
+
+
+def fails_on_a_third(arch):
+    """Fails on about a third of the architectures (by a hash of the cell), else a value in [50, 90)."""
+    import zlib
+
+    code = zlib.crc32(str(arch).encode())
+    if code % 3 == 0:
+        raise ValueError("bad luck (a test)")
+    return 50.0 + code % 40

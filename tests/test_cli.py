@@ -125,3 +125,16 @@ def test_a_budget_spent_on_the_random_start_warns_in_one_line(tmp_path):
     warning = [line for line in result.stderr.splitlines() if "random" in line]
     assert warning == ["warning: budget 12 equals the 12 initial evaluations of 'evolution' (option population), "
                        "so every evaluation is a random one; raise the budget or lower population"]
+
+
+@pytest.mark.parametrize("argv, suggestion", [
+    (["search", "--set", "budjet=20"], "unknown config key 'budjet'; did you mean 'budget'?"),
+    (["search", "--set", "optimizer=evolutoin"], "unknown optimizer 'evolutoin'; did you mean 'evolution'?"),
+    (["search", "--set", "options={batch_sise: 3}"], "unknown config key 'emprox_nao.batch_sise'; did you mean 'batch_size'?"),
+    (["compare", "--set", "seedz=3"], "unknown compare config key 'seedz'; did you mean 'seeds'?"),
+    (["search", "--set", "space=nasbench210"], "did you mean 'nasbench201'?"),
+])
+def test_a_misspelt_key_or_name_gets_a_suggestion_in_one_line(argv, suggestion, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert suggestion in err and err.count("\n") == 1, err

@@ -360,7 +360,7 @@ def test_bad_label_aware_options_are_one_line_errors(nb201):
     from nasearch import Search, TabularObjective
 
     table = TabularObjective(nb201, "cifar10-valid")
-    with pytest.raises(NasearchError, match="unknown surrogate 'gim'; choose one of: emprox, label_aware, "):
+    with pytest.raises(NasearchError, match="unknown surrogate 'gim'; did you mean 'gin'\? choose one of: emprox, label_aware, "):
         Search(nb201, table, "emprox_nao", 30, options={"surrogate": "gim"})
     with pytest.raises(ConfigError, match="surrogate 'gin' ranks but has no differentiable score"):
         Search(nb201, table, "emprox_nao", 30, options={"surrogate": "gin"})
