@@ -56,9 +56,7 @@ class SearchConfig:
             raise ConfigError(f"executor must be 'local' or 'ray', got {self.executor!r}")
 
 
-def _is_import_path(text: str) -> bool:
-    module, _, name = text.partition(":")
-    return bool(module) and bool(name) and all(part.isidentifier() for part in (*module.split("."), *name.split(".")))
+from .registry import is_import_path as _is_import_path  # noqa: E402  (the one parser of module paths)
 
 
 def imported_objective(path: str, space, metric: str = "", report_metric: Optional[str] = None):
@@ -66,23 +64,12 @@ def imported_objective(path: str, space, metric: str = "", report_metric: Option
     instance as it is, an Objective subclass built with ``space`` (or with no argument), any other
     callable wrapped as a :class:`~nasearch.objective.CallableObjective` maximising ``metric``
     (default ``value``) and reporting ``report_metric``. Every failure is one line naming the fix."""
-    import importlib
     import inspect
 
     from .objective import CallableObjective, Objective
+    from .registry import import_named
 
-    module_name, _, attribute = path.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except Exception as error:   # ImportError, or the module itself failing to run
-        raise ConfigError(f"objective {path!r}: importing {module_name!r} failed ({type(error).__name__}: "
-                          f"{error}); put its package on PYTHONPATH or install it") from None
-    target = module
-    for part in attribute.split("."):
-        if not hasattr(target, part):
-            raise ConfigError(f"objective {path!r}: {module_name!r} has no {attribute!r}; name a function or "
-                              "Objective defined there") from None
-        target = getattr(target, part)
+    target = import_named(path, "objective")
     if isinstance(target, Objective):
         return target
     if inspect.isclass(target) and issubclass(target, Objective):

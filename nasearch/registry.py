@@ -52,6 +52,35 @@ class Registry:
         return factory
 
 
+def is_import_path(text) -> bool:
+    """Whether ``text`` reads ``package.module:name`` (a plug-in named by where it is defined)."""
+    module, _, name = str(text).partition(":")
+    return bool(module) and bool(name) and all(part.isidentifier() for part in (*module.split("."), *name.split(".")))
+
+
+def import_named(path: str, kind: str):
+    """The object ``package.module:name`` names (imported from ``PYTHONPATH``); every failure is
+    a one-line :class:`~nasearch.errors.ConfigError` naming the fix. ``kind`` ("objective",
+    "space") words the messages."""
+    import importlib
+
+    from .errors import ConfigError
+
+    module_name, _, attribute = path.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as error:   # ImportError, or the module itself failing to run
+        raise ConfigError(f"{kind} {path!r}: importing {module_name!r} failed ({type(error).__name__}: "
+                          f"{error}); put its package on PYTHONPATH or install it") from None
+    target = module
+    for part in attribute.split("."):
+        if not hasattr(target, part):
+            raise ConfigError(f"{kind} {path!r}: {module_name!r} has no {attribute!r}; name a class, function or "
+                              f"object defined there") from None
+        target = getattr(target, part)
+    return target
+
+
 search_spaces = Registry("search space", "nasearch.search_spaces")
 predictors = Registry("predictor", "nasearch.predictors")
 optimizers = Registry("optimizer", "nasearch.optimizers")
@@ -63,11 +92,24 @@ def get_search_space(name: str, **options):
     """Instantiate a registered search space, passing only the options its factory accepts.
 
     ``get_search_space("nasbench_graph", dataset="cora", data=None)`` works for
-    every space: options a space does not take (or that are ``None``) are dropped.
+    every space: options a space does not take (or that are ``None``) are dropped. ``name`` may
+    also be ``package.module:Class`` (or a factory function, or a space object there), so a
+    space that is neither installed nor registered runs from the CLI and configs too.
     """
     import inspect
 
-    factory = search_spaces.factory(name)
+    if is_import_path(name):
+        from .errors import ConfigError
+        from .search_space import SearchSpace
+
+        factory = import_named(name, "space")
+        if isinstance(factory, SearchSpace):
+            return factory
+        if not callable(factory):
+            raise ConfigError(f"space {name!r} is a {type(factory).__name__}, not a SearchSpace class or object; "
+                              "name the class")
+    else:
+        factory = search_spaces.factory(name)
     try:
         parameters = inspect.signature(factory).parameters
     except (TypeError, ValueError):

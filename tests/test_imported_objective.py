@@ -75,3 +75,25 @@ def test_import_mistakes_are_one_line_errors(tmp_path, user_module, capsys, obje
     err = capsys.readouterr().err
     assert code == 2 and message in err and err.count("\n") == 1
     assert not out.exists()
+
+
+def test_a_space_named_by_its_module_path_searches_and_resumes_from_the_cli(tmp_path, monkeypatch, capsys):
+    """``space: package.module:Class``, as objectives work: no entry point, no registration."""
+    from conftest import REPO
+
+    monkeypatch.syspath_prepend(str(REPO / "tests" / "plugin_package"))
+    out = tmp_path / "run"
+    argv = ["search", "--quiet", "--out", str(out), "--set", "space=nasearch_widechain:WideChain",
+            "--set", "optimizer=random", "--set", "options={}", "--set", "budget=8"]
+    assert main(argv) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["space"] == "widechain" and summary["queries"] == 8
+    assert main(["search", "--quiet", "--resume", str(out), "--set", "budget=10"]) == 0
+    assert len((out / "history.jsonl").read_text().splitlines()) == 10
+    capsys.readouterr()
+    for space, fragment in (("nasearch_widechain:Missing", "'nasearch_widechain' has no 'Missing'"),
+                            ("no_such_module:Space", "importing 'no_such_module' failed"),
+                            ("nasearch_widechain:OPS", "is a tuple, not a SearchSpace class or object")):
+        assert main(["search", "--quiet", "--out", str(tmp_path / "bad"), "--set", f"space={space}"]) == 2
+        err = capsys.readouterr().err
+        assert fragment in err and err.count("\n") == 1, err
