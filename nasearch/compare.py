@@ -235,7 +235,7 @@ def aggregate(config: CompareConfig, trials: list, results: list) -> list:
 def markdown(rows: list, config: CompareConfig, dataset: str, metric: str, hypervolume: Optional[list] = None) -> str:
     """The comparison table; ``dataset`` and ``metric`` as the trials resolved them."""
     search = config.search
-    head = f"{search.space} {dataset}"
+    head = " ".join(part for part in (str(search.space), dataset) if part)
     if hypervolume:
         labels = list(hypervolume[0].ratio)
         lines = [f"{head}, objectives {list(search.objectives)}, {search.budget} queries, "
@@ -254,15 +254,23 @@ def markdown(rows: list, config: CompareConfig, dataset: str, metric: str, hyper
     goal = f"objective {metric}"
     if search.constraints:
         goal += " subject to " + ", ".join(f"{m} {v}" for m, v in search.constraints.items())
-    lines = [f"{head}, {goal}, {search.budget} queries, {config.seeds} seeds (mean ± std)", "",
-             "| optimizer | best val | test of best-val arch | regret | optimum found | median queries to optimum | wall (s) |",
-             "|---|---|---|---|---|---|---|"]
+    # columns a benchmark cannot fill (no report metric, no known optimum) are left out, not shown as nan
+    reported = any(np.isfinite(r.report_of_best[0]) for r in rows)
+    known = any(np.isfinite(r.regret[0]) for r in rows)
+    header = ["optimizer", "best val"] + (["test of best-val arch"] if reported else []) + \
+        (["regret", "optimum found", "median queries to optimum"] if known else []) + ["wall (s)"]
+    lines = [f"{head}, {goal}, {search.budget} queries, {config.seeds} seeds (mean ± std)"
+             + ("" if known else "; the optimum is unknown"), "",
+             "| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
     for r in rows:
-        median = "–" if r.median_queries_to_optimum is None else f"{r.median_queries_to_optimum:.0f}"
-        lines.append(f"| {r.optimizer} | {r.best_val[0]:.3f} ± {r.best_val[1]:.3f} | "
-                     f"{r.report_of_best[0]:.3f} ± {r.report_of_best[1]:.3f} | "
-                     f"{r.regret[0]:.3f} ± {r.regret[1]:.3f} | {r.found_optimum}/{r.seeds} | "
-                     f"{median} | {r.wall_seconds[0]:.1f} ± {r.wall_seconds[1]:.1f} |")
+        cells = [r.optimizer, f"{r.best_val[0]:.3f} ± {r.best_val[1]:.3f}"]
+        if reported:
+            cells.append(f"{r.report_of_best[0]:.3f} ± {r.report_of_best[1]:.3f}")
+        if known:
+            median = "–" if r.median_queries_to_optimum is None else f"{r.median_queries_to_optimum:.0f}"
+            cells += [f"{r.regret[0]:.3f} ± {r.regret[1]:.3f}", f"{r.found_optimum}/{r.seeds}", median]
+        cells.append(f"{r.wall_seconds[0]:.1f} ± {r.wall_seconds[1]:.1f}")
+        lines.append("| " + " | ".join(cells) + " |")
     if search.constraints:
         lines += ["", "| optimizer | evaluations of infeasible architectures | proposals rejected before evaluation |",
                   "|---|---|---|"]
@@ -309,15 +317,16 @@ def plot(path, config: CompareConfig, trials: list, results: list, dataset: str,
     from .plots import compare_plot
 
     search = config.search
+    where = " ".join(part for part in (str(search.space), dataset) if part)   # no dangling space without a dataset
     if config.multi_objective:
         curves = {label: np.nan_to_num(curve, nan=0.0)
                   for label, curve in curves_of(config, trials, results, "hypervolumes").items()}
-        compare_plot(path, curves, f"{search.space} {dataset}, objectives {list(search.objectives)}",
+        compare_plot(path, curves, f"{where}, objectives {list(search.objectives)}",
                      "hypervolume ratio (found ÷ true front)", 1.0)
         return
     curves = {label: [r.incumbents for r in mine] for label, mine in _by_contender(config, trials, results).items()}
     optima = {r.summary.optimum for r in results}
     optimum = optima.pop() if len(optima) == 1 else None
     unit = results[0].summary.unit
-    compare_plot(path, curves, f"{search.space} {dataset}, {search.budget} evaluations",
+    compare_plot(path, curves, f"{where}, {search.budget} evaluations",
                  metric + (f" ({unit})" if unit else ""), optimum)

@@ -101,6 +101,7 @@ def compare_plot(path, curves: dict, title: str, metric_text: str, optimum=None)
     floor = 1e-3
     bands = len(curves) <= MAX_BANDS
     drawn = {}   # label -> mean curve, to name identical ones
+    at_floor = False   # whether any drawn regret is 0 (drawn at the floor), so the axis must show the floor
     for index, (label, curve) in enumerate(curves.items()):
         curve = np.array([[np.nan if v is None else v for v in seed] for seed in curve], dtype=float)
         x = np.arange(1, curve.shape[1] + 1)
@@ -115,6 +116,7 @@ def compare_plot(path, curves: dict, title: str, metric_text: str, optimum=None)
         axis.plot(x, mean, color=color, linewidth=1.5, linestyle="--" if twin else "-", label=text,
                   zorder=3 if twin else 2)
         lower = np.maximum(mean - error, floor) if optimum is not None else mean - error
+        at_floor = at_floor or (optimum is not None and bool(np.any(lower <= floor)))   # a regret or band at 0
         if bands:
             axis.fill_between(x, lower, mean + error, color=color, alpha=0.12, linewidth=0)
         else:
@@ -123,10 +125,17 @@ def compare_plot(path, curves: dict, title: str, metric_text: str, optimum=None)
             axis.errorbar(x[marks] + shift, mean[marks], yerr=[mean[marks] - lower[marks], error[marks]],
                           fmt="none", ecolor=color, elinewidth=1.0, capsize=2)
     how = "shaded" if bands else "error bars"
+    from matplotlib.ticker import MaxNLocator
+
+    axis.xaxis.set_major_locator(MaxNLocator(integer=True))   # whole evaluations
     axis.set_xlabel("evaluations")
     if optimum is not None:
         axis.set_yscale("log")
-        axis.set_ylabel(f"regret: optimum − best so far (log; 0 drawn at {floor:g})")
+        if at_floor:   # the note names a value the axis shows
+            axis.set_ylim(bottom=floor / 1.5)
+            axis.set_ylabel(f"regret: optimum − best so far (log; 0 and below drawn at {floor:g})")
+        else:
+            axis.set_ylabel("regret: optimum − best so far (log)")
         axis.set_title(f"{title}; regret in {metric_text} (optimum {optimum:.3f})\n"
                        f"mean over seeds, 95% interval of the mean (±1.96 s.e., {how})", fontsize=8)
     else:

@@ -244,11 +244,10 @@ def register_search(add) -> None:
 
 def cmd_compare(args) -> None:
     from .compare import execute, prepare_trials, write_outputs
+    from .errors import ConfigError
     from .experiment import load_compare_config
-    from .runs.directory import data_path
+    from .runs.directory import data_path, save_config
     from .runs.lock import locked_directory
-
-    from .runs.directory import save_config
 
     if args.resume:
         raw, config = _resumed_compare_config(args)
@@ -256,15 +255,10 @@ def cmd_compare(args) -> None:
         raw = apply_overrides(load_yaml(args.config) if args.config else {}, args.set)
         if args.out:
             raw["output"] = args.out
+        if "optimizers" not in raw:   # a comparison names what it compares
+            raise ConfigError("the compare config has no optimizers: key; list the contenders, e.g. "
+                              "optimizers: [emprox_nao, evolution, random] or [{name: ..., options: {...}}]")
         config = load_compare_config(raw)
-        if "optimizers" not in raw:
-            import warnings
-
-            from .errors import SearchWarning
-
-            warnings.warn(f"the compare config has no optimizers: key, so the defaults run "
-                          f"({', '.join(o.display() for o in config.optimizers)}); list the contenders under "
-                          "optimizers: [{name: ..., options: {...}}]", SearchWarning)
     with locked_directory(config.output):   # one comparison at a time writes there
         trials = prepare_trials(config, data_path(args.data, config.search.data))
         save_config(config.output, {**raw, "output": str(config.output)}, COMPARISON)

@@ -123,10 +123,22 @@ def test_compare_config_mistakes_are_one_line_errors(data, message, tmp_path, ca
     assert message in err and err.count("\n") == 1
 
 
-def test_a_compare_config_without_optimizers_says_the_defaults_run(tmp_path, capsys):
-    # budget 5 is below EmProx-NAO's 10 random evaluations: the run stops before any work
+def test_a_compare_config_without_optimizers_is_an_error_naming_the_key(tmp_path, capsys):
     assert main(["compare", "--quiet", "--set", "budget=5", "--out", str(tmp_path / "out")]) == 2
-    err = capsys.readouterr().err.splitlines()
-    assert err[0] == ("warning: the compare config has no optimizers: key, so the defaults run (emprox_nao, "
-                      "evolution, random); list the contenders under optimizers: [{name: ..., options: {...}}]")
-    assert err[1].startswith("error: budget 5 is smaller than the 10 initial evaluations") and len(err) == 2
+    err = capsys.readouterr().err
+    assert err == ("error: the compare config has no optimizers: key; list the contenders, e.g. optimizers: "
+                   "[emprox_nao, evolution, random] or [{name: ..., options: {...}}]\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_compare_leaves_out_the_columns_a_benchmark_cannot_fill(tmp_path, capsys, monkeypatch):
+    """A callable objective has no known optimum and no report metric: no nan columns, no 0/2."""
+    from conftest import REPO
+
+    monkeypatch.syspath_prepend(str(REPO / "tests"))
+    out = tmp_path / "out"
+    assert main(["compare", "--quiet", "--out", str(out), "--set", "objective=parallel_objectives:by_hash",
+                 "--set", "optimizers=[random, local_search]", "--set", "seeds=2", "--set", "budget=12"]) == 0
+    table = (out / "compare.md").read_text()
+    assert "| optimizer | best val | wall (s) |" in table and "the optimum is unknown" in table
+    assert "nan" not in table and "optimum found" not in table and "0/2" not in table

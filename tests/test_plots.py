@@ -66,3 +66,31 @@ def test_units_come_from_the_space_and_the_objective(nb201, darts):
     objective = TabularObjective(nb201, "cifar10-valid")
     assert [objective.unit(m) for m in ("val", "latency@edgegpu", "energy@fpga")] == ["%", "ms", "mJ"]
     assert darts.metric_unit("val") == "%" and darts.metric_unit("anything") == ""
+
+
+def test_evaluation_axes_have_whole_number_ticks_and_the_zero_note_only_with_its_floor(tmp_path):
+    figure = tmp_path / "f.png"
+    far = np.full((3, 12), 90.0)   # regret 1.6 throughout: the axis never reaches the floor
+    plot = compare_plot(figure, {"A": far}, "t", "val (%)", 91.6)
+    axis = plot.axes[0]
+    plot.canvas.draw()
+    ticks = [t for t in axis.get_xticks() if axis.get_xlim()[0] <= t <= axis.get_xlim()[1]]
+    assert all(float(t).is_integer() for t in ticks), ticks
+    assert "0 and below drawn at" not in axis.get_ylabel()
+    solved = np.full((3, 12), 91.6)   # every seed at the optimum: regret 0, drawn at the floor
+    axis = compare_plot(figure, {"A": solved}, "t", "val (%)", 91.6).axes[0]
+    assert "0 and below drawn at 0.001" in axis.get_ylabel() and axis.get_ylim()[0] < 1e-3
+
+
+def test_a_compare_title_without_a_dataset_has_no_dangling_comma(tmp_path, monkeypatch):
+    from conftest import REPO
+    from nasearch.cli import main
+
+    monkeypatch.syspath_prepend(str(REPO / "tests"))
+    monkeypatch.syspath_prepend(str(REPO / "tests" / "plugin_package"))
+    out = tmp_path / "out"
+    assert main(["compare", "--quiet", "--out", str(out), "--set", "space=nasearch_widechain:WideChain",
+                 "--set", "objective=parallel_objectives:by_hash", "--set", "optimizers=[random]",
+                 "--set", "seeds=2", "--set", "budget=5"]) == 0
+    table = (out / "compare.md").read_text()
+    assert table.startswith("nasearch_widechain:WideChain, objective value, 5 queries") and " ," not in table
