@@ -6,7 +6,7 @@ import sys
 
 from .config import apply_overrides, load_yaml, to_dict
 from .runs.directory import (COMPARE_PLOT, COMPARE_TABLE, COMPARISON, CONFIG, HISTORY, HYPERVOLUME_CSV, INCUMBENTS,
-                            PARETO_CSV, PARETO_PLOT, SUMMARY_TABLE, RunDirectory)
+                            LOCK, PARETO_CSV, PARETO_PLOT, SUMMARY_TABLE, RunDirectory)
 
 
 def cmd_evaluate(args) -> None:
@@ -196,10 +196,17 @@ def _interrupted_before_searching(directory, resuming: bool) -> None:
     """Ctrl-C while a search was being set up (pretraining, mostly): say what is kept and how to go on."""
     from .embedding.pretrained import cache_dir
 
-    kept = ("its recorded evaluations are untouched" if resuming else "it holds no evaluation yet")
+    from pathlib import Path
+
+    if resuming:
+        kept = f"{directory} is kept and its recorded evaluations are untouched"
+    elif Path(directory).is_dir() and any(p.name != LOCK for p in Path(directory).iterdir()):   # the lock goes
+        kept = f"{directory} holds no evaluation yet"
+    else:
+        kept = f"nothing was written (no run directory {directory})"
     again = f"python main.py search --resume {directory}" if resuming else "the same command"
     print(f"\ninterrupted while setting up the search (pretraining the autoencoder, if it was running): "
-          f"{directory} is kept and {kept}; autoencoders already pretrained stay cached in {cache_dir()}, "
+          f"{kept}; autoencoders already pretrained stay cached in {cache_dir()}, "
           f"an unfinished pretraining is not. Continue with: {again}", file=sys.stderr)
     raise SystemExit(130) from None
 

@@ -206,7 +206,7 @@ def test_ctrl_c_during_pretraining_says_what_is_kept_and_how_to_continue(tmp_pat
     assert main(["search", "--quiet", "--config", NB201_CONFIG, "--out", str(out)]) == 130
     err = capsys.readouterr().err.strip()
     assert "interrupted while setting up the search (pretraining" in err and "stay cached in" in err
-    assert err.endswith("Continue with: the same command") and "holds no evaluation yet" in err
+    assert err.endswith("Continue with: the same command") and f"nothing was written (no run directory {out})" in err
     assert not (out / "history.jsonl").exists() and not (out / ".lock").exists()
     monkeypatch.undo()
     assert main(["search", "--quiet", "--config", NB201_CONFIG, "--out", str(out), "--set", "budget=12"]) == 0

@@ -58,7 +58,9 @@ def resolve_path(data: Optional[str] = None) -> Path:
         return PACKAGED_TABLE
     path = Path(candidate).expanduser()
     if not path.is_file():
-        raise DataError(f"NAS-Bench-201 data file {str(path)!r} does not exist: {MISSING_HELP}")
+        source = "--data or data:" if data else ENV_VAR
+        raise DataError(f"NAS-Bench-201 data file {str(path)!r} (from {source}) does not exist; fix the path, or "
+                        "drop it to use the table that ships with nasearch")
     if path.suffix in (".pth", ".pickle", ".pkl"):
         raise DataError(f"{str(path)!r} is an official release file; convert it first with "
                         f"`python main.py convert-nb201 --source {path} --out nb201.csv`")
