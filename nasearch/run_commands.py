@@ -157,6 +157,9 @@ def _run_search(args, config, directory) -> None:
         data = data_path(args.data, config.data)   # remembered, so --resume finds the same table
         save_config(directory, dict(to_dict(config), output=str(directory),
                                     data=None if data is None else str(Path(data).resolve())))
+    if args.resume and search.finished:   # nothing left to do: say so before the summary it reprints
+        print(f"the run in {directory} was already finished ({search.told} evaluations of budget "
+              f"{search.budget}); its summary follows. Extend it with --set budget=N")
     try:
         summary = search.run().summary
     except KeyboardInterrupt:
@@ -218,11 +221,12 @@ def cmd_pretrain(args) -> None:
     space = get_search_space(args.space, dataset=args.dataset)
     plan = PretrainingPlan(max_steps=args.steps, archs=args.archs or 0)
     _, info = pretrained_autoencoder(space, pretraining_config(args.embedding_dim), plan, args.seed, progress=True)
-    how = "trained" if info["source"] == "trained" else f"already cached (trained in {info['cached_train_seconds']:.1f} s)"
+    trained = info["source"] == "trained"
+    how = (f"trained in {info['train_seconds']:.1f} s" if trained else
+           f"loaded from the cache (trained earlier in {info['cached_train_seconds']:.1f} s)")
     print(f"{space.name}: {how}; {info['steps']:,} steps on "
-          f"{'a stream of ' if info['streamed'] else ''}{info['archs']:,} architectures in "
-          f"{info['train_seconds']:.1f} s; held-out round trip {info['round_trip']:.1%} of {info['holdout']:,}; "
-          f"cached at {info['path']}")
+          f"{'a stream of ' if info['streamed'] else ''}{info['archs']:,} architectures; held-out round trip "
+          f"{info['round_trip']:.1%} of {info['holdout']:,}; cached at {info['path']}")
 
 
 def register_search(add) -> None:

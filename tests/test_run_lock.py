@@ -134,3 +134,20 @@ def test_two_processes_racing_for_the_lock_never_both_hold_it(tmp_path):
     assert [racer.exitcode for racer in racers] == [0, 0]
     assert max(wins) == 1, f"both processes held the lock in {sum(w == 2 for w in wins)} of {rounds} rounds"
     assert min(wins) == 1, "in every round one of them got it"
+
+
+def test_runs_groups_a_comparisons_trials_in_one_line_and_expands_them_on_request(tmp_path, capsys):
+    root = tmp_path / "runs"
+    compare = root / "compare" / "small"
+    assert main(["compare", "--quiet", "--out", str(compare), "--set", "optimizers=[random, local_search]",
+                 "--set", "seeds=3", "--set", "budget=12"]) == 0
+    assert main(["search", "--quiet", "--out", str(root / "search" / "one"), "--set", "budget=6", *RANDOM]) == 0
+    capsys.readouterr()
+    assert main(["runs", str(root)]) == 0
+    lines = capsys.readouterr().out.splitlines()[1:]
+    assert len(lines) == 2, lines   # one search, one comparison: not its six trials
+    grouped = next(line for line in lines if "(compare, 6 trials)" in line)
+    assert "local_search, random" in grouped and "72/72" in grouped and grouped.endswith("finished")
+    assert main(["runs", str(compare)]) == 0
+    trials = capsys.readouterr().out.splitlines()[1:]
+    assert len(trials) == 6 and all(line.endswith("finished") for line in trials)

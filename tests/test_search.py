@@ -260,3 +260,23 @@ def test_the_plot_of_a_run_without_a_success_says_so(tmp_path, monkeypatch):
     axis = figure.axes[0]
     assert [t.get_text() for t in axis.texts] == ["no successful evaluation (3 failed)"]
     assert axis.get_xlim()[0] == 0 and axis.get_legend() is None
+
+
+def test_resuming_a_finished_run_says_it_was_finished(tmp_path, capsys):
+    out = tmp_path / "run"
+    argv = ["search", "--quiet", "--out", str(out), "--set", "optimizer=random", "--set", "options={}",
+            "--set", "budget=6"]
+    assert main(argv) == 0
+    capsys.readouterr()
+    assert main(["search", "--quiet", "--resume", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith(f"the run in {out} was already finished (6 evaluations of budget 6)"), said
+
+
+def test_pretrain_of_a_cached_model_says_it_was_loaded_from_the_cache(capsys):
+    argv = ["pretrain", "--space", "nasbench201", "--steps", "300"]
+    assert main(argv) == 0
+    capsys.readouterr()
+    assert main(argv) == 0
+    said = capsys.readouterr().out
+    assert "loaded from the cache (trained earlier in" in said and " in 0.0 s" not in said, said

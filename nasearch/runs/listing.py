@@ -1,9 +1,10 @@
 """``python main.py runs [DIR]``: every search run directory below DIR, one line each.
 
 A run directory is one holding ``config.yaml`` and ``history.jsonl`` (a
-``search``, or one trial of a ``compare``). Listing only reads: a torn last line
-is skipped, not repaired, and a damaged file shows as such instead of stopping
-the listing.
+``search``, or one trial of a ``compare``). The trials of a comparison below DIR are
+one line, the comparison's; ``runs COMPARE_DIR`` lists its trials one by one. Listing
+only reads: a torn last line is skipped, not repaired, and a damaged file shows as such
+instead of stopping the listing.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import NasearchError
-from .directory import CONFIG, HISTORY, RunDirectory
+from .directory import COMPARISON, CONFIG, HISTORY, RunDirectory
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,41 @@ def _summarised(directory, trials: int) -> bool:
 
 
 def list_runs(root) -> list:
-    """A :class:`RunListing` per run directory below ``root`` (``root`` itself included), by path."""
+    """A :class:`RunListing` per run directory below ``root`` (``root`` itself included), by path;
+    the trials of each comparison strictly below ``root`` make one line, the comparison's."""
     root = Path(root)
+    comparisons = [path.parent for path in sorted(root.rglob(COMPARISON)) if path.parent != root]
     found = [path.parent for path in sorted(root.rglob(CONFIG)) if RunDirectory(path.parent).has(HISTORY)]
-    return [_listing(directory) for directory in found]
+    listings, trials_of = [], {}
+    for directory in found:
+        owner = next((c for c in comparisons if c in directory.parents), None)
+        if owner is None:
+            listings.append(_listing(directory))
+        else:
+            trials_of.setdefault(owner, []).append(_listing(directory))
+    listings += [_comparison(owner, trials) for owner, trials in trials_of.items()]
+    return sorted(listings, key=lambda listing: listing.directory)
+
+
+def _comparison(directory: Path, trials: list) -> RunListing:
+    """One line for a comparison's ``trials``: their evaluations summed, the best of them, and
+    finished only when every trial is."""
+    from .lock import holder_alive
+
+    finished = sum(t.state == "finished" for t in trials)
+    if holder_alive(directory) or any(t.state == "locked" for t in trials):
+        state = "locked"
+    elif finished == len(trials):
+        state = "finished"
+    else:
+        state = f"interrupted ({finished}/{len(trials)} trials finished)"
+    budgets = [t.budget for t in trials]
+    bests = [t.best for t in trials if t.best is not None]
+    first = trials[0]
+    return RunListing(f"{directory} (compare, {len(trials)} trials)", first.space,
+                      first.dataset, ", ".join(sorted({t.optimizer for t in trials})),
+                      None if None in budgets else sum(budgets), sum(t.done for t in trials),
+                      max(bests) if bests else None, state)
 
 
 def format_runs(listings: list) -> str:
