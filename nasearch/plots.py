@@ -21,12 +21,13 @@ def metric_label(summary) -> str:
     return f"best {summary.metric or 'objective'}{where} so far{unit}"
 
 
-def incumbent_plot(path, trials: list, summary):
+def incumbent_plot(path, trials: list, summary, budget_changes: tuple = ()):
     """Each evaluation's value (dots) and the running best (line) against evaluations;
     the optimum, when known, as a dashed line; the incumbent's report metric in the legend.
     The y-range starts near the lower quartile so the climb stays readable: evaluations
     below it are drawn as markers on the bottom edge and counted in the legend. A
-    constrained run names its constraints in the title.
+    constrained run names its constraints in the title; an extended run marks where its
+    budget changed (``budget_changes``: :class:`~nasearch.runs.budget.BudgetChange` s).
     ``trials`` are :class:`~nasearch.runs.trial.Trial` s, ``summary`` their run's summary."""
     figure, axis = _figure(5.5, 3.8)
     multi_fidelity = summary.fidelity_unit is not None
@@ -71,7 +72,14 @@ def incumbent_plot(path, trials: list, summary):
         axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     axis.set_xlabel(f"{summary.fidelity_unit} spent" if multi_fidelity else "evaluations")
     axis.set_ylabel(metric_label(summary))
-    title = f"{summary.optimizer} on {summary.space} ({summary.objective}), seed {summary.seed}"
+    if not multi_fidelity:
+        for change in budget_changes:
+            if change.after != change.before:   # the first line only records the starting budget
+                axis.axvline(change.handed + 0.5, color="C2", linestyle=":", linewidth=1.0,
+                             label=f"budget {change.before} → {change.after}")
+    import textwrap
+
+    title = textwrap.fill(f"{summary.optimizer} on {summary.space} ({summary.objective}), seed {summary.seed}", 75)
     if summary.constraints:
         title += "\nsubject to " + ", ".join(str(c) for c in summary.constraints)
     axis.set_title(title, fontsize=9)
@@ -248,6 +256,30 @@ def pareto_plot(path, terms, evaluated: np.ndarray, front: np.ndarray, true_fron
         title += f" (first 2 of {len(terms)} objectives)"
     axis.set_title(title, fontsize=9)
     axis.legend(fontsize=7, loc="lower right")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    return figure
+
+
+def grid_heatmap(path, cells: dict, row_values: list, column_values: list, options: list, title: str):
+    """A predictor evaluated over a grid of two options as one table: rows the first option's
+    values, columns the second's, each cell the mean Spearman (± std over trials) of that point.
+    ``cells`` maps ``(row value, column value)`` to a summary entry with a ``spearman`` column."""
+    figure, axis = _figure(1.6 + 1.3 * len(column_values), 1.4 + 0.7 * len(row_values))
+    means = np.array([[cells[(r, c)]["spearman"]["mean"] for c in column_values] for r in row_values])
+    image = axis.imshow(means, cmap="viridis", aspect="auto")
+    for i, r in enumerate(row_values):
+        for j, c in enumerate(column_values):
+            cell = cells[(r, c)]["spearman"]
+            light = means[i, j] < means.min() + 0.6 * (means.max() - means.min() + 1e-12)
+            axis.text(j, i, f"{cell['mean']:.3f}\n± {cell['std']:.3f}", ha="center", va="center", fontsize=8,
+                      color="white" if light else "black")
+    axis.set_xticks(range(len(column_values)), [str(c) for c in column_values])
+    axis.set_yticks(range(len(row_values)), [str(r) for r in row_values])
+    axis.set_xlabel(options[1])
+    axis.set_ylabel(options[0])
+    axis.set_title(f"{title}\nSpearman, mean ± std over trials", fontsize=9)
+    figure.colorbar(image, ax=axis, fraction=0.05)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     return figure

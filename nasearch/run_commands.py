@@ -29,8 +29,15 @@ def cmd_evaluate(args) -> None:
     with locked_directory(directory):   # one writer at a time, also with --force
         save_config(directory, to_dict(config))
         rows = run_evaluation(config, space, progress=not args.quiet)
+        points = None
+        if config.grid:
+            from .evaluation.protocol import GRID_ALIASES, expand_grid
+
+            grid = [GRID_ALIASES.get(k, k) for k in config.grid]   # in the config's order
+            points = {spec.display(): {k: spec.options[k] for k in grid}
+                      for spec in expand_grid(config.predictors, config.grid, config.grid_predictor)}
         summary = write_report(directory, rows, f"{config.space} {config.dataset} {config.metric}",
-                               f"{config.metric} accuracy on {config.dataset} (%)")
+                               f"{config.metric} accuracy on {config.dataset} (%)", points)
     print(RunDirectory(directory).read_text(SUMMARY_TABLE))
     print(f"results in {directory}")
     return summary

@@ -341,7 +341,7 @@ class Search:
         """The result so far; with a directory, also writes the run's output files."""
         summary = self.summary()
         if self.directory is not None and self.history.trials:
-            self.history.write_outputs(self.directory, summary)
+            self.history.write_outputs(self.directory, summary, self.budget_changes)
         best = self.history.incumbent
         return SearchResult(None if best is None else best.arch, None if best is None else best.value,
                             list(self.history.trials), summary)

@@ -115,3 +115,20 @@ def test_malformed_grid_fails_with_one_line(tmp_path, nb201_path, capsys, grid):
     assert main(["evaluate", "--quiet", "--config", config, "--data", str(nb201_path), "--grid", grid]) == 2
     err = capsys.readouterr().err
     assert "grid entry" in err and err.count("\n") == 1
+
+
+def test_a_two_option_grid_is_drawn_as_one_heatmap_in_the_grids_order(tmp_path):
+    from nasearch.plots import grid_heatmap
+
+    cells = {(k, d): {"spearman": {"mean": 0.5 + 0.01 * k + 0.001 * d, "std": 0.01}}
+             for k in (3, 10) for d in (16, 32, 64)}
+    figure = grid_heatmap(tmp_path / "g.png", cells, [3, 10], [16, 32, 64], ["k", "embedding_dim"], "t")
+    axis = figure.axes[0]
+    assert axis.get_ylabel() == "k" and axis.get_xlabel() == "embedding_dim"
+    texts = [t.get_text() for t in axis.texts]
+    assert len(texts) == 6 and texts[0] == "0.546\n± 0.010" and texts[-1] == "0.664\n± 0.010"
+    out = tmp_path / "run"
+    assert main(["evaluate", "--quiet", "--out", str(out), "--set", "trials=1", "--set", "test_size=20",
+                 "--set", "predictors=[{name: emprox, options: {epochs: 2}}]",
+                 "--grid", "k=3,10", "d=16,32"]) == 0
+    assert (out / "grid.png").is_file() and not (out / "scatter.png").exists()

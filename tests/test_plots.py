@@ -94,3 +94,17 @@ def test_a_compare_title_without_a_dataset_has_no_dangling_comma(tmp_path, monke
                  "--set", "seeds=2", "--set", "budget=5"]) == 0
     table = (out / "compare.md").read_text()
     assert table.startswith("nasearch_widechain:WideChain, objective value, 5 queries") and " ," not in table
+
+
+def test_an_extended_run_marks_its_budget_change_and_long_titles_wrap(nb201, tmp_path):
+    from nasearch.runs.budget import read_changes
+
+    Search(nb201, None, "random", budget=12, seed=0, directory=tmp_path).run()
+    extended = Search(nb201, None, "random", budget=20, seed=0, directory=tmp_path).run()
+    figure = incumbent_plot(tmp_path / "x.png", extended.history, extended.summary, read_changes(tmp_path))
+    assert "budget 12 → 20" in _legend(figure)
+    marks = [line for line in figure.axes[0].lines if line.get_label() == "budget 12 → 20"]
+    assert marks and marks[0].get_xdata()[0] == 12.5   # between the 12th and 13th evaluation
+    summary = extended.summary.__class__(**{**extended.summary.__dict__, "objective": "train " + "x" * 90})
+    title = incumbent_plot(tmp_path / "y.png", extended.history, summary).axes[0].get_title()
+    assert max(len(line) for line in title.splitlines()) <= 75 and len(title.splitlines()) >= 2

@@ -33,10 +33,11 @@ HYPERVOLUME_CSV, HYPERVOLUME_JSON = "hypervolume.csv", "hypervolume.json"
 TRIALS = "trials.csv"
 SUMMARY_TABLE = "summary.md"
 SCATTER_PLOT = "scatter.png"
+GRID_PLOT = "grid.png"                 #: an evaluation over a two-option grid: the heatmap of its table
 
 NAMES = frozenset({CONFIG, HISTORY, OPTIONS, BUDGET, SUMMARY, LOCK, INCUMBENT_PLOT, PARETO_CSV, PARETO_PLOT,
                    COMPARISON, COMPARE_TABLE, COMPARE_PLOT, INCUMBENTS, HYPERVOLUME_CSV, HYPERVOLUME_JSON,
-                   TRIALS, SUMMARY_TABLE, SCATTER_PLOT})
+                   TRIALS, SUMMARY_TABLE, SCATTER_PLOT, GRID_PLOT})
 
 
 class RunDirectory:

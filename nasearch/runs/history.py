@@ -244,15 +244,16 @@ class RunHistory:
             best_export=None if best is None else self.space.export(best.arch), **extra)
 
     # ----------------------------------------------------------------- outputs
-    def write_outputs(self, directory, summary: RunSummary) -> None:
-        """``summary.json`` and ``incumbent.png``; with several objectives also ``pareto.csv``
-        (the found non-dominated set) and ``pareto.png`` (over the true front)."""
+    def write_outputs(self, directory, summary: RunSummary, budget_changes: tuple = ()) -> None:
+        """``summary.json`` and ``incumbent.png`` (marking each change of ``budget_changes``); with
+        several objectives also ``pareto.csv`` (the found non-dominated set) and ``pareto.png``
+        (over the true front)."""
         from ..plots import incumbent_plot
 
         directory = Path(directory)
         files = RunDirectory(directory)
         files.write_json(SUMMARY, summary.to_json())
-        incumbent_plot(files.file(INCUMBENT_PLOT), self.trials, summary)
+        incumbent_plot(files.file(INCUMBENT_PLOT), self.trials, summary, budget_changes)
         if self.goal.multi:
             self._write_front(directory, summary)
 
