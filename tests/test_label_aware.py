@@ -374,3 +374,58 @@ def test_bad_label_aware_options_are_one_line_errors(nb201):
         Search(nb201, table, "emprox_nao", 30, options={"surrogate": {"pseudo_label": 3}})
     with pytest.raises(ConfigError, match="unknown config key 'labels.pseudo_label'"):   # the flat spelling
         Search(nb201, table, "emprox_nao", 30, options={"labels": {"pseudo_label": 3}})
+
+
+@pytest.mark.parametrize("name, options, message", [
+    ("gin", {"members": 0}, "option members must be >= 1, got 0"),
+    ("gin", {"width": 0}, "option width must be >= 1, got 0"),
+    ("gin", {"layers": 0}, "option layers must be >= 1, got 0"),
+    ("gin", {"dim": 0}, "option dim must be >= 1, got 0"),
+    ("gin", {"epochs": 0}, "option epochs must be >= 1, got 0"),
+    ("gin", {"lr": 0.0}, "options lr must be > 0, weight_decay, ranking and refit_growth >= 0"),
+    ("gin", {"weight_decay": -0.1}, "options lr must be > 0, weight_decay, ranking and refit_growth >= 0"),
+    ("gin", {"ranking": -1.0}, "options lr must be > 0, weight_decay, ranking and refit_growth >= 0"),
+    ("gin", {"refit_growth": -0.5}, "options lr must be > 0, weight_decay, ranking and refit_growth >= 0"),
+    ("gin", {"messages": "backward"}, "option messages must be 'both' or 'forward', got 'backward'"),
+    ("emprox_label_aware", {"k": 0}, "option k must be >= 1, got 0"),
+    ("emprox_label_aware", {"temperature": 0.0}, "option temperature must be > 0, got 0.0"),
+    ("emprox", {"k": 0}, "emprox option k must be >= 1, got 0"),
+    ("emprox", {"unlabeled": -1}, "emprox options unlabeled and pretrain_archs must be >= 0, pretrain_steps >= 1"),
+    ("emprox", {"pretrain_archs": -1}, "emprox options unlabeled and pretrain_archs must be >= 0, pretrain_steps >= 1"),
+    ("emprox", {"pretrain_steps": 0}, "emprox options unlabeled and pretrain_archs must be >= 0, pretrain_steps >= 1"),
+    ("emprox", {"metric": "cosine"}, "emprox option metric must be 'euclidean' or 'learned', got 'cosine'"),
+    ("emprox", {"residual": "cubic"}, "emprox option residual must be 'none' or 'linear', got 'cubic'"),
+    ("emprox", {"temperature": 0.0}, "emprox option temperature must be > 0, got 0.0"),
+])
+def test_each_predictor_option_bound_is_one_line_with_its_value(name, options, message):
+    with pytest.raises(ConfigError) as error:
+        create_predictor(name, None, options)
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize("name, options", [
+    ("gin", {"members": 1, "width": 1, "layers": 1, "dim": 1, "epochs": 1, "lr": 1e-9, "weight_decay": 0.0,
+             "ranking": 0.0, "refit_growth": 0.0, "messages": "forward"}),
+    ("emprox_label_aware", {"k": 1, "temperature": 1e-9}),
+    ("emprox", {"k": 1, "unlabeled": 0, "pretrain_archs": 0, "pretrain_steps": 1, "metric": "learned",
+                "residual": "linear", "temperature": 1e-9}),
+])
+def test_every_bound_itself_is_allowed(name, options):
+    assert create_predictor(name, None, options).config is not None
+
+
+def test_zero_cost_inputs_are_logged_where_they_span_magnitudes_and_standardised_on_the_fit_set(nb201):
+    """params and flops enter as logs, synflow as it is (already a log); every column is
+    z-scored with the fit set's mean and std, and queries reuse those."""
+    rng = np.random.default_rng(3)
+    archs = [nb201.sample(rng) for _ in range(12)]
+    gin = create_predictor("gin", nb201, {"zero_cost": ["synflow", "params", "flops"], "members": 1,
+                                          "epochs": 1}, np.random.default_rng(0))
+    raw = gin.proxies.features(archs)
+    expected = raw.copy()
+    expected[:, 1:] = np.log(np.maximum(raw[:, 1:], 1e-9))
+    mean, std = expected[:8].mean(0), expected[:8].std(0)
+    fitted = gin._extra(archs[:8], fit=True)
+    np.testing.assert_allclose(fitted, (expected[:8] - mean) / std, rtol=1e-9)
+    np.testing.assert_allclose(gin._extra(archs[8:]), (expected[8:] - mean) / std, rtol=1e-9)
+    assert create_predictor("gin", nb201, {}, np.random.default_rng(0))._extra(archs) is None

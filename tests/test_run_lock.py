@@ -5,6 +5,8 @@ import socket
 import subprocess
 import sys
 
+import pytest
+
 from conftest import REPO
 from nasearch.cli import main
 
@@ -151,3 +153,57 @@ def test_runs_groups_a_comparisons_trials_in_one_line_and_expands_them_on_reques
     assert main(["runs", str(compare)]) == 0
     trials = capsys.readouterr().out.splitlines()[1:]
     assert len(trials) == 6 and all(line.endswith("finished") for line in trials)
+
+
+def test_the_lock_file_names_its_holder_and_release_is_safe(tmp_path):
+    import stat
+    import time
+
+    from nasearch.runs.lock import RunLock
+
+    lock = RunLock(tmp_path)
+    lock.acquire()
+    holder = json.loads((tmp_path / ".lock").read_text())
+    assert set(holder) == {"pid", "host", "started"} and holder["pid"] == os.getpid()
+    assert holder["host"] == socket.gethostname()
+    assert time.strptime(holder["started"], "%Y-%m-%d %H:%M:%S")   # a readable local time
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE((tmp_path / ".lock").stat().st_mode) == 0o644 & ~umask
+    (tmp_path / ".lock").unlink()   # removed behind its back: releasing it is still quiet
+    lock.release()
+    other = RunLock(tmp_path)
+    other.acquire()
+    lock.release()   # a lock released once never deletes the next holder's file
+    assert (tmp_path / ".lock").exists()
+    other.release()
+    assert not (tmp_path / ".lock").exists()
+
+
+@pytest.mark.parametrize("content", ["", "[1, 2]"])
+def test_a_lock_file_that_names_no_holder_is_one_line_naming_the_fix(tmp_path, content):
+    from nasearch.errors import ConfigError
+    from nasearch.runs.lock import RunLock
+
+    (tmp_path / ".lock").write_text(content)
+    with pytest.raises(ConfigError) as error:
+        RunLock(tmp_path).acquire()
+    assert str(error.value) == (f"{tmp_path / '.lock'} exists but names no holder; if no run uses {tmp_path}, "
+                                f"delete {tmp_path / '.lock'} and start again")
+
+
+def test_a_holder_written_while_we_wait_is_named_and_one_without_a_start_time_shows_a_question_mark(tmp_path):
+    import threading
+
+    from nasearch.errors import ConfigError
+    from nasearch.runs.lock import RunLock
+
+    (tmp_path / ".lock").write_text("")   # being written this instant by another run
+    writer = threading.Timer(0.05, lambda: (tmp_path / ".lock").write_text(
+        json.dumps({"pid": os.getpid(), "host": socket.gethostname()})))
+    writer.start()
+    with pytest.raises(ConfigError) as error:
+        RunLock(tmp_path).acquire()
+    writer.join()
+    assert str(error.value) == (f"{tmp_path} is in use by pid {os.getpid()} on {socket.gethostname()} since ?; "
+                                "wait for that run to finish or stop it, or choose another --out")
