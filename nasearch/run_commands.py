@@ -273,10 +273,10 @@ def cmd_compare(args) -> None:
         raw = apply_overrides(load_yaml(args.config) if args.config else {}, args.set)
         if args.out:
             raw["output"] = args.out
+        config = load_compare_config(raw)   # its own mistakes first, each named
         if "optimizers" not in raw:   # a comparison names what it compares
             raise ConfigError("the compare config has no optimizers: key; list the contenders, e.g. "
                               "optimizers: [emprox_nao, evolution, random] or [{name: ..., options: {...}}]")
-        config = load_compare_config(raw)
     with locked_directory(config.output):   # one comparison at a time writes there
         trials = prepare_trials(config, data_path(args.data, config.search.data))
         save_config(config.output, {**raw, "output": str(config.output)}, COMPARISON)

@@ -59,7 +59,7 @@ def test_an_importable_function_or_objective_class_is_searched(tmp_path, user_mo
 
 def test_a_failing_call_is_a_failed_trial_not_a_crash(tmp_path, user_module):
     code, out = _search(tmp_path, f"{user_module}:broken")
-    assert code == 0
+    assert code == 1   # every evaluation failed: recorded, then one line and exit 1
     trials = [json.loads(line) for line in (out / "history.jsonl").read_text().splitlines()]
     assert all(t["status"] == "failed" and "out of memory" in t["error"] for t in trials)
 

@@ -77,14 +77,14 @@ def test_malformed_strings_name_the_problem(text, fragment):
         NASBench201().from_string(text)
 
 
-def test_packaged_table_is_the_default_and_a_missing_file_says_how_to_make_one(monkeypatch, tmp_path):
+def test_packaged_table_is_the_default_and_a_missing_file_points_back_to_it(monkeypatch, tmp_path):
     monkeypatch.delenv("NASEARCH_NB201", raising=False)
     space = NASBench201()
     assert space.query(space.from_string(BEST), "cifar10-valid") == pytest.approx(91.6067)
     missing = NASBench201(data=str(tmp_path / "nope.csv"))
     arch = missing.sample(np.random.default_rng(0))
     assert missing.from_sequence(missing.to_sequence(arch)) == arch   # the space works without data
-    with pytest.raises(DataError, match="convert-nb201"):
+    with pytest.raises(DataError, match="drop it to use the table that ships with nasearch"):
         missing.query(arch, "cifar10-valid")
 
 
