@@ -34,7 +34,8 @@ def test_a_run_in_progress_keeps_its_directory(tmp_path, capsys):
     _hold(run, os.getpid())   # a live process (this one) holds it
     assert main(["search", "--quiet", "--resume", str(run)]) == 2
     err = capsys.readouterr().err
-    assert f"in use by pid {os.getpid()} on {socket.gethostname()}" in err and err.count("\n") == 1
+    assert f"in use by pid {os.getpid()} on {socket.gethostname()} since 2026-12-01 10:00:00" in err
+    assert err.count("\n") == 1
     assert (run / "history.jsonl").read_text() == before
     for argv in (["compare", "--quiet", "--out", str(run), "--set", "seeds=1", "--set", "budget=5",
                   "--set", "optimizers=[random]"],
