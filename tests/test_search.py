@@ -224,12 +224,16 @@ def test_missing_data_fails_before_any_pretraining(tmp_path, capsys, monkeypatch
     assert "does not exist" in err and err.count("\n") == 1 and not out.exists()
 
 
+def _random_search(out, objective: str, budget: int) -> list:
+    """A random search's argv on the tests' module-level objective ``objective``."""
+    return ["search", "--quiet", "--out", str(out), "--set", f"objective=parallel_objectives:{objective}",
+            "--set", "optimizer=random", "--set", "options={}", "--set", f"budget={budget}"]
+
+
 def test_a_run_whose_every_evaluation_failed_ends_with_one_line_and_exit_1(tmp_path, capsys, monkeypatch):
     monkeypatch.syspath_prepend(str(REPO / "tests"))
     out = tmp_path / "run"
-    argv = ["search", "--quiet", "--out", str(out), "--set", "objective=parallel_objectives:always_fails",
-            "--set", "optimizer=random", "--set", "options={}", "--set", "budget=6"]
-    assert main(argv) == 1
+    assert main(_random_search(out, "always_fails", 6)) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: all 6 evaluations failed; the first: RuntimeError: "
                                                    "CUDA out of memory (a test)"), err
@@ -239,9 +243,7 @@ def test_a_run_whose_every_evaluation_failed_ends_with_one_line_and_exit_1(tmp_p
 def test_a_run_with_some_failures_says_how_many_and_where(tmp_path, capsys, monkeypatch):
     monkeypatch.syspath_prepend(str(REPO / "tests"))
     out = tmp_path / "run"
-    argv = ["search", "--quiet", "--out", str(out), "--set", "objective=parallel_objectives:fails_on_a_third",
-            "--set", "optimizer=random", "--set", "options={}", "--set", "budget=12"]
-    assert main(argv) == 0
+    assert main(_random_search(out, "fails_on_a_third", 12)) == 0
     records = [json.loads(line) for line in (out / "history.jsonl").read_text().splitlines()]
     failed = sum(r["status"] != "ok" for r in records)
     assert 0 < failed < 12
@@ -254,8 +256,7 @@ def test_the_plot_of_a_run_without_a_success_says_so(tmp_path, monkeypatch):
 
     monkeypatch.syspath_prepend(str(REPO / "tests"))
     out = tmp_path / "run"
-    main(["search", "--quiet", "--out", str(out), "--set", "objective=parallel_objectives:always_fails",
-          "--set", "optimizer=random", "--set", "options={}", "--set", "budget=3"])
+    main(_random_search(out, "always_fails", 3))
     figure = incumbent_plot(tmp_path / "p.png", read_trials(out / "history.jsonl"), read_summary(out))
     axis = figure.axes[0]
     assert [t.get_text() for t in axis.texts] == ["no successful evaluation (3 failed)"]
