@@ -47,7 +47,7 @@ class TestEmProxNAOOnGraph(OptimizerContract):
     def make_optimizer(self, space):
         # 300 pretraining steps already decode this 8-token space (the default allows 4000).
         return lambda rng, budget: create_optimizer("emprox_nao", space, {"batch_size": 5, "candidates": 10,
-                                                                          "pretrain_steps": 300},
+                                                                          "autoencoder": {"pretrain_steps": 300}},
                                                     rng)
 
 

@@ -236,5 +236,6 @@ def refusal_message(space, round_trip: float, minimum: float) -> str:
     """The one-line reason a decoder is too weak for gradient-ascent search, with the fix."""
     return (f"the {space.name} autoencoder reconstructs only {round_trip:.0%} of held-out architectures "
             f"(minimum {minimum:.0%}), so gradient-ascent decoding is meaningless; pretrain longer with "
-            f"option pretrain_steps (now too low), a larger embedding_dim, or lower min_round_trip")
+            f"option autoencoder.pretrain_steps (now too low), a larger autoencoder.embedding_dim, or a lower "
+            f"autoencoder.min_round_trip")
 
