@@ -17,6 +17,7 @@ from typing import Optional
 
 from .config import ComponentSpec, build, to_dict
 from .errors import ConfigError, did_you_mean
+from .registry import is_import_path as _is_import_path   # the one parser of module paths
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,6 @@ class SearchConfig:
             raise ConfigError(f"executor must be 'local' or 'ray', got {self.executor!r}")
 
 
-from .registry import is_import_path as _is_import_path  # noqa: E402  (the one parser of module paths)
 
 
 def imported_objective(path: str, space, metric: str = "", report_metric: Optional[str] = None):

@@ -18,16 +18,19 @@ class ProposalContext:
     ``space`` is the search space, ``rng`` the optimizer's generator (every draw a part
     makes comes from it, so a run replays exactly), ``is_known(arch)`` and
     ``admissible(arch)`` the optimizer's checks, ``random_unknown(count, exclude)`` its
-    uniform sampler, ``tournament(members, size)`` regularized evolution's selection and
-    ``n_seeds`` how many of the best known architectures seed the climb and the mutations.
+    uniform sampler, ``tournament(members, size)`` regularized evolution's selection,
+    ``n_seeds`` how many of the best known architectures seed the climb and the mutations,
+    ``candidates`` how many the ascent and the mutations make a round, and ``stats`` the
+    optimizer's stats, where a part records its counts.
     """
 
     def __init__(self, space, rng: np.random.Generator, known_ids: set, admissible: Callable,
-                 random_unknown: Callable, tournament: Callable, n_seeds: int, several_objectives: bool):
+                 random_unknown: Callable, tournament: Callable, n_seeds: int, candidates: int, stats: dict):
         self.space, self.rng, self.known_ids = space, rng, known_ids
         self.admissible, self.random_unknown, self.tournament = admissible, random_unknown, tournament
-        self.n_seeds, self.several_objectives = int(n_seeds), bool(several_objectives)
-        self.stats: dict = {}   # the optimizer's stats, where a part records counts (set by the optimizer)
+        self.n_seeds, self.candidates, self.stats = int(n_seeds), int(candidates), stats
+        self.several_objectives = False   # set once the goal is bound
+        self.default_samples = 0          # the sample source's count when unset, known at the first round
 
     def mutants(self, count: int, exclude: list, pick_parent: Callable) -> list:
         """Up to ``count`` admissible one-edit mutations of ``pick_parent()`` picks, none known,

@@ -47,10 +47,7 @@ class GradientSearch(Optimizer):
                            "pretrain_seconds": info["train_seconds"], "pretrain_steps": info["steps"],
                            "fit_seconds": [], "propose_seconds": []})
         self.context = ProposalContext(space, self.rng, self.known_ids, self.admissible, self.random_unknown,
-                                       self.tournament_winner, self.config.n_seeds, several_objectives=False)
-        self.context.stats = self.stats
-        self.context.candidates = self.config.candidates
-        self.context.default_samples = 0
+                                       self.tournament_winner, self.config.n_seeds, self.config.candidates, self.stats)
         self.sources = build_sources(self.config.sources, self.context)
         self._active = None   # the sources that take part, known at the first round once the goal is bound
         self.allocation = Allocation(self.config.allocation, self.context)

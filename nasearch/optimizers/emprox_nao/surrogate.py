@@ -158,7 +158,7 @@ class LabelAwareSurrogateConfig(EmProxSurrogateConfig):
         object.__setattr__(self, "ranker", ranker)
 
 
-class LabelAwareSurrogate(Surrogate):
+class LabelAwareSurrogate(EmProxSurrogate):
     """Ranks with the label-aware EmProx (kept across rounds, retrained only as the told set grows
     by ``ranker.refit_growth``); climbs the faithful EmProx's soft kNN over the told architectures
     plus ``pseudo_labels`` unknown ones labelled by the ranker (SemiNAS's pseudo-labels): half
@@ -167,16 +167,19 @@ class LabelAwareSurrogate(Surrogate):
 
     name = "label_aware"
     Config = LabelAwareSurrogateConfig
-    differentiable = True
 
     def __init__(self, *args):
-        super().__init__(*args)
+        super().__init__(*args)   # the faithful EmProx it climbs (``predictor``, also ``climber``)
         from ...predictors import create_predictor
 
         self.ranker = create_predictor("emprox_label_aware", self.space, {**self.config.ranker, "k": self.config.k},
                                        self.rng)
-        self.climber = faithful_emprox(self.space, self.config, self.plan, self.seed, self.rng)
         self.trainings = 0
+
+    @property
+    def climber(self):
+        """The faithful EmProx whose soft kNN the ascent climbs."""
+        return self.predictor
 
     def fit(self, archs, values):
         values = np.asarray(values, dtype=np.float64)
@@ -189,18 +192,11 @@ class LabelAwareSurrogate(Surrogate):
             pool = self.context.mutants_of_best(count // 2, archs, values)
             pool += self.context.random_unknown(count - len(pool), pool)
         pseudo = self.ranker.predict(pool) if pool else np.empty(0)
-        self.climber.fit(list(archs) + pool, np.concatenate([values, pseudo]))
+        self.predictor.fit(list(archs) + pool, np.concatenate([values, pseudo]))
         return self
 
     def predict(self, archs):
         return self.ranker.predict_with_spread(archs)
-
-    def soft_score(self, embedding):
-        return self.climber.soft_predict(embedding, self.config.temperature, self.config.eps)
-
-    @property
-    def model(self):
-        return self.climber.model
 
     @staticmethod
     def default_samples(config, several_objectives):
