@@ -26,6 +26,7 @@ setup(
         "matplotlib>=3.6",
         "pymoo>=0.6.1",      # NSGA-II, the multi-objective baseline
         "moocore>=0.1.4",    # hypervolume and non-dominated filtering
+        "onnxruntime>=1.16",  # runs the NAS-Bench-301 surrogate benchmark (the darts space's dataset nb301)
     ],
     extras_require={
         "ray": ["ray>=2.9"],

@@ -35,6 +35,13 @@ def _dataset(space, args) -> str:
     return space.check_dataset(args.dataset or (space.datasets or [""])[0])
 
 
+def _epochs_text(levels: list) -> str:
+    """``200/12`` for a few fidelities; ``98 (1..98)`` (the default, then the range) for many."""
+    if len(levels) <= 4:
+        return "/".join(map(str, levels))
+    return f"{levels[0]} ({min(levels)}..{max(levels)})"
+
+
 def cmd_spaces(args) -> None:
     from .search_space import describe_size
 
@@ -44,10 +51,10 @@ def cmd_spaces(args) -> None:
             sizes = space.dataset_sizes()
             lines = [f"{name}: {type(space).__name__}, tokens {space.seq_len} x vocab {space.vocab_size}"]
             for dataset, size in sizes.items():
-                metrics = ", ".join(
-                    f"{m}@{'/'.join(map(str, space.epochs(dataset, m)))}" if space.epochs(dataset, m) else m
-                    for m in space.metrics(dataset))
-                lines.append(f"  {dataset:<16} {describe_size(size):>9} architectures   metrics: {metrics}")
+                metrics = ", ".join(f"{m}@{_epochs_text(space.epochs(dataset, m))}" if space.epochs(dataset, m) else m
+                                    for m in space.metrics(dataset) + space.cost_metrics(dataset))
+                note = " (surrogate benchmark)" if space.benchmark_note(dataset) else ""
+                lines.append(f"  {dataset:<16} {describe_size(size):>9} architectures   metrics: {metrics}{note}")
             if not sizes:
                 lines.append(f"  {'(no table)':<16} {describe_size(space.size):>9} architectures   "
                              "scored by your own objective")
@@ -69,8 +76,13 @@ def cmd_info(args) -> None:
     covered = space.table_covers_space(dataset)
     print(f"space {space.name}, dataset {dataset}: {describe_size(space.size)} architectures"
           + ("" if archs is None or covered else f", {len(archs):,} of them in the benchmark table"))
+    if space.benchmark_note(dataset):
+        print(f"  {space.benchmark_note(dataset)}")
     if archs is None:
-        print("  no listable benchmark table: the space is only sampled; score it with an objective")
+        metrics = space.metrics(dataset) + space.cost_metrics(dataset)
+        print(f"  no listable table: query any architecture (metrics {', '.join(metrics)}), or search it"
+              if space.benchmark_note(dataset) else
+              "  no listable benchmark table: the space is only sampled; score it with an objective")
         return
     for metric in space.metrics(dataset):
         for epochs in space.epochs(dataset, metric) or [None]:
@@ -99,15 +111,19 @@ def cmd_query(args) -> None:
 
     metrics = [args.metric] if args.metric else space.metrics(dataset) + space.cost_metrics(dataset)
     print(space.to_string(arch))
+    if space.benchmark_note(dataset):
+        print(f"  ({space.benchmark_note(dataset)})")
     for metric in metrics:
         if metric in space.cost_metrics(dataset):
             epochs_list = [args.epochs]
         else:
-            epochs_list = [args.epochs] if args.epochs is not None else (space.epochs(dataset, metric) or [None])
+            levels = space.epochs(dataset, metric)
+            # many fidelities (a surrogate's every epoch): the default only; --epochs picks another
+            epochs_list = [args.epochs] if args.epochs is not None else (levels[:1] if len(levels) > 4 else levels or [None])
         for epochs in epochs_list:
             label = metric if epochs is None else f"{metric} ({epochs} epochs)"
             try:
-                value = f"{space.query(arch, dataset, metric, epochs):.4f}"
+                value = f"{space.query(arch, dataset, metric, epochs):.4f} {space.metric_unit(metric)}".rstrip()
             except MissingValueError:
                 value = "not measured"
             print(f"  {dataset} {label}: {value}")

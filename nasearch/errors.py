@@ -42,7 +42,14 @@ def did_you_mean(name, choices) -> str:
 
 def unknown(kind: str, name, choices) -> UnknownNameError:
     """Build the standard "unknown X" error: a suggestion when one is close, and what is available."""
-    listed = ", ".join(str(c) for c in choices)
+    choices = list(choices)
+    numbers = sorted(c for c in choices if isinstance(c, int))
+    if len(choices) > 8 and len(numbers) == len(choices) and numbers[-1] - numbers[0] == len(numbers) - 1:
+        listed = f"{numbers[0]}..{numbers[-1]}"   # a run of integers (a surrogate's every epoch)
+    elif len(choices) > 30:
+        listed = ", ".join(str(c) for c in choices[:30]) + f", ... ({len(choices)} in all)"
+    else:
+        listed = ", ".join(str(c) for c in choices)
     return UnknownNameError(f"unknown {kind} {name!r};{did_you_mean(name, choices)} choose one of: {listed}")
 
 

@@ -91,6 +91,15 @@ class Objective(abc.ABC):
         return type(self).__name__
 
 
+def scoring_dataset(space) -> str:
+    """The first of ``space``'s datasets that can score a search (a table covering the space, or a
+    surrogate benchmark over it), else its first dataset; ``""`` when it has no benchmark."""
+    for dataset in space.datasets:
+        if space.table_archs(dataset) is None or space.table_covers_space(dataset):
+            return dataset
+    return (space.datasets or [""])[0]
+
+
 class TabularObjective(Objective):
     """Maximise ``metric`` of a space's benchmark table on ``dataset``; report ``report_metric``.
 
@@ -101,7 +110,7 @@ class TabularObjective(Objective):
     def __init__(self, space, dataset: str = "", metric: str = "", epochs: Optional[int] = None,
                  report_metric: Optional[str] = None, allow_test_objective: bool = False):
         self.space = space
-        self.dataset = space.check_dataset(dataset or (space.datasets or [""])[0])
+        self.dataset = space.check_dataset(dataset or scoring_dataset(space))
         metrics = space.metrics(self.dataset)
         self.metric = metric or ("val" if "val" in metrics else metrics[0])
         self.allow_test_objective = allow_test_objective
@@ -176,15 +185,19 @@ class TabularObjective(Objective):
         return self.space.optimum(self.dataset, self.metric, self.epochs)
 
     def check_data(self) -> None:
-        """Load the table now, so missing or broken data fails before any slow work."""
-        self.space.optimum(self.dataset, self.metric, self.epochs)
+        """Load the table (or run the surrogate once) now, so missing or broken data fails before any slow work."""
+        if self.space.table_archs(self.dataset) is None:
+            self.space.query(self.space.sample(np.random.default_rng(0)), self.dataset, self.metric, self.epochs)
+        else:
+            self.space.optimum(self.dataset, self.metric, self.epochs)
 
     def unit(self, metric: str) -> str:
         return self.space.metric_unit(metric)
 
     def describe(self) -> str:
         epochs = "" if self.epochs is None else f"@{self.epochs}"
-        return f"{self.space.name}/{self.dataset} {self.metric}{epochs}"
+        surrogate = " (surrogate benchmark)" if self.space.benchmark_note(self.dataset) else ""
+        return f"{self.space.name}/{self.dataset} {self.metric}{epochs}{surrogate}"
 
 
 class CallableObjective(Objective):

@@ -126,11 +126,12 @@ def cmd_search(args) -> None:
         check_resume(directory, saved, config, "resume with --set budget=N at most, or start a new run with --out")
     else:
         config = _search_config(args)
+        from .objective import scoring_dataset
         from .registry import get_search_space
 
         if config.dataset or config.objective in ("table", "train"):
             dataset = config.dataset or ("train" if config.objective == "train" else
-                                         (get_search_space(config.space).datasets or ["objective"])[0])
+                                         scoring_dataset(get_search_space(config.space)) or "objective")
         else:   # an imported objective: named by its function
             dataset = config.objective.rpartition(":")[2].rpartition(".")[2]
         default = (f"runs/search/{config.space}-{dataset}-{config.optimizer}-s{config.seed}-"

@@ -197,6 +197,11 @@ class SearchSpace(abc.ABC):
         raise DataError(f"search space {self.name!r} has no benchmark table; score its architectures with "
                         "an objective of your own (nasearch.Search(space, objective))")
 
+    def benchmark_note(self, dataset: str) -> str:
+        """What a reader must know about ``dataset``'s values, shown wherever they are reported:
+        ``""`` for measured tables; a surrogate benchmark says that its values are predictions."""
+        return ""
+
     def table_archs(self, dataset: str) -> Optional[list]:
         """The architectures the benchmark has values for, when they can be listed cheaply.
 

@@ -109,9 +109,10 @@ def test_emprox_nao_decodes_new_valid_darts_cells_and_improves(darts):
     assert np.mean([r.value for r in result.history[10:]]) > np.mean([r.value for r in result.history[:10]])
 
 
-def test_the_darts_table_cannot_score_a_search(darts):
+def test_the_measured_darts_table_cannot_score_a_search(darts):
     from nasearch import Search
     from nasearch.errors import ConfigError
+    from nasearch.objective import TabularObjective
 
     with pytest.raises(ConfigError, match="only 725 architectures"):
-        Search(darts, None, "random", budget=10)
+        Search(darts, TabularObjective(darts, "cifar10"), "random", budget=10)

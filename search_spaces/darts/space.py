@@ -27,17 +27,15 @@ The decoder mask follows the canonical form, so every masked sequence is a
 member: the first input of node ``i`` ranges over ``0..i``, the second over
 ``first+1..i+1`` (a prefix-dependent mask).
 
-Benchmark: the 725 NAS-Bench-301 cells of NAS-Bench-Suite-Zero with CIFAR-10
-validation accuracy (``data/nasbench301_subset.csv.gz``). It is a partial
-table for predictor evaluation: any other cell has no value, and querying it
-is a one-line :class:`~nasearch.errors.DataError`. Searches score DARTS cells
-with an objective of their own (a Python callable or training).
+Benchmarks (:mod:`.benchmark`): dataset ``cifar10`` is the 725 NAS-Bench-301
+cells of NAS-Bench-Suite-Zero with measured CIFAR-10 validation accuracy, a
+partial table for predictor evaluation; dataset ``nb301`` is the NAS-Bench-301
+*surrogate* over the whole space (:mod:`.surrogate`), which scores searches.
 """
 from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 from typing import NamedTuple, Optional, Sequence
 
 import numpy as np
@@ -47,11 +45,11 @@ from nasearch.search_space import ArchitectureGraph, SearchSpace
 
 from .graph import cells_graph
 from .operations import CELLS, NODES, OPERATIONS
-from .table import load_table
+from . import configspace
+from .benchmark import SURROGATE, SURROGATE_NOTE, DartsBenchmark
 
 INPUT_OFFSET = 1                       #: token of input j is j + 1
 OP_OFFSET = INPUT_OFFSET + NODES + 2   #: token of operation k is k + 7
-TABLE = Path(__file__).with_name("data") / "nasbench301_subset.csv.gz"
 _CELL_PATTERN = r"\|" + r"\|".join([r"([a-z0-9_]+)~(\d+)\+([a-z0-9_]+)~(\d+)"] * NODES) + r"\|"
 #: Exclusive upper bounds of the draws of :meth:`DARTS.sample`, per cell and node:
 #: first input, the other input's rank among the rest, first op, second op.
@@ -106,12 +104,12 @@ def make_arch(normal, reduce) -> DartsArch:
 
 
 class DARTS(SearchSpace):
-    """The DARTS / NAS-Bench-301 cell space with its partial NAS-Bench-301 table."""
+    """The DARTS / NAS-Bench-301 cell space, its measured 725-cell table and its surrogate benchmark."""
 
     name = "darts"
 
     def __init__(self):
-        self._table: Optional[dict] = None
+        self._benchmark = DartsBenchmark(self.from_compact)
 
     # ----------------------------------------------------------- architectures
     def _check(self, arch) -> DartsArch:
@@ -267,78 +265,55 @@ class DARTS(SearchSpace):
         return list(range(INPUT_OFFSET + 1, INPUT_OFFSET + node + 2))
 
     # ------------------------------------------------------------- ConfigSpace
-    @staticmethod
-    def _names(cell: str, node: int) -> tuple:
-        return f"{cell}_node{node}_inputs", f"{cell}_node{node}_op_first", f"{cell}_node{node}_op_second"
-
     def config_space(self, seed=None):
         """Per cell and node: the unordered input pair (``"a-b"``, a < b) and the op of each input."""
-        from ConfigSpace import Categorical, ConfigurationSpace
-
-        space = ConfigurationSpace(seed=seed)
-        for cell in CELLS:
-            for node in range(NODES):
-                inputs, op_first, op_second = self._names(cell, node)
-                pairs = [f"{a}-{b}" for a in range(node + 2) for b in range(a + 1, node + 2)]
-                space.add([Categorical(inputs, pairs), Categorical(op_first, list(OPERATIONS)),
-                           Categorical(op_second, list(OPERATIONS))])
-        return space
+        return configspace.config_space(seed)
 
     def to_config(self, arch) -> dict:
-        config = {}
-        for cell, pairs in zip(CELLS, self._check(arch)):
-            for node in range(NODES):
-                (a, op_a), (b, op_b) = pairs[2 * node:2 * node + 2]
-                inputs, op_first, op_second = self._names(cell, node)
-                config.update({inputs: f"{a}-{b}", op_first: OPERATIONS[op_a], op_second: OPERATIONS[op_b]})
-        return config
+        return configspace.to_config(self._check(arch))
 
     def from_config(self, config):
-        config = dict(config)
-        cells = []
-        try:
-            for cell in CELLS:
-                pairs = []
-                for node in range(NODES):
-                    inputs, op_first, op_second = self._names(cell, node)
-                    a, b = (int(v) for v in str(config[inputs]).split("-"))
-                    pairs += [(a, OPERATIONS.index(config[op_first])), (b, OPERATIONS.index(config[op_second]))]
-                cells.append(pairs)
-        except (KeyError, ValueError):
-            raise InvalidArchitectureError(
-                f"configuration is not a DARTS cell pair; it needs keys like {self._names('normal', 0)} "
-                "for every cell and node, with input pairs 'a-b' and ops from the DARTS list") from None
-        return make_arch(*cells)
+        return make_arch(*configspace.cells_of(config))
 
     # --------------------------------------------------------------- benchmark
     @property
     def datasets(self) -> list:
-        return ["cifar10"]
+        return list(DartsBenchmark.datasets)
 
     def metrics(self, dataset: str) -> list:
         return ["val"]
 
+    def epochs(self, dataset: str, metric: str) -> list:
+        return DartsBenchmark.epochs(dataset) if metric == "val" else []
+
+    def cost_metrics(self, dataset: str) -> list:
+        """``runtime`` on nb301: the surrogate's training seconds for the full 98 epochs."""
+        return DartsBenchmark.cost_metrics(dataset)
+
+    def metric_unit(self, metric: str) -> str:
+        return "s" if metric == "runtime" else super().metric_unit(metric)
+
+    def benchmark_note(self, dataset: str) -> str:
+        return SURROGATE_NOTE if dataset == SURROGATE else ""
+
     @property
     def table(self) -> dict:
-        """``{arch: CIFAR-10 validation accuracy (percent)}`` for the 725 tabulated cells."""
-        if self._table is None:
-            self._table = load_table(TABLE, self.from_compact)
-        return self._table
+        """``{arch: CIFAR-10 validation accuracy (percent)}`` for the 725 measured cells."""
+        return self._benchmark.table
 
-    def table_archs(self, dataset: str) -> list:
+    def table_archs(self, dataset: str) -> Optional[list]:
         self.check_dataset(dataset)
-        return list(self.table)
+        return None if dataset == SURROGATE else list(self.table)
 
     def query(self, arch, dataset: str, metric: str = "val", epochs: Optional[int] = None) -> float:
-        self.check_query(dataset, metric, epochs)
+        epochs = self.check_query(dataset, metric, epochs)
         arch = self._check(arch)
-        try:
-            return self.table[arch]
-        except KeyError:
-            raise DataError(f"DARTS cell {self.to_string(arch)} is not among the {len(self.table)} NAS-Bench-301 "
-                            "cells with a known value; score DARTS cells with your own objective "
-                            "(a Python callable or training)") from None
+        if dataset == SURROGATE:
+            return self._benchmark.surrogate_value(arch, metric, epochs)
+        return self._benchmark.measured_value(arch, self.to_string)
 
     def values(self, dataset: str, metric: str = "val", epochs: Optional[int] = None) -> np.ndarray:
+        if dataset == SURROGATE:   # the whole space cannot be listed: one-line DataError
+            return super().values(dataset, metric, epochs)
         self.check_query(dataset, metric, epochs)
         return np.fromiter(self.table.values(), dtype=np.float64, count=len(self.table))
