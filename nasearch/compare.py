@@ -16,101 +16,22 @@ from typing import Optional
 
 import numpy as np
 
-from .errors import NasearchError
-from .experiment import CompareConfig, CompareTrial, compare_trials, load_compare_config
-from .runs.directory import (COMPARE_PLOT, COMPARE_TABLE, CONFIG, HYPERVOLUME_CSV, HYPERVOLUME_JSON, INCUMBENTS,
+from .compare_runner import execute, prepare_trials
+from .experiment import CompareConfig, load_compare_config
+from .runs.directory import (COMPARE_PLOT, COMPARE_TABLE, HYPERVOLUME_CSV, HYPERVOLUME_JSON, INCUMBENTS, RETRIES,
                             SUMMARY, RunDirectory)
-from .runs.summary import RunSummary
 
 
-@dataclass(frozen=True)
-class TrialResult:
-    """A finished trial: its summary and per-evaluation series (``None`` before they exist)."""
+def run_config_file(path, progress: bool = True, overrides=()) -> tuple:
+    """Run (or resume) the comparison a YAML file describes, with ``key=value`` ``overrides`` (as
+    ``--set``), and write its outputs; returns ``(config, trials, results, table)`` for benchmark
+    scripts that tabulate further."""
+    from .config import apply_overrides, load_yaml
 
-    summary: RunSummary
-    incumbents: list
-    incumbent_reports: list
-    hypervolumes: list
-
-
-def prepare_trials(config: CompareConfig, data_override: Optional[str] = None) -> list:
-    """Every :class:`~nasearch.experiment.CompareTrial`, each contender's first-seed search built
-    up front, so bad names, options or data fail before any work."""
-    from .experiment import build_search
-
-    trials = compare_trials(config, data_override)
-    for trial in trials:
-        if trial.seed == config.first_seed:
-            build_search(trial.config)
-    return trials
-
-
-def run_trial(trial: CompareTrial) -> TrialResult:
-    """Run, resume or read back one trial's search in its own directory (executed in a worker)."""
-    from .config import load_yaml, to_dict
-    from .experiment import check_resume, continue_search
-    from .runs.directory import save_config
-    from .runs.directory import HISTORY
-    from .runs.history import read_summary, read_trials
-
-    path = Path(trial.directory)
-    path.mkdir(parents=True, exist_ok=True)
-    saved = RunDirectory(path).file(CONFIG)
-    fix = "change only the budget, remove that directory or set another compare output"
-    if saved.is_file():
-        check_resume(trial.directory, load_yaml(saved), trial.config, fix)
-    else:
-        save_config(path, to_dict(trial.config))
-    recorded = load_yaml(saved)
-    records = read_trials(RunDirectory(path).file(HISTORY))
-    same_budget = recorded.get("budget") == trial.config.budget
-    summary = read_summary(path) if same_budget and len(records) == trial.config.budget else None
-    if summary is None:
-        result = continue_search(path, recorded, trial.config, fix).run()
-        summary, records = result.summary, result.history
-    return TrialResult(summary, [t.incumbent for t in records], [t.incumbent_report for t in records],
-                       [t.hypervolume_ratio for t in records])
-
-
-def execute(trials: list, executor: str = "local", workers: int = 2, ray_address: Optional[str] = None,
-            progress: bool = True) -> list:
-    """Run trials, at most ``workers`` at a time; return their results in trial order."""
-    from .executors import WorkerLost, create_executor
-
-    bar = None
-    if progress:
-        from tqdm import tqdm
-        bar = tqdm(total=len(trials), desc="trials", unit="run")
-    position = {trial.directory: i for i, trial in enumerate(trials)}
-    results, queue = [None] * len(trials), list(trials)
-    pool = create_executor(executor, run_trial, workers, ray_address, threads=1, what="a compare trial",
-                           inline=False)
-    try:
-        while queue or pool.running:
-            while pool.free and queue:
-                pool.submit(queue.pop(0))
-            for trial, result in pool.wait():
-                if isinstance(result, WorkerLost):
-                    raise NasearchError(f"trial {trial.label} seed {trial.seed} stopped: {result.reason}; run the "
-                                        "same compare command again to resume it")
-                results[position[trial.directory]] = result
-                if bar:
-                    bar.update()
-    finally:
-        pool.close()
-        if bar:
-            bar.close()
-    return results
-
-
-def run_config_file(path, progress: bool = True) -> tuple:
-    """Run (or resume) the comparison a YAML file describes and write its outputs; returns
-    ``(config, trials, results, table)`` for benchmark scripts that tabulate further."""
-    from .config import load_yaml
-
-    config = load_compare_config(load_yaml(path))
+    config = load_compare_config(apply_overrides(load_yaml(path), overrides))
     trials = prepare_trials(config)
-    results = execute(trials, "local", config.workers, progress=progress)
+    results = execute(trials, "local", config.workers, progress=progress, retries=config.retries,
+                      output=config.output)
     return config, trials, results, write_outputs(config.output, config, trials, results)
 
 
@@ -209,15 +130,28 @@ class ContenderRow:
     true_front_size: Optional[int] = None
     infeasible_queries: Optional[float] = None
     rejected_before_query: Optional[float] = None
+    #: trials rerun after a lost worker: ``[{"seed", "retries", "nodes"}]`` (empty when none was)
+    retried: tuple = ()
+
+
+def retried_trials(output, label: str) -> tuple:
+    """``label``'s trials that ``output``'s ``retries.jsonl`` records as rerun: seed, retries, lost nodes."""
+    by_seed: dict = {}
+    for record in RunDirectory(output).read_json_lines(RETRIES):
+        if record.get("label") == label and record.get("retried"):
+            entry = by_seed.setdefault(record["seed"], {"seed": record["seed"], "retries": 0, "nodes": []})
+            entry["retries"] += 1
+            entry["nodes"].append(record.get("node", "")[:8] or "unknown")
+    return tuple(by_seed[seed] for seed in sorted(by_seed))
 
 
 def aggregate(config: CompareConfig, trials: list, results: list) -> list:
     """One :class:`ContenderRow` per contender."""
     rows = []
     for label, mine in _by_contender(config, trials, results).items():
+        extra = {"retried": retried_trials(config.output, label)}
         summaries = [r.summary for r in mine]
         reached = [s.queries_to_optimum for s in summaries if s.queries_to_optimum is not None]
-        extra = {}
         if summaries[0].multi_objective:
             extra.update(front_size=_mean_std([s.front_size for s in summaries]),
                          true_front_size=summaries[0].true_front_size)
@@ -307,6 +241,10 @@ def write_outputs(directory, config: CompareConfig, trials: list, results: list)
         files.write_json(HYPERVOLUME_JSON, [dataclasses.asdict(r) for r in hypervolume])
     files.write_json(SUMMARY, [dataclasses.asdict(r) for r in rows])
     table = markdown(rows, config, dataset, metric, hypervolume)
+    retried = [f"{r.optimizer} seed {entry['seed']} ({entry['retries']}, lost on {', '.join(entry['nodes'])})"
+               for r in rows for entry in r.retried]
+    if retried:   # a lost worker (Ray node) cost these trials a rerun, not a result
+        table += f"\n\nTrials rerun after their worker was lost (retries, nodes): {'; '.join(retried)}."
     files.write_text(COMPARE_TABLE, table + "\n")
     plot(files.file(COMPARE_PLOT), config, trials, results, dataset, metric)
     return table

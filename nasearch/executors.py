@@ -21,12 +21,21 @@ from typing import Callable, Optional
 
 from .errors import ConfigError, NasearchError
 
+RAY_POLL_SECONDS = 5.0   #: how often a Ray wait checks that the cluster still has a CPU
+
 
 @dataclass(frozen=True)
 class WorkerLost:
-    """The result of a payload whose worker died before answering."""
+    """The result of a payload whose worker died before answering: a one-line ``reason``, the
+    ``node`` it ran on when known (a Ray node's ID), and the executor's full ``detail`` text for logs."""
 
     reason: str
+    node: str = ""
+    detail: str = ""
+
+
+class NoWorkersLeft(NasearchError):
+    """The executor has nowhere left to run a payload (every Ray node with a CPU is gone)."""
 
 
 class Executor(abc.ABC):
@@ -220,7 +229,14 @@ class RayWorkers(Executor):
         self._busy[self._task.remote(self._function, payload, self._threads)] = payload
 
     def wait(self) -> list:
-        done, _ = self._ray.wait(list(self._busy), num_returns=1)
+        while True:
+            done, _ = self._ray.wait(list(self._busy), num_returns=1, timeout=RAY_POLL_SECONDS)
+            if done:
+                break
+            # Ray keeps a task pending while no node can take it; a cluster left without CPUs never will
+            if self._ray.cluster_resources().get("CPU", 0) < 1:
+                raise NoWorkersLeft(f"the Ray cluster has no node with a CPU left, so its {len(self._busy)} "
+                                    "pending tasks cannot run")
         finished = []
         for ref in done:
             payload = self._busy.pop(ref)
@@ -230,9 +246,9 @@ class RayWorkers(Executor):
                 cause = getattr(error, "cause", None)   # the function's own exception
                 if isinstance(cause, NasearchError):
                     raise cause from None
-                finished.append((payload, WorkerLost(f"the Ray task failed ({_last_line(error)})")))
+                finished.append((payload, _lost(error)))
             except Exception as error:   # the task's worker died or Ray lost it: only this payload fails
-                finished.append((payload, WorkerLost(f"the Ray task failed ({_last_line(error)})")))
+                finished.append((payload, _lost(error)))
         return finished
 
     def close(self) -> None:
@@ -241,9 +257,15 @@ class RayWorkers(Executor):
         self._busy = {}
 
 
-def _last_line(error: Exception) -> str:
-    lines = [line for line in str(error).splitlines() if line.strip()]
-    return lines[-1].strip() if lines else type(error).__name__
+def _lost(error: Exception) -> WorkerLost:
+    """A failed Ray task as a WorkerLost: Ray names the dead node's ID in its message."""
+    import re
+
+    text = str(error)
+    node = re.search(r"node ID:? ([0-9a-f]{8,})", text)
+    kind = "its node died" if type(error).__name__ == "NodeDiedError" else "the Ray task failed"
+    return WorkerLost(f"{kind}" + (f" (node {node.group(1)[:8]})" if node else ""),
+                      node.group(1) if node else "", f"{type(error).__name__}: {text}")
 
 
 def check_workers(workers, timeout) -> None:

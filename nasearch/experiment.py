@@ -109,10 +109,12 @@ class CompareConfig:
     optimizers: tuple = (ComponentSpec("emprox_nao"), ComponentSpec("evolution"), ComponentSpec("random"))
     workers: int = 2                 #: trials run at once (local worker processes or Ray tasks)
     output: str = "runs/compare"
+    retries: int = 3                 #: times a trial whose worker died (a lost Ray node) is rerun elsewhere
 
     def __post_init__(self):
-        if self.seeds < 1 or self.workers < 1 or self.first_seed < 0:
-            raise ConfigError("seeds and workers must be >= 1, first_seed >= 0")
+        if self.seeds < 1 or self.workers < 1 or self.first_seed < 0 or self.retries < 0:
+            raise ConfigError(f"seeds and workers must be >= 1, first_seed and retries >= 0; got seeds {self.seeds}, "
+                              f"workers {self.workers}, first_seed {self.first_seed}, retries {self.retries}")
         labels = [o.display() for o in self.optimizers]
         if len(set(labels)) != len(labels):
             raise ConfigError(f"optimizer labels must be unique, got {labels}; give each entry its own label")
@@ -126,7 +128,7 @@ class CompareConfig:
 
 
 #: CompareConfig's own keys (everything else in a compare config is a search key)
-_COMPARE_KEYS = ("seeds", "first_seed", "optimizers", "workers", "output")
+_COMPARE_KEYS = ("seeds", "first_seed", "optimizers", "workers", "output", "retries")
 
 
 def load_compare_config(data: dict) -> CompareConfig:

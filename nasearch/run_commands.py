@@ -281,7 +281,8 @@ def cmd_compare(args) -> None:
     with locked_directory(config.output):   # one comparison at a time writes there
         trials = prepare_trials(config, data_path(args.data, config.search.data))
         save_config(config.output, {**raw, "output": str(config.output)}, COMPARISON)
-        results = execute(trials, args.executor, config.workers, args.ray_address, progress=not args.quiet)
+        results = execute(trials, args.executor, config.workers, args.ray_address, progress=not args.quiet,
+                          retries=config.retries, output=config.output)
         print(write_outputs(config.output, config, trials, results))
     extra = f", {HYPERVOLUME_CSV}" if config.multi_objective else ""
     print(f"results in {config.output} ({COMPARE_TABLE}, {COMPARE_PLOT}, {INCUMBENTS}{extra})")

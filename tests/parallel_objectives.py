@@ -41,3 +41,26 @@ def fails_on_a_third(arch):
     if code % 3 == 0:
         raise ValueError("bad luck (a test)")
     return 50.0 + code % 40
+
+
+def dies_once(arch):
+    """Kills its worker process the first time any worker calls it (a marker file in
+    ``$NASEARCH_TEST_MARKERS`` remembers), then scores as :func:`by_hash`: one lost worker."""
+    from pathlib import Path
+
+    marker = Path(os.environ["NASEARCH_TEST_MARKERS"]) / "died"
+    if not marker.exists():
+        marker.touch()
+        os._exit(3)
+    return by_hash(arch)
+
+
+def always_dies(arch):
+    """Kills its worker process on every call: a trial that no retry can finish."""
+    os._exit(3)
+
+
+def slow_by_hash(arch):
+    """:func:`by_hash` after 0.1 s, so a trial is still running when a test removes its Ray node."""
+    time.sleep(0.1)
+    return by_hash(arch)

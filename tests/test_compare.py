@@ -108,7 +108,7 @@ def test_a_compare_config_is_a_search_config_plus_seeds_and_contenders():
 @pytest.mark.parametrize("data,message", [
     ({"optimizer": "random"}, "'optimizer' is set per trial"),
     ({"seed": 3}, "set seeds: N"),
-    ({"first_seed": -1}, "first_seed >= 0"),
+    ({"first_seed": -1}, "first_seed and retries >= 0; got seeds 20, workers 2, first_seed -1"),
     ({"budgett": 3}, "unknown compare config key 'budgett'"),
     ({"budget": 3, "search": {"budget": 4}}, "'budget' is set at the top level and under search:"),
     ({"optimizers": [{"label": "RE"}]}, "optimizers[0] = {'label': 'RE'} has no name"),
@@ -142,3 +142,40 @@ def test_compare_leaves_out_the_columns_a_benchmark_cannot_fill(tmp_path, capsys
     table = (out / "compare.md").read_text()
     assert "| optimizer | best val | wall (s) |" in table and "the optimum is unknown" in table
     assert "nan" not in table and "optimum found" not in table and "0/2" not in table
+
+
+def _dying_compare(tmp_path, objective, retries=3):
+    config = dict(CONFIG, objective=f"parallel_objectives:{objective}", budget=12, retries=retries,
+                  optimizers=[{"name": "random", "label": "RS"}], output=str(tmp_path / "out"))
+    return load_compare_config(config)
+
+
+def test_a_trial_whose_worker_dies_is_retried_and_matches_a_clean_run(tmp_path, monkeypatch):
+    from nasearch.compare import execute, prepare_trials
+
+    monkeypatch.setenv("NASEARCH_TEST_MARKERS", str(tmp_path))
+    clean = load_compare_config(dict(CONFIG, objective="parallel_objectives:by_hash", budget=12,
+                                     optimizers=[{"name": "random", "label": "RS"}], output=str(tmp_path / "clean")))
+    expected = [r.incumbents for r in execute(prepare_trials(clean), "local", 2, progress=False)]
+    config = _dying_compare(tmp_path, "dies_once")
+    results = execute(prepare_trials(config), "local", 2, progress=False, retries=3, output=config.output)
+    assert (tmp_path / "died").exists(), "the objective must have killed one worker"
+    assert [r.incumbents for r in results] == expected
+    records = [json.loads(line) for line in (tmp_path / "out" / "retries.jsonl").read_text().splitlines()]
+    assert len(records) == 1 and records[0]["retried"] and records[0]["label"] == "RS"
+
+
+def test_a_trial_that_keeps_losing_its_worker_stops_with_one_line(tmp_path, capsys):
+    import yaml
+
+    path = tmp_path / "compare.yaml"
+    path.write_text(yaml.safe_dump(dict(CONFIG, objective="parallel_objectives:always_dies", budget=12, retries=1,
+                                        optimizers=["random"], seeds=1, output=str(tmp_path / "out"))))
+    assert main(["compare", "--quiet", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "trial random seed 0 stopped" in err and "its 1 retries are spent" in err
+    assert f"compare --resume {tmp_path / 'out'}" in err and "retries.jsonl" in err
+    records = [json.loads(line) for line in (tmp_path / "out" / "retries.jsonl").read_text().splitlines()]
+    assert [r["retried"] for r in records] == [True, False]
+    with pytest.raises(Exception, match="retries >= 0"):
+        load_compare_config(dict(CONFIG, retries=-1))

@@ -42,3 +42,40 @@ def test_ray_workers_evaluate_a_search(nb201, ray_instance):
 
     result = Search(nb201, TableWithDelay(0.0), "random", budget=6, seed=0, workers=2, executor="ray").run()
     assert len({r.arch for r in result.history}) == 6 and all(r.status == "ok" for r in result.history)
+
+
+def _local_compare(out):
+    """The node-loss comparison of ray_node_loss.py, run with local worker processes."""
+    from ray_node_loss import ARGS
+
+    assert main(["compare", *ARGS, "--out", str(out)]) == 0
+    return (out / "incumbents.csv").read_text()
+
+
+def test_a_lost_node_costs_a_retry_and_losing_every_node_stops_with_one_line(tmp_path):
+    """On a real multi-node cluster: one node removed mid-run, the comparison retries its trial
+    elsewhere and matches a local run; every node removed, it stops with one line and resumes."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    pytest.importorskip("ray")
+    tests = Path(__file__).parent
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tests), str(tests.parent)]))
+    done = subprocess.run([sys.executable, str(tests / "ray_node_loss.py"), str(tmp_path)], env=env,
+                          capture_output=True, text=True, timeout=240)
+    assert done.stdout.strip().splitlines()[-1] == "0 2", done.stdout[-2000:] + done.stderr[-2000:]
+    local = _local_compare(tmp_path / "local")
+    assert (tmp_path / "one" / "incumbents.csv").read_text() == local
+    retries = [json.loads(line) for line in (tmp_path / "one" / "retries.jsonl").read_text().splitlines()]
+    assert len(retries) == 1 and retries[0]["retried"] and len(retries[0]["node"]) == 56
+    assert "NodeDiedError" in retries[0]["detail"]
+    assert "rerun after their worker was lost" in (tmp_path / "one" / "compare.md").read_text()
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "no node with a CPU left" in errors[0]
+    assert f"compare --resume {tmp_path / 'all'}" in errors[0]
+    # nothing lost: the stopped comparison resumes on local workers to the same numbers
+    assert main(["compare", "--quiet", "--resume", str(tmp_path / "all")]) == 0
+    assert (tmp_path / "all" / "incumbents.csv").read_text() == local

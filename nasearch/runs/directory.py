@@ -29,6 +29,7 @@ COMPARISON = "comparison.yaml"         #: the comparison's config
 COMPARE_TABLE, COMPARE_PLOT = "compare.md", "compare.png"
 INCUMBENTS = "incumbents.csv"
 HYPERVOLUME_CSV, HYPERVOLUME_JSON = "hypervolume.csv", "hypervolume.json"
+RETRIES = "retries.jsonl"              #: one line per trial retried after its worker was lost, appended
 # an evaluation
 TRIALS = "trials.csv"
 SUMMARY_TABLE = "summary.md"
@@ -36,7 +37,7 @@ SCATTER_PLOT = "scatter.png"
 GRID_PLOT = "grid.png"                 #: an evaluation over a two-option grid: the heatmap of its table
 
 NAMES = frozenset({CONFIG, HISTORY, OPTIONS, BUDGET, SUMMARY, LOCK, INCUMBENT_PLOT, PARETO_CSV, PARETO_PLOT,
-                   COMPARISON, COMPARE_TABLE, COMPARE_PLOT, INCUMBENTS, HYPERVOLUME_CSV, HYPERVOLUME_JSON,
+                   COMPARISON, COMPARE_TABLE, COMPARE_PLOT, INCUMBENTS, HYPERVOLUME_CSV, HYPERVOLUME_JSON, RETRIES,
                    TRIALS, SUMMARY_TABLE, SCATTER_PLOT, GRID_PLOT})
 
 
@@ -77,6 +78,26 @@ class RunDirectory:
         from ..config import load_yaml
 
         return load_yaml(self.file(name))
+
+    def append_json_line(self, name: str, record: dict) -> None:
+        """Append ``record`` as one JSON line to file ``name`` (an append-only log), flushed to disk."""
+        with open(self.file(name), "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def read_json_lines(self, name: str) -> list:
+        """Every record of an append-only JSON-lines file (``[]`` when it does not exist); a torn
+        last line (a kill mid-write) is skipped."""
+        if not self.has(name):
+            return []
+        records = []
+        for line in self.file(name).read_text(encoding="utf-8").splitlines():
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+        return records
 
     def read_text(self, name: str) -> str:
         return self.file(name).read_text(encoding="utf-8")
