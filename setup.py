@@ -32,6 +32,7 @@ setup(
         "ray": ["ray>=2.9"],
         "peers": ["optuna>=3.0", "smac>=2.0"],
         "test": ["pytest>=7", "pytest-xdist>=3"],
+        "docs": ["mkdocs-material>=9.5", "mkdocstrings[python]>=0.25"],
     },
     entry_points={
         "console_scripts": ["nasearch=main:main"],

@@ -33,7 +33,12 @@ def _coerce(value: Any, annotation: Any, where: str):
         options = [a for a in typing.get_args(annotation) if a is not type(None)]
         if value is None:
             return None
-        return _coerce(value, options[0], where)
+        for option in options[:-1]:   # the first type the value fits, e.g. a count before the word "all"
+            try:
+                return _coerce(value, option, where)
+            except ConfigError:
+                continue
+        return _coerce(value, options[-1], where)
     if dataclasses.is_dataclass(annotation):
         if isinstance(value, annotation):
             return value

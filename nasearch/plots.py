@@ -156,6 +156,10 @@ def compare_plot(path, curves: dict, title: str, metric_text: str, optimum=None)
     return figure
 
 
+#: most points a prediction panel draws (a whole-space evaluation tests every architecture)
+SCATTER_POINTS = 20_000
+
+
 def scatter_plot(path, rows: list, title: str, target: str):
     """Predicted against true values at the largest train size, every trial, one panel per
     predictor; each panel's title gives its mean Spearman over those trials (± std)."""
@@ -175,6 +179,9 @@ def scatter_plot(path, rows: list, title: str, target: str):
             true += row["_true"]
             predicted += row["_predicted"]
         trials, tests = len(mine), len(mine[0]["_true"]) if mine else 0
+        if len(true) > SCATTER_POINTS:   # a whole-space test set: an evenly spaced, reproducible subset
+            keep = np.linspace(0, len(true) - 1, SCATTER_POINTS).astype(int)
+            true, predicted = [true[i] for i in keep], [predicted[i] for i in keep]
         axis.scatter(true, predicted, s=4, alpha=0.4)
         low, high = min(true + predicted), max(true + predicted)
         axis.plot([low, high], [low, high], "k--", linewidth=0.8)

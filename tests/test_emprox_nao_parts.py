@@ -123,3 +123,21 @@ def test_flat_options_of_earlier_versions_mean_the_same_and_say_where_they_moved
     assert mixless.allocation.rule == "fill" and mixless.sources["mutation"] == mixless.sources["sample"] == "off"
     with pytest.raises(ConfigError, match="labels belongs to the label-aware surrogate"):
         factory.configure({"surrogate": "emprox", "labels": {"members": 2}})
+
+
+def test_aged_mutation_parents_come_from_the_youngest_told(nb201):
+    """``sources.mutation.population: N`` draws parents only among the N most recently told."""
+    search = _search(nb201, 40, surrogate="emprox", sources={"mutation": {"population": 6}})
+    search.run()
+    optimizer = search.optimizer
+    mutation = next(source for source in optimizer.sources if source.name == "mutation")
+    picked = []
+    optimizer.context.mutants = lambda count, exclude, pick_parent: picked.extend(pick_parent() for _ in range(50))
+    mutation.propose(optimizer.guide, [])
+    # a tournament of 10 over the 6 youngest always picks the best of them, the oldest never count
+    fitness = list(optimizer.guide.fitness())
+    best_young = max(range(len(fitness) - 6, len(fitness)), key=lambda i: fitness[i])
+    assert {nb201.arch_id(a) for a in picked} == {nb201.arch_id(optimizer.guide.archs[best_young])}
+    assert max(fitness[:-6]) > fitness[best_young], "seed 0 must hold a better, older architecture"
+    with pytest.raises(ConfigError, match="population must be >= 0"):
+        _search(nb201, 20, sources={"mutation": {"population": -1}})

@@ -132,3 +132,28 @@ def test_a_two_option_grid_is_drawn_as_one_heatmap_in_the_grids_order(tmp_path):
                  "--set", "predictors=[{name: emprox, options: {epochs: 2}}]",
                  "--grid", "k=3,10", "d=16,32"]) == 0
     assert (out / "grid.png").is_file() and not (out / "scatter.png").exists()
+
+
+def test_test_size_all_tests_on_every_architecture_outside_the_training_set():
+    splits = list(make_splits(300, 2, "all", 40, seed=0))
+    for test, train in splits:
+        assert len(train) == 40 and len(test) == 260 and sorted(set(test) | set(train)) == list(range(300))
+    assert not (splits[0][1] == splits[1][1]).all()
+    from nasearch.errors import ConfigError
+    from nasearch.evaluation.protocol import EvaluateConfig
+
+    with pytest.raises(ConfigError, match="leaves none of the 300"):
+        list(make_splits(300, 1, "all", 300, seed=0))
+    with pytest.raises(ConfigError, match="a count >= 1 or 'all'"):
+        EvaluateConfig(test_size="everything")
+
+
+def test_a_whole_space_evaluation_runs_from_the_cli(tmp_path):
+    out = tmp_path / "out"
+    assert main(["evaluate", "--quiet", "--config", _config(tmp_path, test_size="all", trials=1,
+                                                            predictors=[FAST[1]])]) == 0
+    import csv
+
+    with open(out / "trials.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 1 and float(rows[0]["spearman"]) > 0.2   # XGB on 20 cells, tested on the other 15,605

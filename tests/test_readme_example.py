@@ -1,5 +1,5 @@
-"""The README's Python examples run as written, each block on its own, and its worked example
-space passes the contract."""
+"""The Python examples of the README and the documentation pages run as written, each block on
+its own, and the worked example space of the how-to guide passes the contract."""
 import re
 import sys
 import textwrap
@@ -10,20 +10,23 @@ from conftest import REPO
 from nasearch.testing import SearchSpaceContract
 
 
-def _blocks(heading):
-    readme = (REPO / "README.md").read_text()
-    section = readme.split(heading, 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```python\n(.*?)```", section, re.S)
+#: the pages a reader copies code from (the results page only quotes commands)
+PAGES = [REPO / "README.md"] + sorted(p for p in (REPO / "docs").rglob("*.md") if p.name != "RESULTS.md")
+OWN_SPACE = REPO / "docs" / "howto" / "own-space.md"
+
+
+def _blocks(page):
+    return re.findall(r"```python\n(.*?)```", page.read_text(), re.S)
 
 
 def _all_blocks() -> list:
-    return re.findall(r"```python\n(.*?)```", (REPO / "README.md").read_text(), re.S)
+    return [(page, block) for page in PAGES for block in _blocks(page)]
 
 
 @pytest.fixture
 def my_chain(tmp_path, monkeypatch):
-    """The README's ``my_chain.py``, written as the module it says it is, on the path."""
-    code = next(block for block in _all_blocks() if block.startswith("# my_chain.py"))
+    """The how-to guide's ``my_chain.py``, written as the module it says it is, on the path."""
+    code = next(block for _, block in _all_blocks() if block.startswith("# my_chain.py"))
     (tmp_path / "my_chain.py").write_text(code)
     monkeypatch.syspath_prepend(str(tmp_path))
     yield
@@ -31,17 +34,18 @@ def my_chain(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("index", range(len(_all_blocks())))
-def test_every_readme_python_block_runs_on_its_own(index, my_chain, capsys):
+def test_every_python_block_of_the_pages_runs_on_its_own(index, my_chain, capsys):
     """Each block in a fresh namespace, as a reader would paste it (budgets of 300 cut to 40)."""
-    code = textwrap.dedent(_all_blocks()[index]).replace("budget=300", "budget=40")
-    exec(compile(code, f"README.md python block {index}", "exec"), {"__name__": "readme_block"})
+    page, block = _all_blocks()[index]
+    code = textwrap.dedent(block).replace("budget=300", "budget=40")
+    exec(compile(code, f"{page.relative_to(REPO)} python block {index}", "exec"), {"__name__": "readme_block"})
 
 
 def _example_namespace():
-    code = _blocks("### Adding a search space")[0]
+    code = _blocks(OWN_SPACE)[0]
     assert len(code.splitlines()) < 100
     namespace = {}
-    exec(compile(code, "README.md", "exec"), namespace)
+    exec(compile(code, str(OWN_SPACE), "exec"), namespace)
     return namespace
 
 
@@ -53,7 +57,7 @@ class TestReadmeExampleSpace(SearchSpaceContract):
 
 def test_example_space_is_searched_with_a_callable_objective(my_chain, capsys):
     namespace = {}
-    exec(compile(_blocks("### Adding a search space")[1], "README.md", "exec"), namespace)
+    exec(compile(_blocks(OWN_SPACE)[1], str(OWN_SPACE), "exec"), namespace)
     result = namespace["result"]
     assert len(result.history) == 12 and all(r.status == "ok" for r in result.history)
     assert result.best_value == 84.0   # conv5-conv5-conv5 is the optimum of the stand-in score
@@ -62,8 +66,9 @@ def test_example_space_is_searched_with_a_callable_objective(my_chain, capsys):
 
 def test_python_section_examples_do_what_they_say():
     first, loop = ({}, {})
-    exec(compile(_blocks("## Python")[0], "README.md", "exec"), first)
-    exec(compile(_blocks("## Python")[1], "README.md", "exec"), loop)
+    quickstart = REPO / "docs" / "quickstart.md"
+    exec(compile(_blocks(quickstart)[0], str(quickstart), "exec"), first)
+    exec(compile(_blocks(quickstart)[1], str(quickstart), "exec"), loop)
     space = first["space"]
     assert len(first["result"].history) == 50
     assert first["result"].best_value == space.query(first["result"].best_arch, "cifar100", "val")
@@ -81,8 +86,9 @@ def test_example_registers_at_run_time():
 
 
 def test_hardware_aware_example_runs(capsys):
-    code = _blocks("## Hardware-aware search")[0].replace("budget=300", "budget=40")
-    exec(compile(code, "README.md", "exec"), {})
+    page = REPO / "docs" / "howto" / "hardware-aware.md"
+    code = _blocks(page)[0].replace("budget=300", "budget=40")
+    exec(compile(code, str(page), "exec"), {})
     ratio = float(capsys.readouterr().out.split()[0])
     from nasearch import Search   # the same search by random search, on the same seed and budget
 

@@ -1,7 +1,9 @@
 """The predictor-evaluation protocol of the EmProx paper (and NASLib).
 
 Each trial draws a test set uniformly (default 100 architectures), then a
-disjoint training set (default 121) from the rest. Train-size sweeps use nested
+disjoint training set (default 121) from the rest; with ``test_size: all`` it
+draws the training set and tests on every other tabulated architecture (the
+whole-space protocol). Train-size sweeps use nested
 prefixes of one training draw, so every predictor and every size sees the same
 architectures: comparisons are paired. Every predictor gets its own generator,
 derived from the master seed, the predictor label and the trial.
@@ -12,7 +14,7 @@ import dataclasses
 import itertools
 import time
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Optional, Union
 
 import numpy as np
 
@@ -26,6 +28,7 @@ GRID_ALIASES = {"d": "embedding_dim"}
 
 
 PredictorSpec = ComponentSpec   #: a predictor to evaluate: name, label, options
+ALL = "all"                     #: test_size: every architecture outside the training set
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ class EvaluateConfig:
     metric: str = "val"
     epochs: Optional[int] = None         #: None = the benchmark's default (200 for NAS-Bench-201)
     trials: int = 20
-    test_size: int = 100
+    test_size: Union[int, str] = 100     #: architectures tested per trial, or "all": every one outside the training set
     train_sizes: tuple = (121,)
     seed: int = 0
     top_k: int = 10                      #: for precision@k
@@ -50,8 +53,11 @@ class EvaluateConfig:
     def __post_init__(self):
         if self.trials < 1:
             raise ConfigError(f"trials must be >= 1, got {self.trials}")
-        if self.test_size < 1 or not self.train_sizes or min(self.train_sizes) < 1:
-            raise ConfigError("test_size and every train size must be >= 1")
+        if self.test_size != ALL and (isinstance(self.test_size, str) or self.test_size < 1):
+            raise ConfigError(f"test_size must be a count >= 1 or 'all' (every architecture outside the training "
+                              f"set), got {self.test_size!r}")
+        if not self.train_sizes or min(self.train_sizes) < 1:
+            raise ConfigError("every train size must be >= 1")
         if not self.predictors:
             raise ConfigError("list at least one predictor under `predictors`")
 
@@ -121,11 +127,20 @@ def expand_grid(predictors, grid: dict, chosen: str = "") -> list:
     return expanded
 
 
-def make_splits(size: int, trials: int, test_size: int, train_size: int, seed: int):
-    """Yield ``(test_indices, train_indices)`` per trial: test first, then a disjoint train set."""
+def make_splits(size: int, trials: int, test_size, train_size: int, seed: int):
+    """Yield ``(test_indices, train_indices)`` per trial: test first, then a disjoint train set;
+    with ``test_size`` "all", the train set first and every other index as the test set."""
+    if test_size == ALL:
+        if train_size >= size:
+            raise ConfigError(f"train size {train_size} leaves none of the {size:,} architectures to test; "
+                              "use a smaller train size")
+        for trial in range(trials):
+            train = component_rng(seed, "split", trial).choice(size, train_size, replace=False)
+            yield np.setdiff1d(np.arange(size), train), train
+        return
     if test_size + train_size > size:
         raise ConfigError(f"test_size {test_size} + train size {train_size} exceeds the {size:,} architectures "
-                          "with benchmark values; use smaller sets")
+                          "with benchmark values; use smaller sets, or test_size: all")
     for trial in range(trials):
         rng = component_rng(seed, "split", trial)
         test = rng.choice(size, test_size, replace=False)

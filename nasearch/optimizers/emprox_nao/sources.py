@@ -141,7 +141,16 @@ class AscentSource(ProposalSource):
 # --------------------------------------------------------------------------------- mutation
 @dataclass(frozen=True)
 class MutationConfig:
-    """Tournament mutations (``sources: {mutation: {}}``); ``candidates`` of them a round."""
+    """Tournament mutations (``sources: {mutation: {...}}``); ``candidates`` of them a round."""
+
+    #: parents are drawn from the most recently told ``population`` architectures (regularized
+    #: evolution's ageing); 0: from every told one
+    population: int = 0
+
+    def __post_init__(self):
+        if self.population < 0:
+            raise ConfigError(f"sources.mutation.population must be >= 0 (0: every told architecture), "
+                              f"got {self.population}")
 
 
 class MutationSource(ProposalSource):
@@ -154,6 +163,8 @@ class MutationSource(ProposalSource):
 
     def propose(self, guide, exclude):
         members = list(zip(guide.archs, guide.fitness()))
+        if self.config.population:   # the fit set is in told order: its tail is the youngest
+            members = members[-self.config.population:]
         return self.context.mutants(self.context.candidates, exclude,
                                     lambda: guide.parent(members, self.context.tournament))
 
