@@ -129,6 +129,17 @@ def cmd_query(args) -> None:
             print(f"  {dataset} {label}: {value}")
 
 
+def cmd_report(args) -> None:
+    from pathlib import Path
+
+    from .errors import ConfigError
+    from .reporting import write_report
+
+    if not Path(args.directory).is_dir():
+        raise ConfigError(f"{args.directory!r} is not a directory; pass a search run or a comparison directory")
+    print(f"wrote {write_report(args.directory, args.out, progress=not args.quiet)}")
+
+
 def cmd_runs(args) -> None:
     from pathlib import Path
 
@@ -176,6 +187,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = add("runs", cmd_runs, "list the search run directories below DIR: space, dataset, optimizer, "
                                 "evaluations done of the budget, best value, state")
     sub.add_argument("directory", nargs="?", default="runs", metavar="DIR", help="where to look (default: runs)")
+
+    sub = add("report", cmd_report, "write RUN_DIR/report.html: a self-contained page (no server, no network) "
+                                    "with the incumbent curve, Pareto front, embedding map and best cell of a "
+                                    "search, or the curves and paired verdicts of a comparison")
+    sub.add_argument("directory", metavar="RUN_DIR", help="a search run or a comparison directory")
+    sub.add_argument("--out", help="the HTML file to write (default: RUN_DIR/report.html)")
+    sub.add_argument("--quiet", action="store_true", help="no progress bar (when an autoencoder must be pretrained)")
 
     sub = add("convert", cmd_convert, "rebuild a space's benchmark table from its official release file")
     sub.add_argument("--space", required=True, help=f"one of {', '.join(search_spaces.names())}")

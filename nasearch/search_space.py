@@ -198,8 +198,7 @@ class SearchSpace(abc.ABC):
                         "an objective of your own (nasearch.Search(space, objective))")
 
     def benchmark_note(self, dataset: str) -> str:
-        """What a reader must know about ``dataset``'s values, shown wherever they are reported:
-        ``""`` for measured tables; a surrogate benchmark says that its values are predictions."""
+        """What a reader must know about ``dataset``'s values, shown wherever they are reported ("": nothing)."""
         return ""
 
     def table_archs(self, dataset: str) -> Optional[list]:
@@ -276,6 +275,10 @@ class SearchSpace(abc.ABC):
         """Number of distinct node labels :meth:`graph` uses (labels are ``0..graph_labels-1``)."""
         return self.vocab_size
 
+    def graph_label_names(self) -> list:
+        """A name per :meth:`graph` label (its operation or role), for drawings; default: the numbers."""
+        return [str(label) for label in range(self.graph_labels)]
+
     @property
     def builds_networks(self) -> bool:
         """Whether the space overrides :meth:`network` (so a training objective can use it)."""
@@ -343,6 +346,4 @@ class SearchSpace(abc.ABC):
 
 def describe_size(size: Optional[int]) -> str:
     """``15,625``, ``1.1e+18`` or ``unknown``: a size for one-line messages and listings."""
-    if size is None:
-        return "unknown"
-    return f"{size:,}" if size < 10 ** 9 else f"{float(size):.1e}"
+    return "unknown" if size is None else f"{size:,}" if size < 10 ** 9 else f"{float(size):.1e}"

@@ -30,6 +30,7 @@ COMPARE_TABLE, COMPARE_PLOT = "compare.md", "compare.png"
 INCUMBENTS = "incumbents.csv"
 HYPERVOLUME_CSV, HYPERVOLUME_JSON = "hypervolume.csv", "hypervolume.json"
 RETRIES = "retries.jsonl"              #: one line per trial retried after its worker was lost, appended
+REPORT = "report.html"                 #: a search's or a comparison's self-contained report (``report``)
 # an evaluation
 TRIALS = "trials.csv"
 SUMMARY_TABLE = "summary.md"
@@ -38,6 +39,7 @@ GRID_PLOT = "grid.png"                 #: an evaluation over a two-option grid: 
 
 NAMES = frozenset({CONFIG, HISTORY, OPTIONS, BUDGET, SUMMARY, LOCK, INCUMBENT_PLOT, PARETO_CSV, PARETO_PLOT,
                    COMPARISON, COMPARE_TABLE, COMPARE_PLOT, INCUMBENTS, HYPERVOLUME_CSV, HYPERVOLUME_JSON, RETRIES,
+                   REPORT,
                    TRIALS, SUMMARY_TABLE, SCATTER_PLOT, GRID_PLOT})
 
 

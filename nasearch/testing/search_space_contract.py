@@ -85,6 +85,11 @@ class SearchSpaceContract:
             assert space.arch_id(child) != space.arch_id(arch)
             assert space.arch_id(child) in set(ids)
 
+    def test_every_graph_label_has_a_name(self, space):
+        """``graph_label_names`` names each of the ``graph_labels`` labels (drawings show them)."""
+        names = space.graph_label_names()
+        assert len(names) == space.graph_labels and all(isinstance(name, str) and name for name in names)
+
     def test_graph_is_a_well_formed_labelled_dag(self, space):
         """``graph`` labels lie in ``0..graph_labels-1``, edges join existing nodes, no cycles."""
         for arch in _samples(space):

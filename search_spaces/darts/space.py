@@ -226,6 +226,10 @@ class DARTS(SearchSpace):
     def graph_labels(self) -> int:
         return 2 * (4 + len(OPERATIONS))
 
+    def graph_label_names(self) -> list:
+        roles = ["c_{k-2}", "c_{k-1}", "sum", "concat", *OPERATIONS]
+        return roles + [f"reduce {name}" for name in roles]
+
     @property
     def vocab_size(self) -> int:
         return OP_OFFSET + len(OPERATIONS)

@@ -211,6 +211,9 @@ class NASBench201(SearchSpace):
     def graph_labels(self) -> int:
         return GRAPH_OP_OFFSET + NUM_OPS
 
+    def graph_label_names(self) -> list:
+        return ["input", "output", *OPERATIONS]
+
     @classmethod
     def convert_table(cls, source: str, out: str) -> int:
         """Rebuild the packaged table from the official ``NAS-Bench-201-v1_1-096897.pth``."""

@@ -199,6 +199,9 @@ class NASBenchGraph(SearchSpace):
     def graph_labels(self) -> int:
         return 2 + len(self.all_operations)
 
+    def graph_label_names(self) -> list:
+        return ["input", "output", *self.all_operations]
+
     @property
     def vocab_size(self) -> int:
         return OP_OFFSET + len(self.all_operations)
