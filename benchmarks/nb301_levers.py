@@ -1,0 +1,88 @@
+"""EmProx-NAO's levers on the NAS-Bench-301 surrogate benchmark, on tuning seeds.
+
+    python benchmarks/nb301_levers.py --seeds 100-109 --budget 300
+
+Runs every variant below in this process on the same seeds (the whole DARTS space through
+the surrogate, dataset nb301) and prints each one's mean best validation value at 50, 100,
+200 and the budget, its paired difference to the faithful EmProx-NAO at the budget (± s.e.,
+a win or a loss beyond two standard errors) and its wall seconds per run. The variants vary
+the faithful surrogate's search (cheap to run); the label-aware default and regularized
+evolution, plain and screened, are the references.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from nasearch import Search  # noqa: E402
+from nasearch.compare import paired_difference, verdict  # noqa: E402
+
+FAITHFUL = {"surrogate": "emprox"}
+VARIANTS = {
+    "EmProx-NAO faithful": ("emprox_nao", FAITHFUL),
+    "EmProx-NAO (label-aware default)": ("emprox_nao", {}),
+    "RE": ("evolution", {}),
+    "RE + EmProx screen": ("evolution", {"screen": 10}),
+    "faithful, rank off": ("emprox_nao", {**FAITHFUL, "rank": False}),
+    "faithful, no ascent": ("emprox_nao", {**FAITHFUL, "sources": {"ascent": "off"}}),
+    "faithful, n_seeds 3": ("emprox_nao", {**FAITHFUL, "n_seeds": 3}),
+    "faithful, n_seeds 30": ("emprox_nao", {**FAITHFUL, "n_seeds": 30}),
+    "faithful, candidates 100": ("emprox_nao", {**FAITHFUL, "candidates": 100}),
+    "faithful, optimism 1": ("emprox_nao", {**FAITHFUL, "optimism": 1.0}),
+    "faithful, batch 1": ("emprox_nao", {**FAITHFUL, "batch_size": 1}),
+    "faithful, batch 2": ("emprox_nao", {**FAITHFUL, "batch_size": 2}),
+    "faithful, batch 5": ("emprox_nao", {**FAITHFUL, "batch_size": 5}),
+    "faithful, aged parents (population 30)": ("emprox_nao", {**FAITHFUL, "sources": {"mutation": {"population": 30}}}),
+    "faithful, batch 5 + aged parents": ("emprox_nao", {**FAITHFUL, "batch_size": 5,
+                                                        "sources": {"mutation": {"population": 30}}}),
+}
+BASE = "EmProx-NAO faithful"
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", default="100-109", help="seed range (tuning: 100-119)")
+    parser.add_argument("--budget", type=int, default=300)
+    parser.add_argument("--only", nargs="*", help="variant labels to run (the base always runs)")
+    args = parser.parse_args(argv)
+    first, _, last = args.seeds.partition("-")
+    seeds = list(range(int(first), int(last or first) + 1))
+    from nasearch.registry import get_search_space
+
+    space = get_search_space("darts")
+    chosen = {label: v for label, v in VARIANTS.items() if not args.only or label in args.only or label == BASE}
+    curves, walls = {}, {}
+    warnings.simplefilter("ignore")
+    for label, (optimizer, options) in chosen.items():
+        rows, seconds = [], []
+        for seed in seeds:
+            start = time.perf_counter()
+            result = Search(space, None, optimizer, args.budget, seed, options=options).run()
+            seconds.append(time.perf_counter() - start)
+            rows.append([t.incumbent for t in result.history])
+        curves[label], walls[label] = np.array(rows, dtype=float), float(np.mean(seconds))
+        print(f"{label} done", file=sys.stderr, flush=True)
+    marks = [m for m in (50, 100, 200) if m < args.budget] + [args.budget]
+    print(f"#### darts nb301 (surrogate benchmark), seeds {args.seeds}, {args.budget} evaluations\n")
+    print("| variant | " + " | ".join(f"at {m}" for m in marks) + f" | − {BASE} at {args.budget} (paired ± s.e.) | "
+          "wall per run (s) |")
+    print("|---" * (len(marks) + 3) + "|")
+    for label, data in curves.items():
+        means = " | ".join(f"{data[:, m - 1].mean():.3f}" for m in marks)
+        if label == BASE:
+            paired = ""
+        else:
+            mean, error = paired_difference(data[:, -1], curves[BASE][:, -1])
+            paired = f"{mean:+.3f} ± {error:.3f} {verdict(mean, error, len(seeds))}"
+        print(f"| {label} | {means} | {paired} | {walls[label]:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
