@@ -130,6 +130,7 @@ class TabularObjective(Objective):
 
         self.extra_metrics: list = []
         self._covers: Optional[bool] = None   # whether the table covers the space (asked once)
+        self._listed = archs is not None      # False: a model scores the space (a surrogate benchmark)
 
     def require(self, metrics: list) -> None:
         if "test" in metrics and self.metric != "test" and not self.allow_test_objective:
@@ -186,7 +187,7 @@ class TabularObjective(Objective):
 
     def check_data(self) -> None:
         """Load the table (or run the surrogate once) now, so missing or broken data fails before any slow work."""
-        if self.space.table_archs(self.dataset) is None:
+        if not self._listed:   # nothing to list: one query loads the model
             self.space.query(self.space.sample(np.random.default_rng(0)), self.dataset, self.metric, self.epochs)
         else:
             self.space.optimum(self.dataset, self.metric, self.epochs)
