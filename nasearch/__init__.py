@@ -12,7 +12,7 @@ __all__ = ["SearchSpace", "ArchitectureGraph", "Search", "SearchResult", "Trial"
            "CallableObjective", "Evaluation", "get_search_space", "NasearchError", "InvalidArchitectureError", "UnknownNameError",
            "DataError", "ConfigError", "unknown"]
 
-_LAZY = {"Search": "search", "SearchResult": "search", "Trial": "runs.trial", "RunSummary": "runs.summary",
+_LAZY = {"Search": "search", "SearchResult": "runs.summary", "Trial": "runs.trial", "RunSummary": "runs.summary",
          "Objective": "objective", "TabularObjective": "objective", "CallableObjective": "objective",
          "Evaluation": "objective"}
 

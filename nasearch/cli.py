@@ -153,6 +153,26 @@ def cmd_runs(args) -> None:
     print(format_runs(listings) if listings else f"no run directories below {root}")
 
 
+def cmd_retrain(args) -> None:
+    from .config import apply_overrides
+    from .training.retrain import retrain
+
+    if args.directory is None and not (args.space and args.arch):
+        raise NasearchError("retrain needs RUN_DIR (a search run), or --space and --arch")
+    retrain(args.directory, arch=args.arch, settings=apply_overrides({}, args.set), output=args.out,
+            space=args.space, progress=not args.quiet)
+
+
+def _retrain_help() -> str:
+    from .config import defaults_help
+    from .training import TrainingConfig
+
+    return "\n".join(["training settings (--set key=value); the space's protocol replaces these defaults "
+                      "(DARTS: 36 channels, 20 cells, 600 epochs, auxiliary head, drop-path, cutout;",
+                      "NAS-Bench-201: its skeleton, 200 epochs), and the run's data settings come next:",
+                      defaults_help(TrainingConfig)])
+
+
 def cmd_convert(args) -> None:
     rows = search_spaces.factory(args.space).convert_table(args.source, args.out)
     print(f"wrote {rows:,} architectures to {args.out}")
@@ -194,6 +214,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("directory", metavar="RUN_DIR", help="a search run or a comparison directory")
     sub.add_argument("--out", help="the HTML file to write (default: RUN_DIR/report.html)")
     sub.add_argument("--quiet", action="store_true", help="no progress bar (when an autoencoder must be pretrained)")
+
+    sub = add("retrain", cmd_retrain, "train a search's best architecture (or --arch) at full size on its data, "
+                                      "report its test accuracy, and export it (weights, TorchScript, ONNX); "
+                                      "rerun to resume", _retrain_help)
+    sub.add_argument("directory", nargs="?", metavar="RUN_DIR", help="a search run (default output: RUN_DIR/retrain)")
+    sub.add_argument("--arch", help="the architecture to train instead of the run's best (the space's string)")
+    sub.add_argument("--space", help="the space of --arch when there is no RUN_DIR")
+    sub.add_argument("--set", action="append", metavar="KEY=VALUE",
+                     help="override a training setting, e.g. epochs=100, data=~/cifar, device=cuda (repeatable)")
+    sub.add_argument("--out", help="the folder to write into (default: RUN_DIR/retrain)")
+    sub.add_argument("--quiet", action="store_true", help="no progress bar")
 
     sub = add("convert", cmd_convert, "rebuild a space's benchmark table from its official release file")
     sub.add_argument("--space", required=True, help=f"one of {', '.join(search_spaces.names())}")

@@ -22,6 +22,8 @@ from typing import Callable, Optional
 from .errors import ConfigError, NasearchError
 
 RAY_POLL_SECONDS = 5.0   #: how often a Ray wait checks that the cluster still has a CPU
+#: environment variable holding a local worker's number (0 ..), so each worker can take its own GPU
+WORKER_ENV = "NASEARCH_WORKER"
 
 
 @dataclass(frozen=True)
@@ -85,11 +87,14 @@ class InlineExecutor(Executor):
         return [(payload, self._function(payload))]
 
 
-def _worker_loop(connection, function_bytes: bytes, threads: int) -> None:
-    """Body of a local worker process: receive payloads, send back ``(True, result)`` or
+def _worker_loop(connection, function_bytes: bytes, threads: int, number: int) -> None:
+    """Body of local worker ``number``: receive payloads, send back ``(True, result)`` or
     ``(False, exception)``."""
+    import os
+
     from .threads import set_threads
 
+    os.environ[WORKER_ENV] = str(number)
     set_threads(threads)
     function = pickle.loads(function_bytes)
     while True:
@@ -124,15 +129,16 @@ class LocalWorkers(Executor):
                               "workers: 1") from None
         self._context = multiprocessing.get_context("spawn")
         self._threads = threads
-        self._idle = [self._start() for _ in range(workers)]
+        self._idle = [self._start(number) for number in range(workers)]
         self._busy: dict = {}   # connection -> (process, payload)
 
-    def _start(self):
+    def _start(self, number: int):
         parent, child = self._context.Pipe()
         process = self._context.Process(target=_worker_loop, daemon=True,
-                                        args=(child, self._function, self._threads))
+                                        args=(child, self._function, self._threads, number))
         process.start()
         child.close()
+        process.number = number   # a replacement takes the dead worker's number, and so its GPU
         return process, parent
 
     @property
@@ -160,7 +166,7 @@ class LocalWorkers(Executor):
                 process.join(timeout=5)
                 finished.append((payload, WorkerLost(f"the worker process died (exit code {process.exitcode})")))
                 connection.close()
-                self._idle.append(self._start())
+                self._idle.append(self._start(process.number))
                 continue
             self._idle.append((process, connection))
             if not done:
@@ -210,11 +216,16 @@ def _call(function, payload, threads: int):
 class RayWorkers(Executor):
     """At most ``workers`` Ray tasks at a time, on a local instance or the cluster at ``address``."""
 
-    def __init__(self, function: Callable, workers: int, address: Optional[str] = None, threads: int = 1):
+    def __init__(self, function: Callable, workers: int, address: Optional[str] = None, threads: int = 1,
+                 gpus: float = 0.0):
         ray = connect_ray(address)
+        if gpus > 0 and ray.cluster_resources().get("GPU", 0) < gpus:
+            raise ConfigError(f"gpus_per_trial is {gpus:g} but the Ray cluster has "
+                              f"{ray.cluster_resources().get('GPU', 0):g} GPUs; drop gpus_per_trial or add GPU nodes")
         self._ray, self._workers, self._threads = ray, workers, threads
         self._function = ray.put(function)   # shipped to the cluster once, not with every task
-        self._task = ray.remote(num_cpus=1, max_retries=0)(_call)
+        # Ray sets each task's CUDA_VISIBLE_DEVICES to the GPUs it assigned (a fraction shares one)
+        self._task = ray.remote(num_cpus=1, num_gpus=gpus, max_retries=0)(_call)
         self._busy: dict = {}   # object ref -> payload
 
     @property
@@ -268,22 +279,37 @@ def _lost(error: Exception) -> WorkerLost:
                       node.group(1) if node else "", f"{type(error).__name__}: {text}")
 
 
-def check_workers(workers, timeout) -> None:
-    """One-line errors for a worker count below 1 or a negative timeout (seconds)."""
+def check_workers(workers, timeout, gpus_per_trial: float = 0.0, executor: str = "local") -> None:
+    """One-line errors for a worker count below 1, a negative timeout (seconds) or a GPU share
+    that cannot be honoured."""
     if int(workers) < 1:
         raise ConfigError(f"workers must be >= 1, got {workers}")
     if float(timeout or 0) < 0:
         raise ConfigError(f"timeout must be >= 0 seconds, got {timeout}")
+    check_gpus(gpus_per_trial, executor)
+
+
+def check_gpus(gpus_per_trial: float, executor: str) -> None:
+    """One-line errors for a GPU share per trial that cannot be honoured (Ray checks its cluster
+    when it starts)."""
+    if gpus_per_trial < 0:
+        raise ConfigError(f"gpus_per_trial must be >= 0, got {gpus_per_trial}")
+    if gpus_per_trial > 0 and executor != "ray":
+        raise ConfigError("gpus_per_trial is a Ray setting (local workers each take their own GPU); "
+                          "drop it, or set executor: ray")
 
 
 def create_executor(executor: str, function: Callable, workers: int, address: Optional[str] = None,
-                    threads: int = 1, what: str = "the work", inline: bool = True) -> Executor:
+                    threads: int = 1, what: str = "the work", inline: bool = True,
+                    gpus_per_trial: float = 0.0) -> Executor:
     """An executor for ``function``: with one worker (and ``inline``) this process, else ``executor``
-    ``"local"`` processes or ``"ray"`` tasks. ``what`` names the function in errors."""
+    ``"local"`` processes or ``"ray"`` tasks, each holding ``gpus_per_trial`` GPUs (Ray only).
+    ``what`` names the function in errors."""
     if executor not in ("local", "ray"):
         raise ConfigError(f"unknown executor {executor!r}; choose local or ray")
-    if workers == 1 and inline:
+    check_gpus(gpus_per_trial, executor)
+    if workers == 1 and inline and not gpus_per_trial:
         return InlineExecutor(function)
     if executor == "local":
         return LocalWorkers(function, workers, threads, what)
-    return RayWorkers(function, workers, address, threads)
+    return RayWorkers(function, workers, address, threads, gpus_per_trial)

@@ -47,6 +47,7 @@ class SearchConfig:
     timeout: float = 0.0                #: seconds per evaluation; 0 = none
     workers: int = 1                    #: evaluations run concurrently (1 = in this process)
     executor: str = "local"             #: with workers > 1: "local" processes or "ray"
+    gpus_per_trial: float = 0.0         #: executor ray: GPUs reserved per evaluation (fractions share one)
     output: str = ""                    #: run directory; "" = runs/search/<space>-<dataset>-<optimizer>-s<seed>-<time>
 
     def __post_init__(self):
@@ -266,4 +267,4 @@ def build_search(config: SearchConfig, directory=None, data_override: Optional[s
                                      config.allow_test_objective)
     return Search(space, objective, config.optimizer, config.budget, config.seed, directory, config.options,
                   config.timeout, progress, config.workers, config.executor, ray_address,
-                  config.objectives, config.constraints, config.schedule or None)
+                  config.objectives, config.constraints, config.schedule or None, config.gpus_per_trial)

@@ -68,6 +68,10 @@ class Objective(abc.ABC):
         """Load whatever data the objective needs now, so that missing or broken data fails
         with its one-line error before any slow work (pretraining). Default: nothing to load."""
 
+    def use_checkpoints(self, folder) -> None:
+        """Keep state that must outlive this process (unfinished trainings) in ``folder``, a
+        folder of the run directory that every worker reaches. Default: nothing to keep."""
+
     def require(self, metrics: list) -> None:
         """Ask :meth:`evaluate` to return these metrics too (objective terms, constrained
         metrics); raise an error naming the valid metrics when one cannot be provided."""
@@ -131,6 +135,10 @@ class TabularObjective(Objective):
         self.extra_metrics: list = []
         self._covers: Optional[bool] = None   # whether the table covers the space (asked once)
         self._listed = archs is not None      # False: a model scores the space (a surrogate benchmark)
+
+    def use_checkpoints(self, folder) -> None:
+        """Keep state that must outlive this process (unfinished trainings) in ``folder``, a
+        folder of the run directory that every worker reaches. Default: nothing to keep."""
 
     def require(self, metrics: list) -> None:
         if "test" in metrics and self.metric != "test" and not self.allow_test_objective:

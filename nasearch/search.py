@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from .runs.directory import CHECKPOINTS, RunDirectory
 from .runs.budget import BudgetChange, append_change, budget_in_force, check_budget, open_budget
 from .config import to_dict
 from .errors import ConfigError, NasearchError
@@ -31,21 +32,11 @@ from .progress import progress_bar, progress_text
 from .replay import replay
 from .runs.history import RunHistory, history_file, read_trials
 from .runs.options import record_options, resumed_options
-from .runs.summary import RunSummary
+from .runs.summary import RunSummary, SearchResult  # noqa: F401  (SearchResult: nasearch.search's API)
 from .runs.trial import Trial
 
 #: Consecutive optimizer rounds without one new architecture before a search gives up.
 STALE_ROUNDS = 20
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    """What :meth:`Search.run` returns: the best architecture, every trial and the summary."""
-
-    best_arch: object
-    best_value: Optional[float]
-    history: list        #: the Trials, in record order
-    summary: RunSummary
 
 
 @dataclass(frozen=True)
@@ -78,7 +69,8 @@ class Search:
     ``workers > 1`` evaluates that many architectures at once in ``executor``
     ``"local"`` worker processes (the objective must be picklable) or as ``"ray"``
     tasks (on the cluster at ``ray_address``, else a local instance), recording each
-    result as it arrives. One worker with a seed is reproducible; with more, which
+    result as it arrives (``gpus_per_trial``: Ray's GPUs per evaluation; local workers take one each).
+    One worker with a seed is reproducible; with more, which
     architecture is proposed next depends on which evaluation finishes first, so
     runs differ, but each run's history still resumes exactly.
 
@@ -90,7 +82,8 @@ class Search:
     def __init__(self, space, objective=None, optimizer: str = "emprox_nao", budget: int = 100, seed: int = 0,
                  directory=None, options: Optional[dict] = None, timeout: float = 0.0, progress: bool = False,
                  workers: int = 1, executor: str = "local", ray_address: Optional[str] = None,
-                 objectives: Optional[list] = None, constraints: Optional[dict] = None, schedule=None):
+                 objectives: Optional[list] = None, constraints: Optional[dict] = None, schedule=None,
+                 gpus_per_trial: float = 0.0):
         from .executors import check_workers
         from .optimizers import prepare_optimizer
         from .registry import get_search_space
@@ -101,8 +94,8 @@ class Search:
         self.unit = "evaluations" if self.schedule is None else self.objective.fidelity_unit
         self.budget = check_budget(budget, None if self.schedule else self.space, self.unit)
         self.seed, self.timeout = int(seed), float(timeout or 0)
-        check_workers(workers, timeout)
-        self.progress = progress
+        check_workers(workers, timeout, gpus_per_trial, executor)
+        self.progress, self.gpus_per_trial = progress, float(gpus_per_trial)
         self.workers, self.executor, self.ray_address = int(workers), executor, ray_address
         self.objective.check_data()   # missing or broken data fails before any pretraining
         self.goal = Goal.build(objectives, constraints, self.objective.metric)
@@ -112,6 +105,8 @@ class Search:
         reference = table_reference(self.goal, self.objective)
         lowest_cost = 1.0 if self.schedule is None else self.schedule.cost(self.schedule.lowest)
         self.directory = None if directory is None else Path(directory)
+        if self.directory is not None:   # unfinished trainings outlive a kill and reach every worker
+            self.objective.use_checkpoints(RunDirectory(self.directory).file(CHECKPOINTS))
         path = history_file(self.directory)
         recorded = read_trials(path) if path is not None else []
         options = resumed_options(self.directory, optimizer, options, bool(recorded))   # the run's own options
@@ -310,7 +305,8 @@ class Search:
         bar = None if not self.progress else progress_bar(self.budget, self.budget - self.remaining,
                                                           f"{self.optimizer_name} {self.unit}", self.unit)
         pool = create_executor(self.executor, functools.partial(evaluate_job, self.objective, timeout=self.timeout),
-                               self.workers, self.ray_address, configured_threads(), what="the objective")
+                               self.workers, self.ray_address, configured_threads(), what="the objective",
+                               gpus_per_trial=self.gpus_per_trial)
         try:
             while not self.finished:
                 while pool.free and self.remaining > 0:

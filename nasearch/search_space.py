@@ -6,7 +6,8 @@ A search space owns three things:
   a strict string format and a ConfigSpace view);
 * the NAO-style token sequence the embedding model reads and writes
   (``to_sequence`` / ``from_sequence`` plus the decoder's ``allowed_tokens`` mask);
-* its tabular benchmark (``query`` returns percent accuracy).
+* its tabular benchmark (``query`` returns percent accuracy);
+* optionally, trainable networks (:mod:`nasearch.network_builder`).
 
 Architectures are immutable, hashable values chosen by the space. Generic code
 never looks inside them; it goes through these methods. ``nasearch.testing``
@@ -22,6 +23,7 @@ import numpy as np
 
 from .architecture_graph import ArchitectureGraph
 from .errors import DataError, InvalidArchitectureError, unknown
+from .network_builder import NetworkBuilder
 
 Architecture = Hashable
 
@@ -33,8 +35,9 @@ START_TOKEN = 0
 LIST_LIMIT = 100_000
 
 
-class SearchSpace(abc.ABC):
-    """A finite or infinite set of architectures with a tabular benchmark attached."""
+class SearchSpace(NetworkBuilder, abc.ABC):
+    """A finite or infinite set of architectures with a tabular benchmark attached, and optionally
+    networks built from them (the :class:`~nasearch.network_builder.NetworkBuilder` part)."""
 
     #: Registry name, e.g. ``"nasbench201"``.
     name: str = ""
@@ -240,25 +243,6 @@ class SearchSpace(abc.ABC):
         of operations), or ``None`` when the space has none (predictors then use one-hot tokens)."""
         return None
 
-    def network(self, arch: Architecture, in_channels: int, classes: int, **options):
-        """A ``torch.nn.Module`` mapping images ``(B, in_channels, H, W)`` to logits ``(B, classes)``,
-        for training objectives; ``options`` are the space's network settings (e.g. ``channels``).
-        Default: the space builds no network."""
-        from .errors import ConfigError
-
-        raise ConfigError(f"space {self.name!r} has no network(arch, in_channels, classes, ...) to train; "
-                          "implement it, or score the space with an objective of your own")
-
-    def export(self, arch: Architecture) -> Optional[str]:
-        """The architecture in the notation of the space's reference code, to retrain it elsewhere
-        (DARTS: ``Genotype(...)``), or ``None`` when :meth:`to_string` is that notation."""
-        return None
-
-    def zero_cost_table(self):
-        """Path of a shipped table of zero-cost proxies (:func:`nasearch.zero_cost.write_table`),
-        or ``None``; it is used only when its settings line equals the requested settings."""
-        return None
-
     def graph(self, arch: Architecture) -> "ArchitectureGraph":
         """The architecture as a labelled directed graph for graph encoders (GIN).
 
@@ -278,11 +262,6 @@ class SearchSpace(abc.ABC):
     def graph_label_names(self) -> list:
         """A name per :meth:`graph` label (its operation or role), for drawings; default: the numbers."""
         return [str(label) for label in range(self.graph_labels)]
-
-    @property
-    def builds_networks(self) -> bool:
-        """Whether the space overrides :meth:`network` (so a training objective can use it)."""
-        return type(self).network is not SearchSpace.network
 
     @classmethod
     def convert_table(cls, source: str, out: str) -> int:

@@ -6,7 +6,6 @@ from nasearch.testing import OptimizerContract
 
 OPTIONS = {
     "emprox_nao": {"n_init": 10, "batch_size": 5, "candidates": 10},
-    "emprox_nao+iterative": {"n_init": 10, "batch_size": 5, "candidates": 10, "ascent": "iterative"},
     "emprox_nao+label_aware": {"n_init": 10, "batch_size": 5, "candidates": 10, "surrogate": "label_aware",
                                "labels": {"members": 2, "epochs": 20, "pseudo_labels": 40}},
     "nao": {"n_init": 10, "batch_size": 10, "candidates": 10, "epochs": 3},

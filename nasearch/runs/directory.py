@@ -31,6 +31,16 @@ INCUMBENTS = "incumbents.csv"
 HYPERVOLUME_CSV, HYPERVOLUME_JSON = "hypervolume.csv", "hypervolume.json"
 RETRIES = "retries.jsonl"              #: one line per trial retried after its worker was lost, appended
 REPORT = "report.html"                 #: a search's or a comparison's self-contained report (``report``)
+CHECKPOINTS = "checkpoints"            #: folder: a training objective's unfinished trainings, one file each
+# a retraining (``retrain``), in its own folder (``retrain/`` of the search run by default)
+RETRAIN_CONFIG = "retrain.yaml"        #: the resolved training settings and the architecture
+RETRAIN_CHECKPOINT = "checkpoint.pt"   #: the training state after the last finished epoch
+RETRAIN_LOG = "epochs.jsonl"           #: one line per finished epoch (accuracies, seconds), appended
+RETRAIN_RESULT = "retrain.json"        #: the final accuracies, parameter count and export check
+WEIGHTS = "model.pt"                   #: the trained state_dict
+TORCHSCRIPT = "model.torchscript.pt"   #: the traced network, loadable without nasearch
+ONNX_MODEL = "model.onnx"              #: the network in ONNX (inputs ``images``, outputs ``logits``)
+ARCHITECTURE = "architecture.txt"      #: the architecture in its space's notation, and its string
 # an evaluation
 TRIALS = "trials.csv"
 SUMMARY_TABLE = "summary.md"
@@ -39,7 +49,8 @@ GRID_PLOT = "grid.png"                 #: an evaluation over a two-option grid: 
 
 NAMES = frozenset({CONFIG, HISTORY, OPTIONS, BUDGET, SUMMARY, LOCK, INCUMBENT_PLOT, PARETO_CSV, PARETO_PLOT,
                    COMPARISON, COMPARE_TABLE, COMPARE_PLOT, INCUMBENTS, HYPERVOLUME_CSV, HYPERVOLUME_JSON, RETRIES,
-                   REPORT,
+                   REPORT, CHECKPOINTS, RETRAIN_CONFIG, RETRAIN_CHECKPOINT, RETRAIN_LOG, RETRAIN_RESULT, WEIGHTS,
+                   TORCHSCRIPT, ONNX_MODEL, ARCHITECTURE,
                    TRIALS, SUMMARY_TABLE, SCATTER_PLOT, GRID_PLOT})
 
 
@@ -103,6 +114,15 @@ class RunDirectory:
 
     def read_text(self, name: str) -> str:
         return self.file(name).read_text(encoding="utf-8")
+
+    def write_with(self, name: str, writer) -> Path:
+        """Write file ``name`` atomically through ``writer(path)``, a function that writes a file at
+        the path it is given (``torch.save``, an ONNX export)."""
+        path = self.file(name)
+        partial = path.with_name(path.name + ".partial")
+        writer(partial)
+        os.replace(partial, path)
+        return path
 
 
 def ensure_empty(directory, force: bool = False, hint: str = "or continue a search there with --resume") -> Path:

@@ -111,3 +111,13 @@ class RunSummary:
         if missing:
             raise DataError(f"{where} lacks {', '.join(missing)}; delete it and resume the run to rewrite it")
         return cls(**{key: value for key, value in data.items() if key in names})
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What :meth:`~nasearch.Search.run` returns: the best architecture, every trial and the summary."""
+
+    best_arch: object
+    best_value: Optional[float]
+    history: list        #: the Trials, in record order
+    summary: RunSummary

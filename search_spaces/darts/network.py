@@ -7,8 +7,11 @@ cell first maps its two inputs, the outputs of the two cells before it, to its o
 width (a 1×1 ReLU-conv-BN, or a factorized reduction when the cell before halved the
 resolution), then computes its 4 nodes, each the sum of two operations on earlier
 states, and concatenates them (4× its width). This is the evaluation network of
-DARTS (Liu et al., 2019) without the auxiliary head and drop-path; NAS-Bench-301
-trained it with 32 channels and 8 cells, the DARTS paper with 36 and 20.
+DARTS (Liu et al., 2019); NAS-Bench-301 trained it with 32 channels and 8 cells, the
+DARTS paper with 36 and 20, an auxiliary head (``auxiliary=True``: a small classifier on
+the output of the cell at ``2·cells // 3``, whose loss the training adds at weight 0.4)
+and drop-path (``drop_path=True``: each operation's output but the identity's is zeroed
+per image with the probability the training loop sets, the survivors scaled up).
 ``affine_ops=False`` drops the learned scale and shift of the batch norms inside the
 operations (as DARTS' search network does); NAS-Bench-Suite-Zero's published
 ``zc_params`` of the 725 NAS-Bench-301 cells equal this network's parameter count
@@ -24,6 +27,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 from torch.nn import functional as F
+
+from nasearch.training.loop import DropPath
 
 from .operations import NODES, OPERATIONS
 
@@ -87,11 +92,43 @@ def operation(name: str, channels: int, stride: int, affine: bool = True) -> nn.
     raise ValueError(f"unknown DARTS operation {name!r}")
 
 
+class _DropPath(nn.Module, DropPath):
+    """Zero a whole image's path with probability ``drop_probability`` while training, scaling the
+    kept ones by ``1 / (1 - p)`` so the expected output is unchanged; the identity in evaluation."""
+
+    def forward(self, x):
+        if not self.training or self.drop_probability <= 0:
+            return x
+        keep = 1.0 - self.drop_probability
+        mask = torch.empty(x.shape[0], 1, 1, 1, device=x.device, dtype=x.dtype).bernoulli_(keep)
+        return x * mask / keep
+
+
+class _AuxiliaryHead(nn.Module):
+    """DARTS' auxiliary classifier for CIFAR: ``(B, channels, 8, 8) → (B, classes)``."""
+
+    def __init__(self, channels: int, classes: int):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.ReLU(inplace=False), nn.AvgPool2d(5, stride=3, padding=0, count_include_pad=False),
+            nn.Conv2d(channels, 128, 1, bias=False), nn.BatchNorm2d(128), nn.ReLU(inplace=False),
+            nn.Conv2d(128, 768, 2, bias=False), nn.BatchNorm2d(768), nn.ReLU(inplace=False))
+        self.classifier = nn.Linear(768, classes)
+
+    def forward(self, x):
+        if x.shape[-1] < 5:   # inputs smaller than CIFAR's: pool to the 2×2 the head expects
+            x = F.adaptive_avg_pool2d(F.relu(x), 2)
+            x = self.features[2:](x)
+        else:
+            x = self.features(x)
+        return self.classifier(F.adaptive_avg_pool2d(x, 1).flatten(1))
+
+
 class DartsCell(nn.Module):
     """One cell: ``(s0, s1)`` (the two previous cells' outputs) → ``(B, 4·channels, H', W')``."""
 
     def __init__(self, pairs: tuple, c_before_previous: int, c_previous: int, channels: int, reduction: bool,
-                 previous_reduced: bool, affine_ops: bool = True):
+                 previous_reduced: bool, affine_ops: bool = True, drop_path: bool = False):
         super().__init__()
         self.preprocess0 = (_FactorizedReduce(c_before_previous, channels) if previous_reduced else
                             nn.Sequential(*_relu_conv_bn(c_before_previous, channels, 1, 1, 0),
@@ -100,21 +137,25 @@ class DartsCell(nn.Module):
         self.sources = tuple(source for source, _ in pairs)
         self.ops = nn.ModuleList(operation(OPERATIONS[op], channels, 2 if reduction and source < 2 else 1, affine_ops)
                                  for source, op in pairs)
+        # DARTS drops every operation's output but the identity's
+        self.drops = nn.ModuleList(_DropPath() if drop_path and not isinstance(op, nn.Identity) else nn.Identity()
+                                   for op in self.ops)
 
     def forward(self, s0, s1):
         states = [self.preprocess0(s0), self.preprocess1(s1)]
         for node in range(NODES):
             first, second = 2 * node, 2 * node + 1
-            states.append(self.ops[first](states[self.sources[first]]) +
-                          self.ops[second](states[self.sources[second]]))
+            states.append(self.drops[first](self.ops[first](states[self.sources[first]])) +
+                          self.drops[second](self.ops[second](states[self.sources[second]])))
         return torch.cat(states[2:], dim=1)
 
 
 class DartsNetwork(nn.Module):
-    """``(B, in_channels, H, W)`` images → ``(B, classes)`` logits for one DARTS genotype."""
+    """``(B, in_channels, H, W)`` images → ``(B, classes)`` logits for one DARTS genotype; with
+    ``auxiliary``, training mode returns ``(logits, auxiliary logits)``."""
 
     def __init__(self, arch, in_channels: int, classes: int, channels: int = 16, cells: int = 8,
-                 affine_ops: bool = True):
+                 affine_ops: bool = True, auxiliary: bool = False, drop_path: bool = False):
         super().__init__()
         if cells < 3:
             raise ValueError("a DARTS network needs at least 3 cells (two of them reduction cells)")
@@ -127,14 +168,21 @@ class DartsNetwork(nn.Module):
             reduction = index in (cells // 3, 2 * cells // 3)
             current *= 2 if reduction else 1
             self.cells.append(DartsCell(arch.reduce if reduction else arch.normal, c_before_previous, c_previous,
-                                        current, reduction, previous_reduced, affine_ops))
+                                        current, reduction, previous_reduced, affine_ops, drop_path))
             previous_reduced = reduction
             c_before_previous, c_previous = c_previous, NODES * current
+            if auxiliary and index == 2 * cells // 3:
+                self.auxiliary_head = _AuxiliaryHead(c_previous, classes)
+        self.auxiliary_after = 2 * cells // 3 if auxiliary else -1
         self.pool = nn.AdaptiveAvgPool2d(1)
         self.classifier = nn.Linear(c_previous, classes)
 
     def forward(self, x):
         s0 = s1 = self.stem(x)
-        for cell in self.cells:
+        auxiliary = None
+        for index, cell in enumerate(self.cells):
             s0, s1 = s1, cell(s0, s1)
-        return self.classifier(self.pool(s1).flatten(1))
+            if index == self.auxiliary_after and self.training:
+                auxiliary = self.auxiliary_head(s1)
+        logits = self.classifier(self.pool(s1).flatten(1))
+        return logits if auxiliary is None else (logits, auxiliary)

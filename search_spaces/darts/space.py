@@ -200,14 +200,23 @@ class DARTS(SearchSpace):
 
     # ---------------------------------------------------------------- sequence
     def network(self, arch, in_channels: int, classes: int, channels: int = 16, cells_per_stage: int = 2,
-                cells: int = 0, affine_ops: bool = True):
+                cells: int = 0, affine_ops: bool = True, auxiliary: bool = False, drop_path: bool = False):
         """The DARTS CIFAR network of this genotype (see :mod:`.network`): ``channels`` initial
         channels, ``cells`` cells (default ``3 · cells_per_stage + 2``: that many normal cells
-        per stage and the two reduction cells; 2 gives NAS-Bench-301's 8), no auxiliary head."""
+        per stage and the two reduction cells; 2 gives NAS-Bench-301's 8, 6 the paper's 20),
+        optionally DARTS' auxiliary head and drop-path."""
         from .network import DartsNetwork
 
         return DartsNetwork(self._check(arch), in_channels, classes, channels, cells or 3 * cells_per_stage + 2,
-                            affine_ops)
+                            affine_ops, auxiliary, drop_path)
+
+    def full_training(self) -> dict:
+        """DARTS' evaluation protocol (Liu et al., 2019): 36 channels, 20 cells, 600 epochs of SGD
+        (batch 96, lr 0.025 cosine, momentum 0.9 without Nesterov, weight decay 3e-4, clip 5),
+        auxiliary head at weight 0.4, drop-path 0.2, cutout 16, crop and flip."""
+        return {"channels": 36, "cells_per_stage": 6, "epochs": 600, "batch_size": 96, "lr": 0.025,
+                "momentum": 0.9, "nesterov": False, "weight_decay": 3e-4, "grad_clip": 5.0,
+                "auxiliary_weight": 0.4, "drop_path": 0.2, "cutout": 16}
 
     def export(self, arch) -> str:
         """The cell in the DARTS code's ``Genotype(...)`` notation: ``(operation, input)`` pairs,

@@ -49,6 +49,7 @@ import numpy as np
 from nasearch.errors import InvalidArchitectureError
 from nasearch.search_space import ArchitectureGraph, SearchSpace  # noqa: F401  (graph's type)
 
+from . import configspace
 from .hardware import COST_METRICS, HARDWARE_DATASET, HardwareTable
 from .cell import OPERATIONS, STRING_EDGES
 from .graph import GRAPH_OP_OFFSET, cell_graph
@@ -196,6 +197,13 @@ class NASBench201(SearchSpace):
 
         return NASBench201Network(self._check(arch), in_channels, classes, channels, cells_per_stage)
 
+    def full_training(self) -> dict:
+        """NAS-Bench-201's training (Dong & Yang, 2020): the skeleton at 16 channels and 5 cells per
+        stage, 200 epochs of SGD (batch 256, lr 0.1 cosine, Nesterov momentum 0.9, weight decay
+        5e-4), crop and flip, no gradient clipping."""
+        return {"channels": 16, "cells_per_stage": 5, "epochs": 200, "batch_size": 256, "lr": 0.1,
+                "momentum": 0.9, "nesterov": True, "weight_decay": 5e-4, "grad_clip": 0.0}
+
     def zero_cost_table(self):
         """The proxies of all 15,625 cells (C=16, N=5, 32×32×3, 10 classes) when a table built by
         ``benchmarks/zero_cost_table.py`` lies at :data:`ZERO_COST_TABLE`; none ships, since building
@@ -253,28 +261,13 @@ class NASBench201(SearchSpace):
 
     # ------------------------------------------------------------- ConfigSpace
     def config_space(self, seed=None):
-        from ConfigSpace import Categorical, ConfigurationSpace
-
-        space = ConfigurationSpace(seed=seed)
-        space.add([Categorical(self._edge_name(e), list(OPERATIONS)) for e in range(NUM_EDGES)])
-        return space
-
-    @staticmethod
-    def _edge_name(edge: int) -> str:
-        start, end = STRING_EDGES[edge]
-        return f"edge_{start}_{end}"
+        return configspace.config_space(seed)
 
     def to_config(self, arch) -> dict:
-        return {self._edge_name(e): OPERATIONS[op] for e, op in enumerate(self._check(arch))}
+        return configspace.to_config(self._check(arch))
 
     def from_config(self, config):
-        config = dict(config)
-        try:
-            return tuple(OPERATIONS.index(config[self._edge_name(e)]) for e in range(NUM_EDGES))
-        except (KeyError, ValueError):
-            raise InvalidArchitectureError(
-                f"configuration {config!r} is not a NAS-Bench-201 cell; it needs keys "
-                f"{[self._edge_name(e) for e in range(NUM_EDGES)]} with values in {OPERATIONS}") from None
+        return configspace.from_config(config)
 
     # --------------------------------------------------------------- benchmark
     @property
