@@ -27,6 +27,7 @@ setup(
         "pymoo>=0.6.1",      # NSGA-II, the multi-objective baseline
         "moocore>=0.1.4",    # hypervolume and non-dominated filtering
         "onnxruntime>=1.16",  # runs the NAS-Bench-301 surrogate benchmark (the darts space's dataset nb301)
+        "onnx>=1.15",         # retrain writes the retrained network as an ONNX file
         "plotly>=5.0",       # the interactive figures of `report` (its JavaScript embedded in the page)
         "openTSNE>=1.0",     # the report's 2-D map of the embedding
     ],

@@ -166,27 +166,50 @@ def download_cifar(root, name: str) -> Path:
     return root / inner
 
 
-def _read_cifar_files(folder: Path, files: list, label_key: str, name: str):
-    images, labels = [], []
-    for file in files:
-        path = folder / file
-        if not path.is_file():
-            raise DataError(f"{name} file {str(path)!r} is missing; point data: at the unpacked "
-                            f"'{CIFAR[name][2]}' folder, or set download: true")
-        try:
-            with open(path, "rb") as handle:
-                batch = pickle.load(handle, encoding="bytes")
-            data = np.asarray(batch[b"data"], dtype=np.uint8).reshape(-1, 3, 32, 32)
-            label = np.asarray(batch[label_key.encode()], dtype=np.int64)
-        except Exception as error:   # truncated pickle, wrong keys, wrong sizes
-            raise DataError(f"{name} file {str(path)!r} is damaged ({type(error).__name__}); delete the folder "
-                            f"and unpack the archive again, or set download: true") from None
-        if len(label) != len(data):
-            raise DataError(f"{name} file {str(path)!r} is damaged ({len(data)} images, {len(label)} labels); "
-                            "unpack the archive again")
-        images.append(data)
-        labels.append(label)
-    return np.concatenate(images), np.concatenate(labels)
+def _read_cifar_file(path: Path, label_key: str, name: str) -> tuple:
+    """One batch file's ``(images (n, 3, 32, 32) uint8, labels (n,) int64)``."""
+    if not path.is_file():
+        raise DataError(f"{name} file {str(path)!r} is missing; point data: at the unpacked "
+                        f"'{CIFAR[name][2]}' folder, or set download: true")
+    try:
+        with open(path, "rb") as handle:
+            batch = pickle.load(handle, encoding="bytes")
+        data = np.asarray(batch[b"data"], dtype=np.uint8).reshape(-1, 3, 32, 32)
+        labels = np.asarray(batch[label_key.encode()], dtype=np.int64)
+    except Exception as error:   # truncated pickle, wrong keys, wrong sizes
+        raise DataError(f"{name} file {str(path)!r} is damaged ({type(error).__name__}); delete the folder "
+                        f"and unpack the archive again, or set download: true") from None
+    if len(labels) != len(data):
+        raise DataError(f"{name} file {str(path)!r} is damaged ({len(data)} images, {len(labels)} labels); "
+                        "unpack the archive again")
+    return data, labels
+
+
+def _read_training_files(folder: Path, files: list, label_key: str, name: str, val_fraction: float,
+                         seed: int) -> tuple:
+    """The training files split into ``(x_train, y_train, x_val, y_val)`` by a fixed permutation.
+    Each file's images are scattered into their places and released at once, so loading peaks
+    at about one copy of the data plus one file, not the two copies of concatenating, then indexing."""
+    chunks = [_read_cifar_file(folder / file, label_key, name) for file in files]
+    total = sum(len(labels) for _, labels in chunks)
+    train, val = split_indices(total, val_fraction, seed, name)
+    part = np.zeros(total, dtype=np.int8)
+    part[val] = 1
+    place = np.empty(total, dtype=np.int64)   # each image's row in its part
+    place[train], place[val] = np.arange(len(train)), np.arange(len(val))
+    images_out = [np.empty((len(rows), 3, 32, 32), dtype=np.uint8) for rows in (train, val)]
+    labels_out = [np.empty(len(rows), dtype=np.int64) for rows in (train, val)]
+    offset = 0
+    while chunks:
+        images, labels = chunks.pop(0)
+        span = slice(offset, offset + len(labels))
+        for index in (0, 1):
+            mine = part[span] == index
+            images_out[index][place[span][mine]] = images[mine]
+            labels_out[index][place[span][mine]] = labels[mine]
+        offset += len(labels)
+        del images, labels
+    return images_out[0], labels_out[0], images_out[1], labels_out[1]
 
 
 def load_cifar(root, name: str, val_fraction: float, seed: int, download: bool = False) -> ImageData:
@@ -202,11 +225,10 @@ def load_cifar(root, name: str, val_fraction: float, seed: int, download: bool =
                         f"'{CIFAR[name][2]}' folder, or set download: true")
     _, _, _, train_files, test_files, label_key = CIFAR[name]
     folder = cifar_folder(root, name)
-    x, y = _read_cifar_files(folder, train_files, label_key, name)
-    x_test, y_test = _read_cifar_files(folder, test_files, label_key, name)
-    train, val = split_indices(len(y), val_fraction, seed, name)
+    splits = _read_training_files(folder, train_files, label_key, name, val_fraction, seed)
+    x_test, y_test = _read_cifar_file(folder / test_files[0], label_key, name)
     mean, std = CIFAR_STATISTICS[name]
-    return ImageData(x[train], y[train], x[val], y[val], x_test, y_test, mean, std)
+    return ImageData(*splits, x_test, y_test, mean, std)
 
 
 def full_training_set(data: ImageData) -> ImageData:
