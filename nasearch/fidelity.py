@@ -30,6 +30,7 @@ from typing import Optional
 
 from .config import build
 from .errors import ConfigError
+from .scheduler import FullFidelity, Scheduler
 
 
 @dataclass(frozen=True)
@@ -77,15 +78,21 @@ def rungs_for(levels: list, config: ScheduleConfig) -> tuple:
     return tuple(reversed(rungs))
 
 
-class SuccessiveHalving:
-    """ASHA's promotion rule over ``rungs`` (ascending fidelities).
+def build_scheduler(options, objective, arch_id) -> Scheduler:
+    """The scheduler of a search's ``schedule`` options: :class:`FullFidelity` when there are none."""
+    return SuccessiveHalving.build(options, objective, arch_id) if options else FullFidelity()
+
+
+class SuccessiveHalving(Scheduler):
+    """ASHA's promotion rule over ``rungs`` (ascending fidelities), in the objective's ``unit``.
 
     ``continues`` says whether a promotion continues the lower rung's evaluation, so it
     costs only the difference of fidelities.
     """
 
-    def __init__(self, rungs: tuple, eta: int, continues: bool, arch_id):
+    def __init__(self, rungs: tuple, eta: int, continues: bool, arch_id, unit: str = "epochs"):
         self.rungs, self.eta, self.continues, self.arch_id = tuple(rungs), int(eta), bool(continues), arch_id
+        self.unit = unit
         self._results = [[] for _ in rungs]     # per rung: (value, tell order, arch) of ok results
         self._promoted = [set() for _ in rungs]  # per rung: ids promoted out of it
         self._told = 0
@@ -99,7 +106,8 @@ class SuccessiveHalving:
             raise ConfigError(f"objective {objective.describe()!r} has a single fidelity, so a schedule has nothing "
                               "to stop early; drop schedule, or use an objective with fidelities (epochs; a table "
                               "offers them when the search reads its longest training, so leave epochs unset)")
-        return cls(rungs_for(levels, config), config.eta, objective.continues_lower_fidelity, arch_id)
+        return cls(rungs_for(levels, config), config.eta, objective.continues_lower_fidelity, arch_id,
+                   objective.fidelity_unit)
 
     @property
     def lowest(self) -> float:
@@ -108,6 +116,22 @@ class SuccessiveHalving:
     @property
     def full(self) -> float:
         return self.rungs[-1]
+
+    @property
+    def new_cost(self) -> float:
+        return self.cost(self.lowest)
+
+    def check_budget(self, budget, space):
+        return super().check_budget(budget, None)   # epochs, not architectures: the space's size is no bound
+
+    def left(self, units: float):
+        return units
+
+    def finished(self, told: int, budget, remaining, pending: bool) -> bool:
+        return not pending and remaining < min(map(self.cost, self.rungs))
+
+    def recorded_cost(self, cost: float) -> Optional[float]:
+        return cost
 
     def rung(self, fidelity: float) -> int:
         return self.rungs.index(float(fidelity))

@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Optional
 
 from .runs.directory import CHECKPOINTS, RunDirectory
-from .runs.budget import BudgetChange, append_change, budget_in_force, check_budget, open_budget
+from .runs.budget import BudgetChange, append_change, budget_in_force, open_budget
 from .config import to_dict
 from .errors import ConfigError, NasearchError
-from .fidelity import Job, SuccessiveHalving, evaluate_job
+from .fidelity import Job, build_scheduler, evaluate_job
 from .goal import Goal, table_reference
 from .objective import Evaluation, Objective, as_evaluation, as_objective, failure
 from .progress import progress_bar, progress_text
@@ -74,7 +74,8 @@ class Search:
     architecture is proposed next depends on which evaluation finishes first, so
     runs differ, but each run's history still resumes exactly.
 
-    ``schedule`` (``{"eta": 3, "min_fidelity": 12}``, see :mod:`nasearch.fidelity`) makes
+    ``schedule`` (``{"eta": 3, "min_fidelity": 12}``, see :mod:`nasearch.fidelity`; the loop reads it
+    only through its :class:`~nasearch.scheduler.Scheduler`) makes
     the search multi-fidelity: jobs at the objective's fidelities under successive halving,
     and ``budget`` counts the objective's fidelity unit (epochs) instead of evaluations.
     """
@@ -90,20 +91,19 @@ class Search:
 
         self.space = get_search_space(space) if isinstance(space, str) else space
         self.objective: Objective = as_objective(objective, self.space)
-        self.schedule = SuccessiveHalving.build(schedule, self.objective, self.space.arch_id) if schedule else None
-        self.unit = "evaluations" if self.schedule is None else self.objective.fidelity_unit
-        self.budget = check_budget(budget, None if self.schedule else self.space, self.unit)
+        self.scheduler = build_scheduler(schedule, self.objective, self.space.arch_id)
+        self.unit = self.scheduler.unit
+        self.budget = self.scheduler.check_budget(budget, self.space)
         self.seed, self.timeout = int(seed), float(timeout or 0)
         check_workers(workers, timeout, gpus_per_trial, executor)
         self.progress, self.gpus_per_trial = progress, float(gpus_per_trial)
         self.workers, self.executor, self.ray_address = int(workers), executor, ray_address
         self.objective.check_data()   # missing or broken data fails before any pretraining
         self.goal = Goal.build(objectives, constraints, self.objective.metric)
-        if self.schedule is not None and self.goal.multi:
+        if self.scheduler.multi_fidelity and self.goal.multi:
             raise ConfigError("a schedule (multi-fidelity) searches one objective; drop schedule or objectives")
         self.objective.require(self.goal.metrics)   # an unknown metric or device fails here, naming the valid ones
         reference = table_reference(self.goal, self.objective)
-        lowest_cost = 1.0 if self.schedule is None else self.schedule.cost(self.schedule.lowest)
         self.directory = None if directory is None else Path(directory)
         if self.directory is not None:   # unfinished trainings outlive a kill and reach every worker
             self.objective.use_checkpoints(RunDirectory(self.directory).file(CHECKPOINTS))
@@ -111,14 +111,14 @@ class Search:
         recorded = read_trials(path) if path is not None else []
         options = resumed_options(self.directory, optimizer, options, bool(recorded))   # the run's own options
         self.optimizer_name, self.optimizer = prepare_optimizer(optimizer, options, self.space, seed, progress,
-                                                                self.budget, lowest_cost, self.unit)
+                                                                self.budget, self.scheduler.new_cost, self.unit)
         record_options(self.directory, self.optimizer.config, new_run=not recorded)
         self.optimizer.bind(self.goal, functools.partial(self.objective.known_metrics, metrics=self.goal.metrics))
         requested = self.budget   # replayed under the recorded budget, then changed to this one
         self.budget_changes, self.budget = open_budget(self.directory, requested, new_run=not recorded)
         self.history = RunHistory(self.space, self.objective, self.goal, reference, path)
-        if self.schedule is not None:
-            self.history.fidelity_unit, self.history.full_fidelity = self.unit, self.schedule.full
+        if self.scheduler.multi_fidelity:
+            self.history.fidelity_unit, self.history.full_fidelity = self.unit, self.scheduler.full
         self._requeued: list = []        # Jobs of promotions in flight when a resumed run had stopped
         self._buffer: list = []          # proposals of the optimizer's last round, not yet handed out
         self._pending: dict = {}         # arch id -> _Pending
@@ -145,14 +145,12 @@ class Search:
         """Budget left to hand out: budget minus spent minus pending (evaluations, or in a
         multi-fidelity search the fidelity unit)."""
         left = self.budget - self.history.spent - sum(p.cost for p in self._pending.values())
-        return int(left) if self.schedule is None else left
+        return self.scheduler.left(left)
 
     @property
     def finished(self) -> bool:
         """No evaluation is pending and no further one fits the budget."""
-        if self.schedule is None:
-            return self.told >= self.budget
-        return not self._pending and self.remaining < min(map(self.schedule.cost, self.schedule.rungs))
+        return self.scheduler.finished(self.told, self.budget, self.remaining, bool(self._pending))
 
     def is_pending(self, arch) -> bool:
         return self.space.arch_id(arch) in self._pending
@@ -165,7 +163,7 @@ class Search:
         """Continue under ``budget`` evaluations (at least those already recorded); with a
         directory the change is recorded there, so a later resume replays it exactly. (A
         ``Search`` on a directory whose recorded budget differs from its ``budget`` calls it.)"""
-        budget = check_budget(budget, None if self.schedule else self.space, self.unit)
+        budget = self.scheduler.check_budget(budget, self.space)
         used = self.budget - self.remaining
         if budget < used:
             raise ConfigError(f"budget {budget} is below the {used:g} {self.unit} this run already recorded or "
@@ -186,20 +184,17 @@ class Search:
         handed = []
         while len(handed) < count and self.remaining > 0:
             # first a promotion in flight when a resumed run stopped, then one the schedule makes
-            job = self._requeued.pop(0) if self._requeued else \
-                self.schedule.promotion(within=self.remaining) if self.schedule else None
+            job = self._requeued.pop(0) if self._requeued else self.scheduler.promotion(within=self.remaining)
             if job is not None:
                 self.hand_out(job.arch, None, fidelity=job.fidelity)
                 handed.append(job.arch)
                 continue
-            if self.schedule is not None and self.schedule.cost(self.schedule.lowest) > self.remaining:
+            if self.scheduler.new_cost > self.remaining:
                 break   # no new architecture fits the budget left
             if not self._buffer:
                 # the budget this ask was made under (an earlier one, when a replayed run was extended)
                 budget = budget_in_force(self.budget_changes, self.budget, self.handed_count)
-                left = budget - (self.budget - self.remaining)
-                if self.schedule is not None:   # in lowest-rung jobs, the optimizer's evaluations
-                    left = int(left // self.schedule.cost(self.schedule.lowest))
+                left = self.scheduler.new_slots(budget - (self.budget - self.remaining))
                 proposals = self.optimizer.ask(max(1, left))
                 if not proposals and self._pending:
                     break   # the optimizer waits for results still out (a generation in flight)
@@ -234,8 +229,8 @@ class Search:
                  fidelity: Optional[float] = None) -> None:
         """Make ``arch`` pending under hand-out ``number`` (default: the next), at ``fidelity``
         (multi-fidelity only; default: the lowest rung, a new architecture)."""
-        fidelity, cost = (None, 1.0) if self.schedule is None else self.schedule.handed_out(arch, fidelity)
-        if self.schedule is None or fidelity == self.schedule.lowest:
+        fidelity, cost = self.scheduler.handed_out(arch, fidelity)
+        if self.scheduler.is_new(fidelity):
             self.optimizer.reserve(arch)
         number = self.handed_count if number is None else number
         self._pending[self.space.arch_id(arch)] = _Pending(arch, predicted, number, self.told, fidelity, cost)
@@ -252,9 +247,8 @@ class Search:
         from .optimizers import Proposal
 
         jobs = [(job, None) for job in lost] + [(Job(p.arch, p.fidelity), p.predicted) for p in self._pending.values()]
-        lowest = None if self.schedule is None else self.schedule.lowest
-        self._requeued = [job for job, _ in jobs if job.fidelity != lowest] + self._requeued   # promotions
-        leftover = [Proposal(job.arch, predicted) for job, predicted in jobs if job.fidelity == lowest]
+        self._requeued = [job for job, _ in jobs if not self.scheduler.is_new(job.fidelity)] + self._requeued
+        leftover = [Proposal(job.arch, predicted) for job, predicted in jobs if self.scheduler.is_new(job.fidelity)]
         for proposal in leftover:
             self.optimizer.known_ids.discard(self.space.arch_id(proposal.arch))
         self._pending.clear()
@@ -273,17 +267,16 @@ class Search:
         """Record a pending architecture's outcome in the history and tell the optimizer."""
         pending = self._pending.pop(self.space.arch_id(arch))
         wall = round(self._clock_offset + time.perf_counter() - self._start, 4) if wall is None else wall
-        schedule = self.schedule
+        scheduler = self.scheduler
         trial = self.history.record(pending.arch, outcome, pending.predicted, pending.handed, pending.told_before,
-                                    wall, persist, pending.fidelity, None if schedule is None else pending.cost,
-                                    full=schedule is None or pending.fidelity == schedule.full)
-        if schedule is not None:
-            schedule.tell(Job(pending.arch, pending.fidelity), trial.value if trial.ok and trial.feasible is not False
-                          else None)
-            if pending.fidelity != schedule.lowest:   # the optimizer was told this architecture's lowest rung
-                if trial.ok and trial.feasible is not False:
-                    self.optimizer.tell_fidelity(pending.arch, pending.fidelity, trial.value)
-                return trial
+                                    wall, persist, pending.fidelity, scheduler.recorded_cost(pending.cost),
+                                    full=pending.fidelity == scheduler.full)
+        scheduler.tell(Job(pending.arch, pending.fidelity), trial.value if trial.ok and trial.feasible is not False
+                       else None)
+        if not scheduler.is_new(pending.fidelity):   # the optimizer was told this architecture's first job
+            if trial.ok and trial.feasible is not False:
+                self.optimizer.tell_fidelity(pending.arch, pending.fidelity, trial.value)
+            return trial
         if trial.ok and trial.feasible is not False:
             self.optimizer.tell(pending.arch, self.history.told_value(trial))
         elif trial.ok:

@@ -63,6 +63,27 @@ def test_missing_or_damaged_cifar_files_are_one_line_errors(cifar10, tmp_path, c
     assert not (tmp_path / "run" / "history.jsonl").exists()
 
 
+def test_download_fetches_checks_and_unpacks_the_archive(tmp_path, monkeypatch):
+    import hashlib
+    import tarfile
+
+    from nasearch.training import data as data_module
+
+    write_cifar(tmp_path / "source", "cifar10", 60, 20)
+    archive = tmp_path / "cifar-10-python.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(tmp_path / "source" / "cifar-10-batches-py", arcname="cifar-10-batches-py")
+    url, md5, *rest = data_module.CIFAR["cifar10"]
+    monkeypatch.setitem(data_module.CIFAR, "cifar10",
+                        (archive.as_uri(), hashlib.md5(archive.read_bytes()).hexdigest(), *rest))
+    loaded = load_data(TrainingConfig(dataset="cifar10", data=str(tmp_path / "fetched"), download=True))
+    assert len(loaded.y_train) + len(loaded.y_val) == 60 and len(loaded.y_test) == 20
+    # a damaged download (its MD5 differs) is refused, and names the file
+    monkeypatch.setitem(data_module.CIFAR, "cifar10", (archive.as_uri(), "0" * 32, *rest))
+    with pytest.raises(DataError, match="is damaged \\(MD5 mismatch\\)"):
+        load_data(TrainingConfig(dataset="cifar10", data=str(tmp_path / "again"), download=True))
+
+
 def test_augmentation_crops_flips_and_cuts_out_reproducibly():
     x = torch.arange(2 * 3 * 8 * 8, dtype=torch.float32).reshape(2, 3, 8, 8)
     crop = Augmentation(crop_padding=2)

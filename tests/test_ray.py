@@ -6,6 +6,7 @@ import pytest
 from nasearch import Search
 from nasearch.cli import main
 from nasearch.compare import execute, prepare_trials
+from nasearch.errors import ConfigError
 from nasearch.experiment import load_compare_config
 
 from test_compare import CONFIG
@@ -42,6 +43,13 @@ def test_ray_workers_evaluate_a_search(nb201, ray_instance):
 
     result = Search(nb201, TableWithDelay(0.0), "random", budget=6, seed=0, workers=2, executor="ray").run()
     assert len({r.arch for r in result.history}) == 6 and all(r.status == "ok" for r in result.history)
+
+
+def test_gpus_per_trial_on_a_cluster_without_gpus_is_a_one_line_error(nb201, ray_instance):
+    if ray_instance.cluster_resources().get("GPU", 0) > 0:
+        pytest.skip("this cluster has GPUs")
+    with pytest.raises(ConfigError, match="gpus_per_trial is 0.5 but the Ray cluster has 0 GPUs"):
+        Search(nb201, None, "random", budget=4, seed=0, workers=2, executor="ray", gpus_per_trial=0.5).run()
 
 
 def _local_compare(out):
