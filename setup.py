@@ -33,7 +33,7 @@ setup(
     ],
     extras_require={
         "ray": ["ray>=2.9"],
-        "peers": ["optuna>=3.0", "smac>=2.0"],
+        "peers": ["optuna>=3.0", "smac>=2.0", "optuna-dashboard>=0.15"],   # TPE, SMAC; the live view of --dashboard
         "test": ["pytest>=7", "pytest-xdist>=3"],
         "docs": ["mkdocs-material>=9.5", "mkdocstrings[python]>=0.25"],
     },

@@ -48,6 +48,7 @@ class SearchConfig:
     workers: int = 1                    #: evaluations run concurrently (1 = in this process)
     executor: str = "local"             #: with workers > 1: "local" processes or "ray"
     gpus_per_trial: float = 0.0         #: executor ray: GPUs reserved per evaluation (fractions share one)
+    dashboard: bool = False             #: also write the trials to RUN_DIR/optuna_journal.log for optuna-dashboard
     output: str = ""                    #: run directory; "" = runs/search/<space>-<dataset>-<optimizer>-s<seed>-<time>
 
     def __post_init__(self):
@@ -202,7 +203,7 @@ def check_resume(directory, saved: dict, current: SearchConfig, fix: str) -> Non
     defaults = to_dict(SearchConfig())
     previous = {**{k: v for k, v in defaults.items() if k in now}, **saved}
     changed = sorted(k for k in set(previous) | set(now)
-                     if k not in ("output", "budget", "options") and previous.get(k) != now.get(k))
+                     if k not in ("output", "budget", "options", "dashboard") and previous.get(k) != now.get(k))
     if "optimizer" not in changed and _resolved_options(directory, previous) != _resolved_options(directory, now):
         changed = sorted(changed + ["options"])
     if changed:
@@ -267,4 +268,4 @@ def build_search(config: SearchConfig, directory=None, data_override: Optional[s
                                      config.allow_test_objective)
     return Search(space, objective, config.optimizer, config.budget, config.seed, directory, config.options,
                   config.timeout, progress, config.workers, config.executor, ray_address,
-                  config.objectives, config.constraints, config.schedule or None, config.gpus_per_trial)
+                  config.objectives, config.constraints, config.schedule or None, config.gpus_per_trial, config.dashboard)

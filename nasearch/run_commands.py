@@ -105,7 +105,10 @@ def _search_config(args, base: dict | None = None):
     raw = dict(base or {})
     if args.config:
         raw.update(load_yaml(args.config))
-    return load_search_config(apply_overrides(raw, args.set))
+    raw = apply_overrides(raw, args.set)
+    if getattr(args, "dashboard", False):
+        raw["dashboard"] = True
+    return load_search_config(raw)
 
 
 def cmd_search(args) -> None:
@@ -248,6 +251,8 @@ def register_search(add) -> None:
                                                               "--set budget=N, under a new budget)")
     sub.add_argument("--ray-address", help="with executor: ray, the Ray cluster to evaluate on, e.g. auto "
                                            "(default: start a local Ray instance)")
+    sub.add_argument("--dashboard", action="store_true", help="also write the trials to RUN_DIR/optuna_journal.log; "
+                                                               "watch it with optuna-dashboard (dashboard: true)")
     sub.add_argument("--quiet", action="store_true", help="no progress bar")
 
     sub = add("pretrain", cmd_pretrain, "pretrain and cache a space's autoencoder on unlabelled architectures")

@@ -31,6 +31,7 @@ from .objective import Evaluation, Objective, as_evaluation, as_objective, failu
 from .progress import progress_bar, progress_text
 from .replay import replay
 from .runs.history import RunHistory, history_file, read_trials
+from .runs.journal import open_journal
 from .runs.options import record_options, resumed_options
 from .runs.summary import RunSummary, SearchResult  # noqa: F401  (SearchResult: nasearch.search's API)
 from .runs.trial import Trial
@@ -70,7 +71,8 @@ class Search:
     ``"local"`` worker processes (the objective must be picklable) or as ``"ray"``
     tasks (on the cluster at ``ray_address``, else a local instance), recording each
     result as it arrives (``gpus_per_trial``: Ray's GPUs per evaluation; local workers take one each).
-    One worker with a seed is reproducible; with more, which
+    ``dashboard`` also writes the trials to an Optuna journal in the run directory
+    (:mod:`nasearch.runs.journal`). One worker with a seed is reproducible; with more, which
     architecture is proposed next depends on which evaluation finishes first, so
     runs differ, but each run's history still resumes exactly.
 
@@ -84,7 +86,7 @@ class Search:
                  directory=None, options: Optional[dict] = None, timeout: float = 0.0, progress: bool = False,
                  workers: int = 1, executor: str = "local", ray_address: Optional[str] = None,
                  objectives: Optional[list] = None, constraints: Optional[dict] = None, schedule=None,
-                 gpus_per_trial: float = 0.0):
+                 gpus_per_trial: float = 0.0, dashboard: bool = False):
         from .executors import check_workers
         from .optimizers import prepare_optimizer
         from .registry import get_search_space
@@ -128,6 +130,8 @@ class Search:
         self._clock_offset = recorded[-1].wall if recorded else 0.0
         self._start = time.perf_counter()
         replay(self, recorded)
+        if dashboard:
+            self.history.journal = open_journal(self.directory, self.space, self.goal, self.history.trials)
         self.change_budget(requested)
 
     # ------------------------------------------------------------ accounting

@@ -164,7 +164,9 @@ def _embedding_map(files: RunDirectory, space, config: dict, ok: list, progress:
             path.append(index)
     figure.add_trace(go.Scatter(x=points[path, 0], y=points[path, 1], mode="lines+markers", name="incumbents",
                                 line={"color": "#c0392b"}, marker={"size": 9, "symbol": "star"}))
-    figure.update_layout(height=560, xaxis={"visible": False}, yaxis={"visible": False})
+    # the legend above the plot, clear of the colour bar's title on the right
+    figure.update_layout(height=560, xaxis={"visible": False}, yaxis={"visible": False},
+                         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0})
     return (f"<p>Each evaluated architecture embedded by {html.escape(how)}, laid out in 2-D by t-SNE and "
             "coloured by its value; the red path joins the incumbents in the order they were found.</p>"
             + _figure(figure))

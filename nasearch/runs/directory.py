@@ -31,6 +31,7 @@ INCUMBENTS = "incumbents.csv"
 HYPERVOLUME_CSV, HYPERVOLUME_JSON = "hypervolume.csv", "hypervolume.json"
 RETRIES = "retries.jsonl"              #: one line per trial retried after its worker was lost, appended
 REPORT = "report.html"                 #: a search's or a comparison's self-contained report (``report``)
+OPTUNA_JOURNAL = "optuna_journal.log"  #: with dashboard: true, the trials as an Optuna journal (optuna-dashboard)
 CHECKPOINTS = "checkpoints"            #: folder: a training objective's unfinished trainings, one file each
 # a retraining (``retrain``), in its own folder (``retrain/`` of the search run by default)
 RETRAIN_CONFIG = "retrain.yaml"        #: the resolved training settings and the architecture
@@ -49,7 +50,7 @@ GRID_PLOT = "grid.png"                 #: an evaluation over a two-option grid: 
 
 NAMES = frozenset({CONFIG, HISTORY, OPTIONS, BUDGET, SUMMARY, LOCK, INCUMBENT_PLOT, PARETO_CSV, PARETO_PLOT,
                    COMPARISON, COMPARE_TABLE, COMPARE_PLOT, INCUMBENTS, HYPERVOLUME_CSV, HYPERVOLUME_JSON, RETRIES,
-                   REPORT, CHECKPOINTS, RETRAIN_CONFIG, RETRAIN_CHECKPOINT, RETRAIN_LOG, RETRAIN_RESULT, WEIGHTS,
+                   REPORT, OPTUNA_JOURNAL, CHECKPOINTS, RETRAIN_CONFIG, RETRAIN_CHECKPOINT, RETRAIN_LOG, RETRAIN_RESULT, WEIGHTS,
                    TORCHSCRIPT, ONNX_MODEL, ARCHITECTURE,
                    TRIALS, SUMMARY_TABLE, SCATTER_PLOT, GRID_PLOT})
 

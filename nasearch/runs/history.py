@@ -110,6 +110,7 @@ class RunHistory:
         self.spent = 0.0   #: budget units spent: one per trial, or the trials' costs in a multi-fidelity search
         self.fidelity_unit: Optional[str] = None   #: set by a multi-fidelity search (its budget's unit)
         self.full_fidelity: Optional[float] = None  #: set by a multi-fidelity search
+        self.journal = None   #: an OptunaJournal that receives each persisted trial (dashboard: true)
 
     def __len__(self) -> int:
         return len(self.trials)
@@ -152,6 +153,8 @@ class RunHistory:
                 handle.write(json.dumps(trial.to_json()) + "\n")
                 handle.flush()
                 os.fsync(handle.fileno())
+            if self.journal is not None:   # derived from the history, so written after it
+                self.journal.add(trial, arch)
         return trial
 
     def told_value(self, trial: Trial):
