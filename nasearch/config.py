@@ -7,6 +7,7 @@ mismatch raises :class:`~nasearch.errors.ConfigError` naming the offending key.
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing
 from pathlib import Path
 from typing import Any, Mapping
@@ -100,8 +101,49 @@ def build(cls, data: Mapping | None, where: str = ""):
         raise ConfigError(f"invalid config {where or cls.__name__}: {error}") from None
 
 
+_COMMENT = re.compile(r"#:\s?(.*)$")
+
+
+def comment_at(lines: list, lineno: int) -> str:
+    """The ``#:`` documentation of the field on line ``lineno`` (1-based) of ``lines``: its
+    trailing comment, else the ``#:`` lines directly above it; ``""`` when it has none. The API
+    reference (``docs/hooks/option_comments.py``) and ``--help`` both read options this way."""
+    trailing = _COMMENT.search(lines[lineno - 1])
+    if trailing:
+        return trailing.group(1).strip()
+    found, index = [], lineno - 2
+    while index >= 0 and lines[index].strip().startswith("#:"):
+        found.insert(0, _COMMENT.search(lines[index]).group(1).strip())
+        index -= 1
+    return " ".join(found)
+
+
+def option_comments(cls) -> dict:
+    """``{field: its #: comment}`` of config dataclass ``cls``, inherited fields included (a
+    class's own comment wins); a class whose source is unavailable contributes none."""
+    import ast
+    import inspect
+    import textwrap
+
+    comments: dict = {}
+    for klass in reversed([k for k in cls.__mro__ if dataclasses.is_dataclass(k)]):
+        try:
+            lines, _ = inspect.getsourcelines(klass)
+        except (OSError, TypeError):
+            continue
+        body = ast.parse(textwrap.dedent("".join(lines))).body[0].body
+        for node in body:
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                text = comment_at(lines, node.lineno)
+                if text or node.target.id not in comments:
+                    comments[node.target.id] = text
+    return comments
+
+
 def _default_items(cls, prefix: str = "", exclude=()) -> list:
+    """``(key=default, comment)`` for every field of ``cls``, nested sections flattened."""
     items = []
+    comments = option_comments(cls)
     for f in dataclasses.fields(cls):
         if f.name in exclude:
             continue
@@ -116,17 +158,27 @@ def _default_items(cls, prefix: str = "", exclude=()) -> list:
             continue
         if isinstance(default, tuple) and default and isinstance(default[0], ComponentSpec):
             default = "[" + ", ".join(d.display() for d in default) + "]"
-        items.append(f"{prefix}{f.name}={default!r}" if default == "" else f"{prefix}{f.name}={default}")
+        text = f"{prefix}{f.name}={default!r}" if default == "" else f"{prefix}{f.name}={default}"
+        items.append((text, comments.get(f.name, "")))
     return items
 
 
 def defaults_help(cls, indent: str = "  ", width: int = 100, exclude=()) -> str:
-    """``key=default`` for every field of config dataclass ``cls`` (nested sections as
-    ``section.key=default``; ``exclude`` names fields to leave out), wrapped for ``--help``."""
+    """One line per field of config dataclass ``cls``: ``key=default`` and its ``#:`` comment
+    (nested sections as ``section.key=default``; ``exclude`` names fields to leave out), for ``--help``."""
     import textwrap
 
-    return textwrap.fill(" ".join(_default_items(cls, exclude=exclude)), width=width, initial_indent=indent,
-                         subsequent_indent=indent, break_on_hyphens=False)
+    items = _default_items(cls, exclude=exclude)
+    column = min(max((len(text) for text, _ in items), default=0) + 2, 34)
+    lines = []
+    for text, comment in items:
+        if not comment:
+            lines.append(indent + text)
+            continue
+        lead = indent + text.ljust(column) if len(text) < column else indent + text + "  "
+        lines.append(textwrap.fill(comment, width=width, initial_indent=lead,
+                                   subsequent_indent=" " * (len(indent) + column), break_on_hyphens=False))
+    return "\n".join(lines)
 
 
 def to_dict(config) -> dict:

@@ -24,26 +24,26 @@ from .registry import is_import_path as _is_import_path   # the one parser of mo
 class SearchConfig:
     """One search run. Values are percent; the budget counts evaluations (with a schedule, epochs)."""
 
-    space: str = "nasbench201"
+    space: str = "nasbench201"          #: a registered space (python main.py spaces) or package.module:Class
     data: Optional[str] = None          #: benchmark table (after --data and $NASEARCH_NB201); None = packaged
     dataset: str = ""                   #: "" = the space's first dataset
     metric: str = ""                    #: the objective; "" = val when the table has it; "test" needs allow_test_objective
     epochs: Optional[int] = None        #: None = the table's default fidelity
     report_metric: Optional[str] = None  #: reported for the best architecture; None = test when the table has it
-    allow_test_objective: bool = False
+    allow_test_objective: bool = False  #: permit searching on test (selecting on test data overstates results)
     objectives: Optional[list] = None   #: several terms = multi-objective, e.g. [val, -latency@edgegpu]; None = [metric]
     constraints: dict = field(default_factory=dict)  #: e.g. {latency@pixel3: "<= 5"}: maximise among feasible cells
     #: "table" (the space's benchmark), "train" (real training) or "package.module:name", an importable
     #: callable arch -> float | dict, an Objective subclass (built with the space) or an Objective instance
     objective: str = "table"
     training: dict = field(default_factory=dict)  #: with objective "train": TrainingConfig options
-    optimizer: str = "emprox_nao"
+    optimizer: str = "emprox_nao"       #: a registered optimizer (listed below) or package.module:Class
     options: dict = field(default_factory=dict)   #: optimizer options
     budget: int = 100                   #: evaluations; with a schedule, the objective's fidelity unit (epochs)
     #: multi-fidelity: successive-halving options (eta, min_fidelity, max_fidelity; see nasearch.fidelity);
     #: {} = every evaluation at full fidelity
     schedule: dict = field(default_factory=dict)
-    seed: int = 0
+    seed: int = 0                       #: the master seed: every component draws from its own generator of it
     timeout: float = 0.0                #: seconds per evaluation; 0 = none
     workers: int = 1                    #: evaluations run concurrently (1 = in this process)
     executor: str = "local"             #: with workers > 1: "local" processes or "ray"
@@ -110,7 +110,7 @@ class CompareConfig:
     first_seed: int = 0              #: e.g. 100 to tune on seeds 100.. and report on 0..
     optimizers: tuple = (ComponentSpec("emprox_nao"), ComponentSpec("evolution"), ComponentSpec("random"))
     workers: int = 2                 #: trials run at once (local worker processes or Ray tasks)
-    output: str = "runs/compare"
+    output: str = "runs/compare"     #: the comparison directory; each trial a search run below it
     retries: int = 3                 #: times a trial whose worker died (a lost Ray node) is rerun elsewhere
 
     def __post_init__(self):

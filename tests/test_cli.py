@@ -139,3 +139,19 @@ def test_a_misspelt_key_or_name_gets_a_suggestion_in_one_line(argv, suggestion, 
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert suggestion in err and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize("command", ["search", "compare", "evaluate", "retrain"])
+def test_help_documents_every_option_from_its_comment(command, capsys):
+    """--help reads each option's ``#:`` comment, the source the API reference reads too."""
+    import re
+
+    from nasearch.config import option_comments
+    from nasearch.training import TrainingConfig
+
+    assert main([command, "--help"]) == 0
+    text = capsys.readouterr().out
+    bare = [line.strip() for line in text.splitlines() if re.fullmatch(r" +[a-z_.]+=\S*", line)]
+    assert not bare, f"options without a #: comment: {bare}"
+    assert "initial SGD learning rate" in text if command in ("search", "retrain") else True
+    assert option_comments(TrainingConfig)["cutout"].startswith("side in pixels of the cutout square")

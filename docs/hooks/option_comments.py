@@ -5,11 +5,9 @@ reads); Griffe reads only string docstrings, so this extension lends it the comm
 """
 from __future__ import annotations
 
-import re
-
 from griffe import Docstring, Extension
 
-_COMMENT = re.compile(r"#:\s?(.*)$")
+from nasearch.config import comment_at   # the one reading of option comments, shared with --help
 
 
 class OptionComments(Extension):
@@ -19,15 +17,6 @@ class OptionComments(Extension):
         lines = attr.module.lines   # the whole file: attr.lineno counts from its first line
         if not 0 < attr.lineno <= len(lines):
             return
-        found = []
-        line = lines[attr.lineno - 1]
-        trailing = _COMMENT.search(line)
-        if trailing:
-            found.append(trailing.group(1).strip())
-        else:   # comment lines directly above the field
-            index = attr.lineno - 2
-            while index >= 0 and lines[index].strip().startswith("#:"):
-                found.insert(0, _COMMENT.search(lines[index]).group(1).strip())
-                index -= 1
-        if found:
-            attr.docstring = Docstring(" ".join(found), parent=attr)
+        text = comment_at(lines, attr.lineno)
+        if text:
+            attr.docstring = Docstring(text, parent=attr)

@@ -27,10 +27,10 @@ class AutoencoderConfig:
     embedding_dim: int = 32      #: LSTM hidden size = embedding dimension d
     token_dim: int = 0           #: token-embedding size; 0 means embedding_dim
     dropout: float = 0.1         #: dropout on token embeddings during training
-    epochs: int = 50
-    batch_size: int = 100
-    lr: float = 1e-3
-    weight_decay: float = 1e-4
+    epochs: int = 50             #: passes over the training architectures
+    batch_size: int = 100        #: architectures per Adam step
+    lr: float = 1e-3             #: Adam learning rate
+    weight_decay: float = 1e-4   #: Adam weight decay
     grad_clip: float = 5.0       #: gradient-norm clip
     compact: bool = False        #: read and write only the token positions that can vary (faster)
 

@@ -35,20 +35,20 @@ ALL = "all"                     #: test_size: every architecture outside the tra
 class EvaluateConfig:
     """One predictor evaluation. Accuracies are percent; times are seconds."""
 
-    space: str = "nasbench201"
+    space: str = "nasbench201"          #: the search space (python main.py spaces lists them)
     data: Optional[str] = None           #: NAS-Bench-201 table (after --data and $NASEARCH_NB201)
-    dataset: str = "cifar10-valid"
-    metric: str = "val"
+    dataset: str = "cifar10-valid"       #: the benchmark dataset whose values are predicted
+    metric: str = "val"                  #: the predicted metric (val, test, ...)
     epochs: Optional[int] = None         #: None = the benchmark's default (200 for NAS-Bench-201)
-    trials: int = 20
+    trials: int = 20                     #: random train/test splits; each predictor sees the same ones
     test_size: Union[int, str] = 100     #: architectures tested per trial, or "all": every one outside the training set
-    train_sizes: tuple = (121,)
-    seed: int = 0
+    train_sizes: tuple = (121,)          #: architectures a predictor is trained on (the paper: 121)
+    seed: int = 0                        #: master seed of the splits and the predictors
     top_k: int = 10                      #: for precision@k
-    predictors: tuple = (PredictorSpec("emprox"),)
+    predictors: tuple = (PredictorSpec("emprox"),)  #: [{name, label, options}] entries to evaluate
     grid: dict = field(default_factory=dict)   #: option → list of values: the grid predictor at every point
     grid_predictor: str = ""             #: label of the entry the grid applies to; "" = the first that takes it
-    output: str = "runs/evaluate"
+    output: str = "runs/evaluate"        #: where the evaluation directory goes
 
     def __post_init__(self):
         if self.trials < 1:

@@ -15,7 +15,7 @@ class EvolutionConfig:
     sample_size: int = 10    #: tournament size
     screen: int = 0          #: 0 = plain; c > 0 = make c children, query the one EmProx predicts best
     screen_with: str = "emprox"  #: the screening predictor (any registered name, e.g. emprox_label_aware)
-    predictor: dict = field(default_factory=dict)
+    predictor: dict = field(default_factory=dict)  #: options of the screening predictor
 
 
 class RegularizedEvolution(Optimizer):

@@ -31,8 +31,8 @@ class GINConfig:
     layers: int = 3           #: message-passing layers
     dim: int = 32             #: graph-embedding size of each member
     epochs: int = 200         #: full-batch Adam steps
-    lr: float = 3e-3
-    weight_decay: float = 1e-4
+    lr: float = 3e-3          #: Adam learning rate
+    weight_decay: float = 1e-4  #: Adam weight decay
     ranking: float = 1.0      #: weight of the pairwise ranking loss beside the squared error
     messages: str = "both"    #: "both" (predecessors and successors) or "forward" (predecessors only)
     zero_cost: tuple = ()     #: zero-cost proxies used as inputs (synflow, params, flops)

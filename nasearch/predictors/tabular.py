@@ -12,10 +12,10 @@ from .encodings import one_hot, path_encoding
 
 @dataclass(frozen=True)
 class XGBConfig:
-    max_depth: int = 6
-    min_child_weight: float = 1.0
-    eta: float = 0.3
-    rounds: int = 500
+    max_depth: int = 6             #: deepest tree
+    min_child_weight: float = 1.0  #: least hessian sum in a leaf
+    eta: float = 0.3               #: learning rate (shrinkage per tree)
+    rounds: int = 500              #: boosting rounds (trees)
 
 
 class XGBoost(Predictor):
@@ -45,13 +45,13 @@ class XGBoost(Predictor):
 
 @dataclass(frozen=True)
 class MLPConfig:
-    layers: int = 20
-    width: int = 20
-    epochs: int = 500
-    batch_size: int = 32
-    lr: float = 1e-3
+    layers: int = 20            #: hidden layers
+    width: int = 20             #: units per hidden layer
+    epochs: int = 500           #: passes over the training architectures
+    batch_size: int = 32        #: architectures per Adam step
+    lr: float = 1e-3            #: Adam learning rate
     loss: str = "l1"            #: "l1" or "mse"
-    ensemble: int = 1
+    ensemble: int = 1           #: networks averaged, each from its own initialisation
     encoding: str = "one_hot"   #: "one_hot" or "path"
 
 

@@ -26,12 +26,12 @@ class TrainingConfig:
     dataset: str = "digits"       #: digits (scikit-learn's 8x8 digits), cifar10, cifar100, or folder
     data: str = ""                #: cifar: the folder holding the unpacked python version; folder: train/ and val/ per class
     download: bool = False        #: cifar: fetch the archive into data: when it is not there
-    epochs: int = 10
-    batch_size: int = 64
-    lr: float = 0.05
-    momentum: float = 0.9
+    epochs: int = 10              #: length of the cosine schedule (a search's full fidelity)
+    batch_size: int = 64          #: images per SGD step
+    lr: float = 0.05              #: initial SGD learning rate
+    momentum: float = 0.9         #: SGD momentum
     nesterov: bool = True         #: Nesterov momentum (NAS-Bench-201 trains with it, DARTS without)
-    weight_decay: float = 5e-4
+    weight_decay: float = 5e-4    #: L2 penalty on every weight
     grad_clip: float = 5.0        #: gradient-norm clip; 0 = none
     channels: int = 8             #: stem width (NAS-Bench-201 uses 16, DARTS 36)
     cells_per_stage: int = 1      #: cells per stage (NAS-Bench-201 uses 5; DARTS 6, which with its 2 reduction cells makes 20)
@@ -42,7 +42,7 @@ class TrainingConfig:
     cutout: int = 0               #: side in pixels of the cutout square (DARTS: 16); 0 = none
     val_fraction: Optional[float] = None  #: share of the training set held out; None = 0.5 on CIFAR, 0.3 on digits
     image_size: int = 32          #: folder only: images are resized to this square
-    seed: int = 0
+    seed: int = 0                 #: seeds the split and each architecture's initialisation and batches
     device: str = "auto"          #: auto (each worker its own GPU when there are any), cpu, cuda or cuda:N
     amp: Optional[bool] = None    #: mixed precision (float16 with loss scaling); None = on CUDA
     channels_last: Optional[bool] = None  #: channels-last memory layout; None = on CUDA
