@@ -6,7 +6,7 @@ A search space owns three things:
   a strict string format and a ConfigSpace view);
 * the NAO-style token sequence the embedding model reads and writes
   (``to_sequence`` / ``from_sequence`` plus the decoder's ``allowed_tokens`` mask);
-* its tabular benchmark (``query`` returns percent accuracy);
+* optionally, its benchmark (``query`` returns percent accuracy; :mod:`nasearch.space_benchmark`);
 * optionally, trainable networks (:mod:`nasearch.network_builder`).
 
 Architectures are immutable, hashable values chosen by the space. Generic code
@@ -22,8 +22,9 @@ from typing import Hashable, Iterator, Optional, Sequence
 import numpy as np
 
 from .architecture_graph import ArchitectureGraph
-from .errors import DataError, InvalidArchitectureError, unknown
+from .errors import DataError, InvalidArchitectureError
 from .network_builder import NetworkBuilder
+from .space_benchmark import Benchmark
 
 Architecture = Hashable
 
@@ -35,9 +36,11 @@ START_TOKEN = 0
 LIST_LIMIT = 100_000
 
 
-class SearchSpace(NetworkBuilder, abc.ABC):
-    """A finite or infinite set of architectures with a tabular benchmark attached, and optionally
-    networks built from them (the :class:`~nasearch.network_builder.NetworkBuilder` part)."""
+class SearchSpace(Benchmark, NetworkBuilder, abc.ABC):
+    """A finite or infinite set of architectures, with two optional parts: a benchmark of their
+    values (:class:`~nasearch.space_benchmark.Benchmark`) and networks built from them
+    (:class:`~nasearch.network_builder.NetworkBuilder`). Both parts default to nothing, so a
+    space of architectures alone implements only the abstract methods here."""
 
     #: Registry name, e.g. ``"nasbench201"``.
     name: str = ""
@@ -160,83 +163,6 @@ class SearchSpace(NetworkBuilder, abc.ABC):
     def from_config(self, config) -> Architecture:
         """The canonical architecture of a configuration (dict or ``Configuration``)."""
 
-    # ------------------------------------------------------------------ benchmark
-    # A benchmark table is optional: a space without one leaves these defaults and is
-    # scored by an objective of the user's (see nasearch.objective).
-    @property
-    def datasets(self) -> list:
-        """Names of the datasets the benchmark covers (empty: the space has no benchmark)."""
-        return []
-
-    def metrics(self, dataset: str) -> list:
-        """Metrics available for ``dataset``, e.g. ``["train", "val", "test"]``."""
-        return []
-
-    def metric_unit(self, metric: str) -> str:
-        """The unit of a metric's values, for axis labels: ``"%"`` for the accuracies
-        (``train``, ``val``, ``test``); ``""`` (unknown) for anything else unless a space says."""
-        return "%" if metric in ("train", "val", "test") else ""
-
-    def cost_metrics(self, dataset: str) -> list:
-        """Deployment costs of ``dataset``'s architectures, lower is better (e.g. ``latency@edgegpu``).
-
-        A cost is a lookup that needs no training, so a search reads it for free
-        before deciding what to evaluate (it filters constrained proposals with it).
-        :meth:`query` returns it, or raises MissingValueError when it was never measured.
-        """
-        return []
-
-    def epochs(self, dataset: str, metric: str) -> list:
-        """Training budgets available for ``(dataset, metric)``; the first is the default.
-
-        An empty list means the benchmark has a single fidelity and ``epochs``
-        must be left as ``None``.
-        """
-        return []
-
-    def query(self, arch: Architecture, dataset: str, metric: str = "val",
-              epochs: Optional[int] = None) -> float:
-        """Benchmark value of ``arch`` in percent accuracy (a table lookup)."""
-        raise DataError(f"search space {self.name!r} has no benchmark table; score its architectures with "
-                        "an objective of your own (nasearch.Search(space, objective))")
-
-    def benchmark_note(self, dataset: str) -> str:
-        """What a reader must know about ``dataset``'s values, shown wherever they are reported ("": nothing)."""
-        return ""
-
-    def table_archs(self, dataset: str) -> Optional[list]:
-        """The architectures the benchmark has values for, when they can be listed cheaply.
-
-        Default: every architecture of a listable space (the benchmark covers the
-        space), else ``None``. A space with a partial table (e.g. DARTS with its
-        NAS-Bench-301 subset) returns the tabulated architectures.
-        """
-        return list(self.enumerate()) if self.listable and self.datasets else None
-
-    def table_covers_space(self, dataset: str) -> bool:
-        """Whether every architecture of the space has a benchmark value."""
-        archs = self.table_archs(dataset)
-        return archs is not None and self.size is not None and len(archs) == self.size
-
-    def values(self, dataset: str, metric: str = "val", epochs: Optional[int] = None) -> np.ndarray:
-        """``(n,)`` float64 values in :meth:`table_archs` order. Override for speed."""
-        archs = self.table_archs(dataset)
-        if archs is None:
-            raise DataError(f"space {self.name!r} has no listable table for {dataset!r}; "
-                            "query single architectures instead")
-        return np.array([self.query(a, dataset, metric, epochs) for a in archs])
-
-    def optimum(self, dataset: str, metric: str = "val", epochs: Optional[int] = None) -> Optional[float]:
-        """The best value in the space, or ``None`` when the table cannot say so cheaply."""
-        if not self.table_covers_space(dataset):
-            return None
-        return float(np.max(self.values(dataset, metric, epochs)))
-
-    def dataset_sizes(self) -> dict:
-        """``{dataset: number of architectures}``; differs from :attr:`size` for a space whose
-        datasets have spaces of their own (NAS-Bench-Graph's proteins). Default: :attr:`size` each."""
-        return {dataset: self.size for dataset in self.datasets}
-
     # ------------------------------------------------------------- plug-in hooks
     def path_encoding(self, arch: Architecture) -> Optional[np.ndarray]:
         """BANANAS path encoding of ``arch``, ``(p,)`` float32 (one entry per input-to-output path
@@ -262,44 +188,6 @@ class SearchSpace(NetworkBuilder, abc.ABC):
     def graph_label_names(self) -> list:
         """A name per :meth:`graph` label (its operation or role), for drawings; default: the numbers."""
         return [str(label) for label in range(self.graph_labels)]
-
-    @classmethod
-    def convert_table(cls, source: str, out: str) -> int:
-        """Rebuild the space's benchmark table at ``out`` from its official release file ``source``
-        (``python main.py convert --space NAME``); returns the rows written. Default: no converter."""
-        raise DataError(f"search space {cls.name!r} has no table converter; its table ships as it is")
-
-    # ------------------------------------------------------------ shared checks
-    def check_dataset(self, dataset: str) -> str:
-        """Raise UnknownNameError unless ``dataset`` is one of :attr:`datasets`."""
-        if not self.datasets:
-            raise DataError(f"search space {self.name!r} has no benchmark table; score its architectures with "
-                            "an objective of your own (nasearch.Search(space, objective))")
-        if dataset not in self.datasets:
-            raise unknown(f"dataset for space {self.name!r}:", dataset, self.datasets)
-        return dataset
-
-    def check_query(self, dataset: str, metric: str, epochs: Optional[int]) -> Optional[int]:
-        """Validate a query's names; return the epochs to use (the default when ``None``)."""
-        self.check_dataset(dataset)
-        if metric in self.cost_metrics(dataset):
-            if epochs is not None:
-                raise unknown(f"epochs for the cost {metric!r} (omit epochs):", epochs, ["none"])
-            return None
-        if metric not in self.metrics(dataset):
-            raise unknown(f"metric for {self.name}/{dataset}:", metric,
-                          self.metrics(dataset) + self.cost_metrics(dataset))
-        available = self.epochs(dataset, metric)
-        if not available:
-            if epochs is not None:
-                raise unknown(f"epochs for {self.name}/{dataset} (single fidelity; omit epochs):",
-                              epochs, ["none"])
-            return None
-        if epochs is None:
-            return available[0]
-        if int(epochs) not in available:
-            raise unknown(f"epochs for {self.name}/{dataset}/{metric}:", epochs, available)
-        return int(epochs)
 
     def check_tokens(self, tokens: Sequence[int]) -> list:
         """Validate length and per-position masks of a token sequence; return it as ints."""

@@ -12,6 +12,6 @@ Subclass a contract in your own test module and provide the fixtures it names::
 from .objective_contract import ObjectiveContract
 from .optimizer_contract import OptimizerContract
 from .predictor_contract import PredictorContract
-from .search_space_contract import SearchSpaceContract
+from .search_space_contract import BenchmarkContract, NetworkBuilderContract, SearchSpaceContract
 
-__all__ = ["SearchSpaceContract", "PredictorContract", "OptimizerContract", "ObjectiveContract"]
+__all__ = ["SearchSpaceContract", "BenchmarkContract", "NetworkBuilderContract", "PredictorContract", "OptimizerContract", "ObjectiveContract"]

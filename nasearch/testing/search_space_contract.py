@@ -35,8 +35,103 @@ def _assert_member(space, arch, what: str) -> None:
         raise AssertionError(f"{what} is not a valid member: {error}") from None
 
 
-class SearchSpaceContract:
-    """Override the ``space`` fixture; every test here must pass."""
+class BenchmarkContract:
+    """The benchmark part (:class:`~nasearch.space_benchmark.Benchmark`): queries, costs, tables.
+    Each test skips for a space without a benchmark."""
+
+    @pytest.fixture
+    def space(self):
+        raise NotImplementedError("override the `space` fixture")
+
+    def test_query_returns_percent_for_every_dataset_and_metric(self, space):
+        if not space.datasets:
+            pytest.skip("no benchmark table")
+        for dataset in space.datasets:
+            arch = _scored(space, dataset)[0]
+            for metric in space.metrics(dataset):
+                for epochs in space.epochs(dataset, metric) or [None]:
+                    value = space.query(arch, dataset, metric, epochs)
+                    assert isinstance(value, float) and 0.0 <= value <= 100.0
+
+    def test_costs_are_non_negative_numbers_or_missing(self, space):
+        """Cost metrics (``cost_metrics``) are lookups with no epochs: a finite value >= 0, or
+        MissingValueError where the benchmark never measured it; never also an accuracy metric."""
+        from nasearch.errors import MissingValueError
+
+        if not space.datasets:
+            pytest.skip("no benchmark table")
+        for dataset in space.datasets:
+            costs = space.cost_metrics(dataset)
+            assert not set(costs) & set(space.metrics(dataset)), "a cost must not also be an accuracy metric"
+            for arch in _scored(space, dataset)[:5]:
+                for metric in costs:
+                    try:
+                        value = space.query(arch, dataset, metric)
+                    except MissingValueError:
+                        continue
+                    assert isinstance(value, float) and np.isfinite(value) and value >= 0.0
+                    with pytest.raises(UnknownNameError):
+                        space.query(arch, dataset, metric, 12345)
+
+    def test_query_rejects_unknown_names(self, space):
+        if not space.datasets:
+            pytest.skip("no benchmark table")
+        dataset = space.datasets[0]
+        arch = _scored(space, dataset)[0]
+        with pytest.raises(UnknownNameError):
+            space.query(arch, "no-such-dataset")
+        with pytest.raises(UnknownNameError):
+            space.query(arch, dataset, "no-such-metric")
+        with pytest.raises(UnknownNameError):
+            space.query(arch, dataset, space.metrics(dataset)[0], 123457)
+
+    def test_values_match_query(self, space):
+        dataset = space.datasets[0] if space.datasets else None
+        archs = space.table_archs(dataset) if dataset else None
+        if archs is None:
+            pytest.skip("no listable table")
+        metric = space.metrics(dataset)[0]
+        values = space.values(dataset, metric)
+        assert values.shape == (len(archs),)
+        for i in np.random.default_rng(0).integers(len(archs), size=20):
+            assert values[i] == pytest.approx(space.query(archs[i], dataset, metric))
+
+
+class NetworkBuilderContract:
+    """The network part (:class:`~nasearch.network_builder.NetworkBuilder`): a built network maps
+    images to logits, and the full-size protocol is valid training settings. Each test skips
+    for a space that builds no networks."""
+
+    @pytest.fixture
+    def space(self):
+        raise NotImplementedError("override the `space` fixture")
+
+    def test_a_network_maps_images_to_logits(self, space):
+        if not space.builds_networks:
+            pytest.skip("the space builds no networks")
+        import torch
+
+        arch = _samples(space, 1)[0]
+        network = space.network(arch, 3, 7)
+        network.eval()
+        with torch.no_grad():
+            logits = network(torch.zeros(2, 3, 32, 32))
+        assert tuple(logits.shape) == (2, 7)
+
+    def test_the_full_training_protocol_is_valid_training_settings(self, space):
+        from nasearch.config import build
+        from nasearch.training import TrainingConfig
+
+        protocol = space.full_training()
+        assert isinstance(protocol, dict)
+        if protocol:
+            build(TrainingConfig, {"dataset": "cifar10", "data": "x", **protocol}, "full_training")
+        assert space.export(_samples(space, 1)[0]) is None or isinstance(space.export(_samples(space, 1)[0]), str)
+
+
+class SearchSpaceContract(BenchmarkContract, NetworkBuilderContract):
+    """The whole space: its architectures, sequences, graph and config view here, and the
+    benchmark and network parts it inherits. Override the ``space`` fixture; every test must pass."""
 
     @pytest.fixture
     def space(self):
@@ -174,56 +269,3 @@ class SearchSpaceContract:
         ids = [space.arch_id(a) for a in space.enumerate()]
         assert len(ids) == space.size == len(set(ids))
         assert {space.arch_id(a) for a in _samples(space)} <= set(ids)
-
-    def test_query_returns_percent_for_every_dataset_and_metric(self, space):
-        if not space.datasets:
-            pytest.skip("no benchmark table")
-        for dataset in space.datasets:
-            arch = _scored(space, dataset)[0]
-            for metric in space.metrics(dataset):
-                for epochs in space.epochs(dataset, metric) or [None]:
-                    value = space.query(arch, dataset, metric, epochs)
-                    assert isinstance(value, float) and 0.0 <= value <= 100.0
-
-    def test_costs_are_non_negative_numbers_or_missing(self, space):
-        """Cost metrics (``cost_metrics``) are lookups with no epochs: a finite value >= 0, or
-        MissingValueError where the benchmark never measured it; never also an accuracy metric."""
-        from nasearch.errors import MissingValueError
-
-        if not space.datasets:
-            pytest.skip("no benchmark table")
-        for dataset in space.datasets:
-            costs = space.cost_metrics(dataset)
-            assert not set(costs) & set(space.metrics(dataset)), "a cost must not also be an accuracy metric"
-            for arch in _scored(space, dataset)[:5]:
-                for metric in costs:
-                    try:
-                        value = space.query(arch, dataset, metric)
-                    except MissingValueError:
-                        continue
-                    assert isinstance(value, float) and np.isfinite(value) and value >= 0.0
-                    with pytest.raises(UnknownNameError):
-                        space.query(arch, dataset, metric, 12345)
-
-    def test_query_rejects_unknown_names(self, space):
-        if not space.datasets:
-            pytest.skip("no benchmark table")
-        dataset = space.datasets[0]
-        arch = _scored(space, dataset)[0]
-        with pytest.raises(UnknownNameError):
-            space.query(arch, "no-such-dataset")
-        with pytest.raises(UnknownNameError):
-            space.query(arch, dataset, "no-such-metric")
-        with pytest.raises(UnknownNameError):
-            space.query(arch, dataset, space.metrics(dataset)[0], 123457)
-
-    def test_values_match_query(self, space):
-        dataset = space.datasets[0] if space.datasets else None
-        archs = space.table_archs(dataset) if dataset else None
-        if archs is None:
-            pytest.skip("no listable table")
-        metric = space.metrics(dataset)[0]
-        values = space.values(dataset, metric)
-        assert values.shape == (len(archs),)
-        for i in np.random.default_rng(0).integers(len(archs), size=20):
-            assert values[i] == pytest.approx(space.query(archs[i], dataset, metric))
