@@ -35,13 +35,17 @@ def _assert_member(space, arch, what: str) -> None:
         raise AssertionError(f"{what} is not a valid member: {error}") from None
 
 
-class BenchmarkContract:
-    """The benchmark part (:class:`~nasearch.space_benchmark.Benchmark`): queries, costs, tables.
-    Each test skips for a space without a benchmark."""
+class _SpaceFixture:
+    """The fixture every part's contract runs on: override it with your space."""
 
     @pytest.fixture
     def space(self):
         raise NotImplementedError("override the `space` fixture")
+
+
+class BenchmarkContract(_SpaceFixture):
+    """The benchmark part (:class:`~nasearch.space_benchmark.Benchmark`): queries, costs, tables.
+    Each test skips for a space without a benchmark."""
 
     def test_query_returns_percent_for_every_dataset_and_metric(self, space):
         if not space.datasets:
@@ -97,14 +101,10 @@ class BenchmarkContract:
             assert values[i] == pytest.approx(space.query(archs[i], dataset, metric))
 
 
-class NetworkBuilderContract:
+class NetworkBuilderContract(_SpaceFixture):
     """The network part (:class:`~nasearch.network_builder.NetworkBuilder`): a built network maps
     images to logits, and the full-size protocol is valid training settings. Each test skips
     for a space that builds no networks."""
-
-    @pytest.fixture
-    def space(self):
-        raise NotImplementedError("override the `space` fixture")
 
     def test_a_network_maps_images_to_logits(self, space):
         if not space.builds_networks:
@@ -132,10 +132,6 @@ class NetworkBuilderContract:
 class SearchSpaceContract(BenchmarkContract, NetworkBuilderContract):
     """The whole space: its architectures, sequences, graph and config view here, and the
     benchmark and network parts it inherits. Override the ``space`` fixture; every test must pass."""
-
-    @pytest.fixture
-    def space(self):
-        raise NotImplementedError("override the `space` fixture")
 
     def test_same_seed_same_samples_different_seed_different(self, space):
         assert _samples(space, seed=1) == _samples(space, seed=1)
