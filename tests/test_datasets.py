@@ -120,8 +120,9 @@ def test_devices_and_gpu_settings_fail_in_one_line_without_a_gpu(nb201, monkeypa
         with pytest.raises(ConfigError, match="sees no CUDA GPU; use device: auto or cpu"):
             training_device("cuda:1")
         with pytest.raises(ConfigError, match="amp .* needs a CUDA device"):
-            TrainingObjective(nb201, {"epochs": 1, "channels": 4, "amp": True}).evaluate(nb201.sample(
-                np.random.default_rng(0)))
+            TrainingObjective(nb201, {"epochs": 1, "channels": 4, "amp": True}).check_data()
+        with pytest.raises(ConfigError, match="sees no CUDA GPU"):   # before any pretraining or evaluation
+            Search(nb201, TrainingObjective(nb201, {"device": "cuda"}), optimizer="random", budget=2)
     with pytest.raises(ConfigError, match="gpus_per_trial is a Ray setting"):
         Search(nb201, optimizer="random", budget=2, workers=2, gpus_per_trial=0.5)
     with pytest.raises(ConfigError, match="device must be auto, cpu, cuda or cuda:N"):

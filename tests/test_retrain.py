@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from nasearch.cli import main
+from nasearch.errors import ConfigError
 from nasearch.testing.datasets import write_cifar
 from nasearch.training import loop
 from nasearch.training.retrain import resolve, retrain
@@ -76,6 +77,11 @@ def test_a_killed_retraining_resumes_to_the_same_weights(searched, tmp_path, mon
     # a finished retraining is not trained again; other settings in its folder are refused
     assert retrain(searched, settings=TINY, output=tmp_path / "whole", log=said.append) == whole
     assert "already holds" in said[-1]
+    # a damaged checkpoint is one line naming the file and the fix
+    (tmp_path / "whole" / "retrain.json").unlink()
+    (tmp_path / "whole" / "checkpoint.pt").write_bytes(b"not a checkpoint")
+    with pytest.raises(ConfigError, match="checkpoint.pt' is damaged .*delete it to restart"):
+        retrain(searched, settings=TINY, output=tmp_path / "whole", log=said.append)
 
 
 def test_the_darts_protocol_builds_the_papers_network(darts):

@@ -80,6 +80,10 @@ class TrainingObjective(Objective):
         return self._data
 
     def check_data(self) -> None:
+        """Load the data and check the device now, before any slow work (one-line errors)."""
+        device = training_device(self.config.device)
+        if self.config.amp and device.type != "cuda":
+            raise ConfigError("amp (mixed precision) needs a CUDA device; set amp: false or device: auto on a GPU")
         self.data()
 
     def describe(self) -> str:

@@ -135,7 +135,11 @@ def retrain(run_dir=None, arch: Optional[str] = None, settings: Optional[dict] =
         generator = torch.Generator().manual_seed(int(rng.integers(2**62)))
     trainer = Trainer(model, data, config, device, generator)
     if folder.has(RETRAIN_CHECKPOINT):
-        trainer.load(torch.load(folder.file(RETRAIN_CHECKPOINT), map_location=device, weights_only=False))
+        try:
+            trainer.load(torch.load(folder.file(RETRAIN_CHECKPOINT), map_location=device, weights_only=False))
+        except Exception as error:   # cut short by a full disk, or written by other code
+            raise ConfigError(f"{str(folder.file(RETRAIN_CHECKPOINT))!r} is damaged ({type(error).__name__}); "
+                              "delete it to restart the training from epoch 0") from None
         log(f"resumed after epoch {trainer.epochs_done} of {config.epochs}")
     bar = None
     if progress:
