@@ -109,13 +109,18 @@ def test_a_table_search_retrains_on_its_benchmarks_dataset(nb201_path, tmp_path)
     (["retrain", "--space", "nasbench_graph", "--arch", "x"], "has no network"),
     (["retrain", "--space", "darts", "--arch", "nonsense", "--out", "{tmp}/o"], "malformed DARTS string"),
     (["retrain", "{run}", "--set", "epochs=2", "--set", "channels=8", "--out", "{run}/retrain-other"], None),
+    (["retrain", "{run}", "--set", "device=cuda", "--out", "{tmp}/cuda"], "cuda"),
 ])
 def test_bad_retrain_inputs_are_one_line_errors(argv, message, searched, tmp_path, capsys):
+    if message == "cuda" and torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
     argv = [a.format(tmp=tmp_path, run=searched) for a in argv]
     if message is None:   # a folder holding a retraining with other settings is never overwritten
         (searched / "retrain-other").mkdir(exist_ok=True)
         (searched / "retrain-other" / "retrain.yaml").write_text("space: darts\narch: x\ntraining: {}\n")
+        (searched / "retrain-other" / "checkpoint.pt").write_bytes(b"an epoch was trained")
         message = "holds a retraining with another architecture"
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0], err
+    assert not (tmp_path / "cuda").exists(), "a failed start writes nothing"

@@ -123,11 +123,13 @@ def retrain(run_dir=None, arch: Optional[str] = None, settings: Optional[dict] =
 
         log(f"{folder.path} already holds this retraining's result")
         return json.loads(folder.read_text(RETRAIN_RESULT))
+    device = training_device(config.device)   # a bad device or dataset fails before anything is written
+    if config.amp and device.type != "cuda":
+        raise ConfigError("amp (mixed precision) needs a CUDA device; set amp: false or device: auto on a GPU")
+    data = full_training_set(load_data(config))
     folder.path.mkdir(parents=True, exist_ok=True)
     folder.write_yaml(RETRAIN_CONFIG, record)
 
-    device = training_device(config.device)
-    data = full_training_set(load_data(config))
     held_out = "test" if data.x_test is not None else "val"
     rng = component_rng(config.seed, "retrain", record["arch"])
     with torch_seeded(rng):
@@ -180,6 +182,8 @@ def _check_folder(folder: RunDirectory, record: dict) -> None:
             raise ConfigError(f"{str(folder.path)!r} is not empty and holds no retraining; choose another --out")
         return
     saved = folder.read_yaml(RETRAIN_CONFIG)
+    if saved != record and not folder.has(RETRAIN_CHECKPOINT):   # no epoch finished: nothing to lose
+        return
     if saved != record:
         changed = sorted(k for k in set(saved.get("training", {})) | set(record["training"])
                          if saved.get("training", {}).get(k) != record["training"].get(k))
