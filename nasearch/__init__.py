@@ -10,11 +10,11 @@ from .search_space import SearchSpace
 
 __all__ = ["SearchSpace", "ArchitectureGraph", "Search", "SearchResult", "Trial", "RunSummary", "Objective", "TabularObjective",
            "CallableObjective", "Evaluation", "get_search_space", "NasearchError", "InvalidArchitectureError", "UnknownNameError",
-           "DataError", "ConfigError", "unknown"]
+           "DataError", "ConfigError", "unknown", "retrain", "TrainingObjective"]
 
 _LAZY = {"Search": "search", "SearchResult": "runs.summary", "Trial": "runs.trial", "RunSummary": "runs.summary",
          "Objective": "objective", "TabularObjective": "objective", "CallableObjective": "objective",
-         "Evaluation": "objective"}
+         "Evaluation": "objective", "retrain": "training.retrain", "TrainingObjective": "training.objective"}
 
 
 def __getattr__(name):
