@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nasearch import Search  # noqa: E402
 from nasearch.compare import paired_difference, verdict  # noqa: E402
+from nasearch.errors import NasearchError  # noqa: E402
 
 FAITHFUL = {"surrogate": "emprox"}
 VARIANTS = {
@@ -42,6 +43,10 @@ VARIANTS = {
     "faithful, aged parents (population 30)": ("emprox_nao", {**FAITHFUL, "sources": {"mutation": {"population": 30}}}),
     "faithful, batch 5 + aged parents": ("emprox_nao", {**FAITHFUL, "batch_size": 5,
                                                         "sources": {"mutation": {"population": 30}}}),
+    "faithful, batch 5 + aged parents, no ascent": ("emprox_nao", {
+        **FAITHFUL, "batch_size": 5, "sources": {"mutation": {"population": 30}, "ascent": "off"}}),
+    "faithful, batch 5, ascent alone": ("emprox_nao", {
+        **FAITHFUL, "batch_size": 5, "sources": {"mutation": "off", "sample": "off"}}),
 }
 BASE = "EmProx-NAO faithful"
 
@@ -58,15 +63,20 @@ def main(argv=None) -> None:
 
     space = get_search_space("darts")
     chosen = {label: v for label, v in VARIANTS.items() if not args.only or label in args.only or label == BASE}
-    curves, walls = {}, {}
+    curves, walls, stalls = {}, {}, {}
     warnings.simplefilter("ignore")
     for label, (optimizer, options) in chosen.items():
         rows, seconds = [], []
         for seed in seeds:
             start = time.perf_counter()
-            result = Search(space, None, optimizer, args.budget, seed, options=options).run()
+            search = Search(space, None, optimizer, args.budget, seed, options=options)
+            try:
+                search.run()
+            except NasearchError:   # the variant ran out of new proposals: its best so far stands
+                stalls[label] = stalls.get(label, 0) + 1
             seconds.append(time.perf_counter() - start)
-            rows.append([t.incumbent for t in result.history])
+            curve = [t.incumbent for t in search.history.trials]
+            rows.append(curve + [curve[-1]] * (args.budget - len(curve)))
         curves[label], walls[label] = np.array(rows, dtype=float), float(np.mean(seconds))
         print(f"{label} done", file=sys.stderr, flush=True)
     marks = [m for m in (50, 100, 200) if m < args.budget] + [args.budget]
@@ -81,7 +91,9 @@ def main(argv=None) -> None:
         else:
             mean, error = paired_difference(data[:, -1], curves[BASE][:, -1])
             paired = f"{mean:+.3f} ± {error:.3f} {verdict(mean, error, len(seeds))}"
-        print(f"| {label} | {means} | {paired} | {walls[label]:.1f} |")
+        stalled = f" (stalled on {stalls[label]} of {len(seeds)} seeds: no new proposal for 20 rounds)" \
+            if label in stalls else ""
+        print(f"| {label}{stalled} | {means} | {paired} | {walls[label]:.1f} |")
 
 
 if __name__ == "__main__":
