@@ -223,8 +223,11 @@ class Search:
                 self._rejected += 1
         self._stale = 0 if fresh else self._stale + 1
         if self._stale >= STALE_ROUNDS:
+            size = self.space.size
             why = ("every proposal broke the constraints; loosen them" if self._rejected else
-                   "the space may be exhausted, lower the budget")
+                   "the space may be exhausted, lower the budget" if size is not None and self.told >= size / 2 else
+                   "every proposal was an architecture it already knew; lower the budget, or give it another "
+                   "proposal source")
             raise NasearchError(f"optimizer {self.optimizer_name!r} proposed nothing new for {STALE_ROUNDS} "
                                 f"rounds after {self.told} evaluations; {why}")
         return fresh

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from nasearch import CallableObjective, Search, TabularObjective
-from nasearch.errors import ConfigError
+from nasearch.errors import ConfigError, NasearchError
 
 
 class Counting:
@@ -171,3 +171,24 @@ def test_out_of_order_tells_and_an_arch_in_flight_resume_exactly(nb201, tmp_path
     assert resumed.told == first.told
     assert resumed.ask(1)[0] == in_flight[0], "the architecture in flight is handed out again first"
     assert resumed.ask(4) == first.ask(4), "the replayed optimizer continues exactly like the original"
+
+
+def test_an_optimizer_that_only_repeats_itself_stops_with_one_line(nb201):
+    from nasearch.optimizers.base import Optimizer, Proposal
+
+    @dataclasses.dataclass(frozen=True)
+    class NoOptions:
+        pass
+
+    class Repeats(Optimizer):
+        """Proposes the same architecture forever: after its first evaluation, nothing new."""
+
+        name, Config = "repeats", NoOptions
+
+        def ask(self, count):
+            return [Proposal(self.space.from_string(
+                "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"))]
+
+    with pytest.raises(NasearchError, match="proposed nothing new for 20 rounds after 1 evaluations; every "
+                                             "proposal was an architecture it already knew"):
+        Search(nb201, None, Repeats(nb201, None, np.random.default_rng(0)), budget=5).run()
