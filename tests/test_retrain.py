@@ -101,6 +101,19 @@ def test_a_table_search_retrains_on_its_benchmarks_dataset(nb201_path, tmp_path)
     space, arch, config = resolve(run, settings={"data": "somewhere"})
     assert config.dataset == "cifar100" and (config.channels, config.cells_per_stage, config.epochs) == (16, 5, 200)
     assert space.to_string(arch) == json.loads((run / "summary.json").read_text())["best_arch"]
+    # the default dataset ("": the space's first, cifar10-valid) is trained on CIFAR-10, never silently on digits
+    default = tmp_path / "default"
+    assert main(["search", "--quiet", "--out", str(default), "--data", str(nb201_path), "--set", "optimizer=random",
+                 "--set", "budget=3"]) == 0
+    with pytest.raises(ConfigError, match="training dataset cifar10 needs data"):
+        resolve(default)
+    assert resolve(default, settings={"data": "somewhere"})[2].dataset == "cifar10"
+    imagenet = tmp_path / "imagenet"
+    assert main(["search", "--quiet", "--out", str(imagenet), "--data", str(nb201_path), "--set", "optimizer=random",
+                 "--set", "budget=3", "--set", "dataset=ImageNet16-120"]) == 0
+    with pytest.raises(ConfigError, match="which images the benchmark dataset 'ImageNet16-120' was trained on"):
+        resolve(imagenet)
+    assert resolve(imagenet, settings={"dataset": "folder", "data": "imgs"})[2].dataset == "folder"
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -46,6 +46,21 @@ def _table_dataset(dataset: str) -> Optional[str]:
     return None
 
 
+def _benchmark_images(space, dataset: str, settings: dict) -> dict:
+    """The training dataset behind a benchmark search's ``dataset`` (``""``: the space's scoring one),
+    unless the caller names one; a benchmark without known images is a one-line error."""
+    from ..objective import scoring_dataset
+
+    if "dataset" in settings:
+        return {}
+    dataset = dataset or scoring_dataset(space)
+    images = _table_dataset(dataset)
+    if images is None:
+        raise ConfigError(f"retrain does not know which images the benchmark dataset {dataset!r} was trained on; "
+                          "name them with --set dataset=cifar10|cifar100|folder --set data=DIR")
+    return {"dataset": images}
+
+
 def _run_settings(run: RunDirectory) -> tuple:
     """``(space name, best architecture string, data settings)`` of a search run directory."""
     import json
@@ -68,9 +83,8 @@ def _run_settings(run: RunDirectory) -> tuple:
         best = max(records, key=lambda r: r["value"])["arch"]
     if config.get("objective") == "train":
         settings = {k: v for k, v in (config.get("training") or {}).items() if k in DATA_KEYS}
-    else:
-        dataset = _table_dataset(config.get("dataset", ""))
-        settings = {"dataset": dataset} if dataset else {}
+    else:   # a benchmark search: the images its benchmark was trained on ("" = the space's scoring dataset)
+        settings = {"benchmark_dataset": config.get("dataset") or ""}
     return config.get("space", "nasbench201"), best, settings
 
 
@@ -88,6 +102,8 @@ def resolve(run_dir=None, space=None, arch: Optional[str] = None, settings: Opti
     space = get_search_space(space) if isinstance(space, str) else space
     if not space.builds_networks:
         space.network(None, 0, 0)   # the ABC's one-line error naming the fix
+    if "benchmark_dataset" in run_settings:
+        run_settings = _benchmark_images(space, run_settings.pop("benchmark_dataset"), settings or {})
     text = arch or best
     if text is None:
         raise ConfigError("retrain without a run directory needs --arch, the architecture to train")
