@@ -86,8 +86,7 @@ def main() -> None:
                      output=scratch / "retrain", log=lambda text: None)
     seconds = time.perf_counter() - start
     amp = record["training"]["amp"] if record["training"]["amp"] is not None else cuda
-    train_images = len(TrainingObjective(darts, config).data().y_train) + \
-        len(TrainingObjective(darts, config).data().y_val)
+    train_images = len(objective.data().y_train) + len(objective.data().y_val)   # retrain trains on both
     print(f"retrain  DARTS V2 36 channels 20 cells, 1 epoch, amp {amp}: {seconds:6.1f} s with export, "
           f"{train_images / record['train_seconds']:8,.0f} images/s; {record['parameters']:,} parameters; "
           f"ONNX max |diff| {record['onnx_max_difference']:.1e}; peak {peak_memory()}")

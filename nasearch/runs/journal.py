@@ -55,9 +55,11 @@ class OptunaJournal:
     def _distributions(self) -> dict:
         """A categorical distribution per hyperparameter of the space's config view; ``{}`` for a
         space without one (its trials then carry the architecture string only)."""
+        from ..errors import NasearchError
+
         try:
             configuration_space = self.space.config_space()
-        except Exception:   # the space has no config view
+        except (NotImplementedError, NasearchError):   # the space has no config view
             return {}
         distributions = {}
         for hyperparameter in configuration_space.values():
@@ -116,4 +118,4 @@ def read_journal(path) -> list:
 
     storage = _journal_storage(Path(path))
     return [trial for study in storage.get_all_studies()
-            for trial in storage.get_all_trials(study._study_id, deepcopy=False)]
+            for trial in optuna.load_study(study_name=study.study_name, storage=storage).get_trials(deepcopy=False)]

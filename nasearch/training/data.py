@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import tarfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
@@ -59,6 +59,8 @@ class ImageData:
     y_test: Optional[np.ndarray] = None
     mean: tuple = ()
     std: tuple = ()
+    #: ``mean`` and ``std`` as tensors, per device (made on first use; every batch needs them)
+    _on_device: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def classes(self) -> int:
@@ -76,9 +78,18 @@ class ImageData:
         x = torch.as_tensor(images).to(device, non_blocking=True)
         x = x.float().div_(255.0) if x.dtype == torch.uint8 else x.float()
         if self.mean:
-            shape = (1, -1, 1, 1)
-            x = (x - torch.tensor(self.mean, device=device).view(shape)) / torch.tensor(self.std, device=device).view(shape)
+            mean, std = self._statistics(device)
+            x = (x - mean) / std
         return x
+
+    def _statistics(self, device) -> tuple:
+        """``mean`` and ``std`` as ``(1, C, 1, 1)`` tensors on ``device``."""
+        import torch
+
+        if device not in self._on_device:
+            self._on_device[device] = tuple(torch.tensor(v, device=device).view(1, -1, 1, 1)
+                                            for v in (self.mean, self.std))
+        return self._on_device[device]
 
 
 def split_indices(n: int, val_fraction: float, seed: int, name: str):

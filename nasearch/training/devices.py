@@ -31,3 +31,12 @@ def training_device(preference: str = "auto"):
     if not available:
         return torch.device("cpu")
     return torch.device(f"cuda:{int(os.environ.get(WORKER_ENV, '0')) % torch.cuda.device_count()}")
+
+
+def device_for(config):
+    """The device of a :class:`~nasearch.training.TrainingConfig`, after checking that its settings
+    fit it (mixed precision needs CUDA): the one check a training makes before any work."""
+    device = training_device(config.device)
+    if config.amp and device.type != "cuda":
+        raise ConfigError("amp (mixed precision) needs a CUDA device; set amp: false or device: auto on a GPU")
+    return device

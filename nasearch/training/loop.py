@@ -52,6 +52,20 @@ def augmentation_for(config: TrainingConfig) -> Augmentation:
     return Augmentation(crop, flip, config.cutout)
 
 
+def seeded_trainer(space, arch, config: TrainingConfig, data: ImageData, device, rng) -> "Trainer":
+    """A :class:`Trainer` for ``arch``'s network, its initial weights and then its batch generator
+    drawn from ``rng`` (a numpy Generator of the training's seed and the architecture), so a
+    training never depends on what ran before it in the process."""
+    import torch
+
+    from ..seeding import torch_seeded
+
+    with torch_seeded(rng):
+        model = network_for(space, arch, config, data.channels, data.classes)
+        generator = torch.Generator().manual_seed(int(rng.integers(2**62)))
+    return Trainer(model, data, config, device, generator)
+
+
 class Trainer:
     """Trains ``model`` on ``data`` under ``config`` on ``device``, an epoch per :meth:`train_epoch`.
 
@@ -63,9 +77,7 @@ class Trainer:
 
         self.config, self.data, self.device, self.generator = config, data, device, generator
         cuda = device.type == "cuda"
-        self.amp = config.amp if config.amp is not None else cuda
-        if self.amp and not cuda:
-            raise ConfigError("amp (mixed precision) needs a CUDA device; set amp: false or device: auto on a GPU")
+        self.amp = config.amp if config.amp is not None else cuda   # checked against the device by device_for
         self.channels_last = config.channels_last if config.channels_last is not None else cuda
         self.model = model.to(device, memory_format=torch.channels_last if self.channels_last else torch.contiguous_format)
         self.optimizer = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum,
@@ -93,7 +105,6 @@ class Trainer:
     def train_epoch(self) -> float:
         """One epoch over the training split; returns its training accuracy (percent)."""
         import torch
-        import torch.nn.functional as F
 
         c = self.config
         if c.drop_path <= 0:

@@ -22,8 +22,8 @@ from ..seeding import component_rng
 from .checkpoints import CheckpointStore
 from .config import TrainingConfig
 from .data import ImageData, digits_split, folder_split, folder_test_split, load_cifar
-from .devices import training_device
-from .loop import Trainer, network_for
+from .devices import device_for
+from .loop import seeded_trainer
 
 
 def load_data(config: TrainingConfig) -> ImageData:
@@ -81,9 +81,7 @@ class TrainingObjective(Objective):
 
     def check_data(self) -> None:
         """Load the data and check the device now, before any slow work (one-line errors)."""
-        device = training_device(self.config.device)
-        if self.config.amp and device.type != "cuda":
-            raise ConfigError("amp (mixed precision) needs a CUDA device; set amp: false or device: auto on a GPU")
+        device_for(self.config)
         self.data()
 
     def describe(self) -> str:
@@ -102,36 +100,28 @@ class TrainingObjective(Objective):
         stopped training is the start of the full one), continuing from a checkpoint of a shorter
         training of the same architecture when there is one; the result equals training from
         scratch."""
-        import torch
-
-        from ..seeding import torch_seeded
-
         c, epochs = self.config, int(fidelity)
         if not 1 <= epochs <= c.epochs or epochs != fidelity:
             raise ConfigError(f"a training fidelity must be a whole number of epochs in 1..{c.epochs}, got {fidelity}")
-        device = training_device(c.device)
+        device = device_for(c)
         data = self.data()
         key = self.space.to_string(arch)
-        rng = component_rng(c.seed, "training", key)
         start = time.perf_counter()
-        with torch_seeded(rng):
-            model = network_for(self.space, arch, c, data.channels, data.classes)
-            generator = torch.Generator().manual_seed(int(rng.integers(2**62)))
-            trainer = Trainer(model, data, c, device, generator)
-            curve, train = [], 0.0
-            saved = self.checkpoints.load(key, device)
-            if saved is not None and saved["epochs_done"] <= epochs:   # continue a shorter training
-                trainer.load(saved)
-                curve, train = list(saved["curve"]), saved["train"]
-            continued = trainer.epochs_done
-            while trainer.epochs_done < epochs:
-                train = trainer.train_epoch()
-                curve.append(trainer.accuracy(data.x_val, data.y_val))
-                # after every epoch when checkpoints outlive the process (a kill loses one epoch at most),
-                # else once, when the training stops short of the schedule (a promotion continues it)
-                if trainer.epochs_done < c.epochs and (self.checkpoints.folder is not None or
-                                                       trainer.epochs_done == epochs):
-                    self.checkpoints.save(key, {**trainer.state(), "curve": curve, "train": train})
+        trainer = seeded_trainer(self.space, arch, c, data, device, component_rng(c.seed, "training", key))
+        curve, train = [], 0.0
+        saved = self.checkpoints.load(key, device)
+        if saved is not None and saved["epochs_done"] <= epochs:   # continue a shorter training
+            trainer.load(saved)
+            curve, train = list(saved["curve"]), saved["train"]
+        continued = trainer.epochs_done
+        while trainer.epochs_done < epochs:
+            train = trainer.train_epoch()
+            curve.append(trainer.accuracy(data.x_val, data.y_val))
+            # after every epoch when checkpoints outlive the process (a kill loses one epoch at most),
+            # else once, when the training stops short of the schedule (a promotion continues it)
+            if trainer.epochs_done < c.epochs and (self.checkpoints.folder is not None or
+                                                   trainer.epochs_done == epochs):
+                self.checkpoints.save(key, {**trainer.state(), "curve": curve, "train": train})
         if epochs == c.epochs:
             self.checkpoints.discard(key)
         return {"val": curve[-1], "val_by_epoch": curve, "train": train,

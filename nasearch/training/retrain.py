@@ -26,8 +26,8 @@ from ..runs.directory import (ARCHITECTURE, CONFIG, HISTORY, ONNX_MODEL, RETRAIN
 from ..seeding import component_rng
 from .config import TrainingConfig
 from .data import full_training_set
-from .devices import training_device
-from .loop import Trainer, network_for
+from .devices import device_for
+from .loop import seeded_trainer
 
 RETRAIN_FOLDER = "retrain"      #: the default output folder inside the search run
 ONNX_TOLERANCE = 1e-4           #: largest absolute logit difference accepted between ONNX Runtime and PyTorch
@@ -123,7 +123,6 @@ def retrain(run_dir=None, arch: Optional[str] = None, settings: Optional[dict] =
     """
     import torch
 
-    from ..seeding import torch_seeded
     from .objective import load_data
 
     space, architecture, config = resolve(run_dir, space, arch, settings)
@@ -139,19 +138,14 @@ def retrain(run_dir=None, arch: Optional[str] = None, settings: Optional[dict] =
 
         log(f"{folder.path} already holds this retraining's result")
         return json.loads(folder.read_text(RETRAIN_RESULT))
-    device = training_device(config.device)   # a bad device or dataset fails before anything is written
-    if config.amp and device.type != "cuda":
-        raise ConfigError("amp (mixed precision) needs a CUDA device; set amp: false or device: auto on a GPU")
+    device = device_for(config)   # a bad device or dataset fails before anything is written
     data = full_training_set(load_data(config))
     folder.path.mkdir(parents=True, exist_ok=True)
     folder.write_yaml(RETRAIN_CONFIG, record)
 
     held_out = "test" if data.x_test is not None else "val"
-    rng = component_rng(config.seed, "retrain", record["arch"])
-    with torch_seeded(rng):
-        model = network_for(space, architecture, config, data.channels, data.classes)
-        generator = torch.Generator().manual_seed(int(rng.integers(2**62)))
-    trainer = Trainer(model, data, config, device, generator)
+    trainer = seeded_trainer(space, architecture, config, data, device,
+                             component_rng(config.seed, "retrain", record["arch"]))
     if folder.has(RETRAIN_CHECKPOINT):
         try:
             trainer.load(torch.load(folder.file(RETRAIN_CHECKPOINT), map_location=device, weights_only=False))
@@ -159,7 +153,7 @@ def retrain(run_dir=None, arch: Optional[str] = None, settings: Optional[dict] =
             raise ConfigError(f"{str(folder.file(RETRAIN_CHECKPOINT))!r} is damaged ({type(error).__name__}); "
                               "delete it to restart the training from epoch 0") from None
         log(f"resumed after epoch {trainer.epochs_done} of {config.epochs}")
-    bar = None
+    bar, accuracy = None, None
     if progress:
         from ..progress import progress_bar
 
@@ -179,12 +173,13 @@ def retrain(run_dir=None, arch: Optional[str] = None, settings: Optional[dict] =
     finally:
         if bar is not None:
             bar.close()
-    final = trainer.accuracy(data.x_val, data.y_val)
+    # the last epoch's held-out accuracy; measured afresh only when every epoch was done before a resume
+    final = accuracy if accuracy is not None else trainer.accuracy(data.x_val, data.y_val)
     result = {**record, "epochs": config.epochs, held_out: final,
-              "parameters": sum(p.numel() for name, p in model.named_parameters()
+              "parameters": sum(p.numel() for name, p in trainer.model.named_parameters()
                                 if not name.startswith("auxiliary_head.")),
               "train_seconds": sum(line["seconds"] for line in folder.read_json_lines(RETRAIN_LOG)),
-              **export(folder, space, architecture, model, data)}
+              **export(folder, space, architecture, trainer.model, data)}
     folder.write_json(RETRAIN_RESULT, result)
     log(f"{held_out} accuracy {final:.2f}% after {config.epochs} epochs; {result['parameters']:,} parameters; "
         f"files in {folder.path}")
@@ -221,9 +216,8 @@ def _export(folder: RunDirectory, space, architecture, model, data) -> dict:
     import numpy as np
     import torch
 
+    # eval mode: no auxiliary head output, no drop path
     network = copy.deepcopy(model).to("cpu", memory_format=torch.contiguous_format).float().eval()
-    for module in network.modules():   # eval mode: no auxiliary head output, no drop path
-        module.training = False
     weights = {k: v for k, v in network.state_dict().items() if not k.startswith("auxiliary_head.")}
     folder.write_with(WEIGHTS, lambda path: torch.save(weights, path))
     images = data.batch(data.x_val[:CHECK_IMAGES], torch.device("cpu"))
