@@ -12,8 +12,8 @@ handed out (``told_before``).
 from __future__ import annotations
 
 from .errors import DataError, NasearchError
-from .fidelity import Job
 from .objective import Evaluation
+from .runs.requeues import damaged as requeue_damaged
 
 
 def _job_text(search, arch) -> str:
@@ -38,7 +38,7 @@ def outcome_of(trial, objective) -> Evaluation:
 
 
 #: Fields a replayed trial re-derives from the recorded outcome; each must equal the recorded one.
-DERIVED = ("status", "value", "report", "incumbent", "incumbent_report", "feasible", "front_size",
+DERIVED = ("handed", "told_before", "status", "value", "report", "incumbent", "incumbent_report", "feasible", "front_size",
            "hypervolume_ratio", "fidelity", "cost")
 
 
@@ -66,16 +66,53 @@ def check_order(trials: list, space) -> list:
     return archs
 
 
-def replay(search, trials: list) -> None:
-    """Replay ``trials`` (recorded by an earlier run of the same config) into ``search``.
+def _make_recorded_requeues(search, requeues) -> None:
+    """Make again each recorded requeue due at the search's hand-out count."""
+    space = search.space
+    while (upcoming := requeues.upcoming()) is not None and upcoming.handed <= search.handed_count:
+        line = requeues.made + 1
+        if upcoming.handed < search.handed_count:
+            raise requeue_damaged(line, f"it requeues after {upcoming.handed} hand-outs, but the replay is at "
+                                        f"{search.handed_count}")
+        archs = []
+        for text, fidelity in upcoming.jobs:
+            arch = space.from_string(text)
+            if not search.is_pending(arch) or search.fidelity_of(arch) != fidelity:
+                raise requeue_damaged(line, f"{text} is not in flight at that point")
+            archs.append(arch)
+        search.requeue(archs)
 
-    Asks are re-issued in hand-out order, each after the tells that preceded it. An
-    architecture handed out but never told (in flight when the run stopped) is handed
-    out again first when the search continues. Every replayed trial must re-derive its
-    recorded value, incumbent and front exactly, so a damaged line is never resumed.
+
+def _requeue_before_old_resume(search, trial) -> None:
+    """A run recorded before requeues were (``requeues.jsonl``) handed the jobs in flight at a stop
+    out again first when it resumed. Finding such a job again, the replay makes that requeue at
+    the point it happened: the job's hand-out number less its place in the requeue order."""
+    space = search.space
+    arch = space.from_string(trial.arch)
+    if not search.is_pending(arch) or search.fidelity_of(arch) != trial.fidelity:
+        return
+    lost = search.pending
+    order = ([a for a in lost if not search.scheduler.is_new(search.fidelity_of(a))]
+             + [a for a in lost if search.scheduler.is_new(search.fidelity_of(a))])
+    place = next(i for i, a in enumerate(order) if space.arch_id(a) == space.arch_id(arch))
+    while search.handed_count < trial.handed - place:   # lost in the original run, before its stop
+        if not search.ask(1):
+            raise diverged(trial, "nothing")
+    search.requeue(search.pending)
+
+
+def replay(search, trials: list, requeues) -> None:
+    """Replay ``trials`` (recorded by an earlier run of the same config) into ``search``, through its
+    public ask, tell and requeue only.
+
+    Asks are re-issued in hand-out order, each after the tells that preceded it, and each
+    recorded requeue (``requeues``, a :class:`~nasearch.runs.requeues.RequeueLog`) is made again
+    at its hand-out count. An architecture handed out but never told stays pending, as it was
+    in flight in the original run; those in flight when the run stopped are requeued at the
+    end, so the search continues by handing them out again. Every replayed trial must
+    re-derive its recorded value, incumbent and front exactly, so a damaged line is never resumed.
     """
     space = search.space
-    lost = {}   # (architecture string, fidelity) -> Job handed out during the replay, never told
     told = 0
     archs = check_order(trials, space)
 
@@ -83,31 +120,33 @@ def replay(search, trials: list) -> None:
         arch = archs[trial.query]
         if not search.is_pending(arch):
             raise diverged(trial, "it before it was handed out")
-        again = search.record(arch, outcome_of(trial, search.objective), wall=trial.wall, persist=False)
+        again = search.tell(arch, outcome_of(trial, search.objective))
         for field in DERIVED:
             if getattr(again, field) != getattr(trial, field):
                 raise damaged(trial, f"{field} is {getattr(trial, field)!r} but its outcome gives "
                                      f"{getattr(again, field)!r}")
 
+    def ask_next():
+        _make_recorded_requeues(search, requeues)
+        got = search.ask(1)
+        return got[0] if got else None
+
     for trial in sorted(trials, key=lambda t: t.handed):
         while told < trial.told_before:
             tell_recorded(trials[told])
             told += 1
-        if (trial.arch, trial.fidelity) in lost:
-            job = lost.pop((trial.arch, trial.fidelity))
-            search.hand_out(job.arch, trial.predicted, trial.handed, job.fidelity)
-            continue
+        if requeues.upcoming() is None:
+            _requeue_before_old_resume(search, trial)
         while search.handed_count < trial.handed:   # handed out in the original run, lost when it stopped
-            extra = search.ask(1)
-            if not extra:
+            if ask_next() is None:
                 raise diverged(trial, "nothing")
-            job = Job(extra[0], search.fidelity_of(extra[0]))
-            lost[(space.to_string(job.arch), job.fidelity)] = job
-            search.withdraw(extra[0])
-        got = search.ask(1)
-        if not got or space.to_string(got[0]) != trial.arch or search.fidelity_of(got[0]) != trial.fidelity:
-            raise diverged(trial, _job_text(search, got[0]) if got else "nothing")
+        got = ask_next()
+        if got is None or space.to_string(got) != trial.arch or search.fidelity_of(got) != trial.fidelity:
+            raise diverged(trial, _job_text(search, got) if got is not None else "nothing")
     while told < len(trials):
         tell_recorded(trials[told])
         told += 1
-    search.requeue_pending(list(lost.values()))
+    _make_recorded_requeues(search, requeues)
+    if requeues.upcoming() is not None:
+        raise requeue_damaged(requeues.made + 1, "it lies beyond the last hand-out of history.jsonl")
+    search.requeue(search.pending)   # in flight when the run stopped

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
@@ -26,6 +25,7 @@ from .runs.budget import BudgetChange, append_change, budget_in_force, open_budg
 from .config import to_dict
 from .errors import ConfigError, NasearchError
 from .fidelity import Job, build_scheduler, evaluate_job
+from .hand_outs import HandOuts
 from .goal import Goal, table_reference
 from .objective import Evaluation, Objective, as_evaluation, as_objective, failure
 from .progress import progress_bar, progress_text
@@ -33,21 +33,12 @@ from .replay import replay
 from .runs.history import RunHistory, history_file, read_trials
 from .runs.journal import open_journal
 from .runs.options import record_options, resumed_options
+from .runs.requeues import RequeueLog
 from .runs.summary import RunSummary, SearchResult  # noqa: F401  (SearchResult: nasearch.search's API)
 from .runs.trial import Trial
 
 #: Consecutive optimizer rounds without one new architecture before a search gives up.
 STALE_ROUNDS = 20
-
-
-@dataclass(frozen=True)
-class _Pending:
-    arch: object
-    predicted: Optional[float]
-    handed: int          #: hand-out number
-    told_before: int     #: trials recorded before it was handed out
-    fidelity: Optional[float] = None   #: multi-fidelity only: the job's fidelity
-    cost: float = 1.0                  #: budget units the job spends
 
 
 class Search:
@@ -118,18 +109,17 @@ class Search:
         self.optimizer.bind(self.goal, functools.partial(self.objective.known_metrics, metrics=self.goal.metrics))
         requested = self.budget   # replayed under the recorded budget, then changed to this one
         self.budget_changes, self.budget = open_budget(self.directory, requested, new_run=not recorded)
-        self.history = RunHistory(self.space, self.objective, self.goal, reference, path)
+        self.history = RunHistory(self.space, self.objective, self.goal, reference, path, recorded)
         if self.scheduler.multi_fidelity:
             self.history.fidelity_unit, self.history.full_fidelity = self.unit, self.scheduler.full
-        self._requeued: list = []        # Jobs of promotions in flight when a resumed run had stopped
+        self.requeues = RequeueLog(self.directory)
+        self._jobs = HandOuts(self.space, self.requeues)   # pending and requeued jobs
         self._buffer: list = []          # proposals of the optimizer's last round, not yet handed out
-        self._pending: dict = {}         # arch id -> _Pending
-        self.handed_count = 0            # architectures handed out so far
         self._stale = 0
         self._rejected = 0               # proposals rejected before evaluation (a known cost broke a constraint)
         self._clock_offset = recorded[-1].wall if recorded else 0.0
         self._start = time.perf_counter()
-        replay(self, recorded)
+        replay(self, recorded, self.requeues)
         if dashboard:
             self.history.journal = open_journal(self.directory, self.space, self.goal, self.history.trials)
         self.change_budget(requested)
@@ -141,27 +131,32 @@ class Search:
 
     @property
     def pending(self) -> list:
-        """Architectures handed out by :meth:`ask` and not yet told."""
-        return [p.arch for p in self._pending.values()]
+        """Architectures handed out by :meth:`ask` and not yet told, in hand-out order."""
+        return self._jobs.archs
+
+    @property
+    def handed_count(self) -> int:
+        """Jobs handed out so far (requeued ones count each time)."""
+        return self._jobs.count
 
     @property
     def remaining(self):
         """Budget left to hand out: budget minus spent minus pending (evaluations, or in a
         multi-fidelity search the fidelity unit)."""
-        left = self.budget - self.history.spent - sum(p.cost for p in self._pending.values())
+        left = self.budget - self.history.spent - self._jobs.cost
         return self.scheduler.left(left)
 
     @property
     def finished(self) -> bool:
         """No evaluation is pending and no further one fits the budget."""
-        return self.scheduler.finished(self.told, self.budget, self.remaining, bool(self._pending))
+        return self.scheduler.finished(self.told, self.budget, self.remaining, bool(self._jobs))
 
     def is_pending(self, arch) -> bool:
-        return self.space.arch_id(arch) in self._pending
+        return arch in self._jobs
 
     def fidelity_of(self, arch) -> Optional[float]:
         """The fidelity a pending architecture is to be evaluated at (``None``: single fidelity)."""
-        return self._pending[self.space.arch_id(arch)].fidelity
+        return self._jobs.fidelity_of(arch)
 
     def change_budget(self, budget: int) -> None:
         """Continue under ``budget`` evaluations (at least those already recorded); with a
@@ -187,26 +182,31 @@ class Search:
         is ever handed out twice."""
         handed = []
         while len(handed) < count and self.remaining > 0:
-            # first a promotion in flight when a resumed run stopped, then one the schedule makes
-            job = self._requeued.pop(0) if self._requeued else self.scheduler.promotion(within=self.remaining)
+            # first a requeued promotion, then one the schedule makes
+            job = self._jobs.next_promotion() or self.scheduler.promotion(within=self.remaining)
             if job is not None:
-                self.hand_out(job.arch, None, fidelity=job.fidelity)
+                self._hand_out(job.arch, None, fidelity=job.fidelity)
                 handed.append(job.arch)
                 continue
             if self.scheduler.new_cost > self.remaining:
                 break   # no new architecture fits the budget left
+            arch = self._jobs.next_new()   # a new architecture whose evaluation was lost
+            if arch is not None:
+                self._hand_out(arch, None)
+                handed.append(arch)
+                continue
             if not self._buffer:
                 # the budget this ask was made under (an earlier one, when a replayed run was extended)
                 budget = budget_in_force(self.budget_changes, self.budget, self.handed_count)
                 left = self.scheduler.new_slots(budget - (self.budget - self.remaining))
                 proposals = self.optimizer.ask(max(1, left))
-                if not proposals and self._pending:
+                if not proposals and self._jobs:
                     break   # the optimizer waits for results still out (a generation in flight)
                 self._buffer = self._admitted(proposals)
                 continue
             proposal = self._buffer.pop(0)
             if not self.optimizer.is_known(proposal.arch):
-                self.hand_out(proposal.arch, proposal.predicted)
+                self._hand_out(proposal.arch, proposal.predicted)
                 handed.append(proposal.arch)
         return handed
 
@@ -232,34 +232,21 @@ class Search:
                                 f"rounds after {self.told} evaluations; {why}")
         return fresh
 
-    def hand_out(self, arch, predicted: Optional[float], number: Optional[int] = None,
-                 fidelity: Optional[float] = None) -> None:
-        """Make ``arch`` pending under hand-out ``number`` (default: the next), at ``fidelity``
-        (multi-fidelity only; default: the lowest rung, a new architecture)."""
+    def _hand_out(self, arch, predicted: Optional[float], fidelity: Optional[float] = None) -> None:
+        """Make ``arch`` pending under the next hand-out number, at ``fidelity`` (multi-fidelity
+        only; default: the lowest rung, a new architecture)."""
         fidelity, cost = self.scheduler.handed_out(arch, fidelity)
         if self.scheduler.is_new(fidelity):
             self.optimizer.reserve(arch)
-        number = self.handed_count if number is None else number
-        self._pending[self.space.arch_id(arch)] = _Pending(arch, predicted, number, self.told, fidelity, cost)
-        self.handed_count = max(self.handed_count, number + 1)
+        self._jobs.add(arch, predicted, self.told, fidelity, cost)
 
-    def withdraw(self, arch) -> None:
-        """Drop a pending architecture without a result (it stays known to the optimizer)."""
-        self._pending.pop(self.space.arch_id(arch))
-
-    def requeue_pending(self, lost: list = ()) -> None:
-        """Turn every pending architecture (and ``lost`` ones) back into proposals handed out
-        first by the next ask: after a replay, the evaluations in flight when the run stopped.
-        ``lost`` are :class:`~nasearch.fidelity.Job` s."""
-        from .optimizers import Proposal
-
-        jobs = [(job, None) for job in lost] + [(Job(p.arch, p.fidelity), p.predicted) for p in self._pending.values()]
-        self._requeued = [job for job, _ in jobs if not self.scheduler.is_new(job.fidelity)] + self._requeued
-        leftover = [Proposal(job.arch, predicted) for job, predicted in jobs if self.scheduler.is_new(job.fidelity)]
-        for proposal in leftover:
-            self.optimizer.known_ids.discard(self.space.arch_id(proposal.arch))
-        self._pending.clear()
-        self._buffer = leftover + self._buffer
+    def requeue(self, archs) -> None:
+        """Hand pending ``archs`` out again: their evaluations will never report (a worker was lost,
+        or the run stopped while they ran). The next asks hand them out first, under new hand-out
+        numbers: promotions, then new architectures, each in the order given. With a directory,
+        the requeue is recorded (:mod:`nasearch.runs.requeues`), so a resume makes it again at the
+        same point. A resumed search requeues the evaluations that were in flight when it stopped."""
+        self._jobs.requeue(archs, self.scheduler.is_new)
 
     def tell(self, arch, result) -> Trial:
         """Record and return the trial of a pending architecture's result: a number, a metrics dict
@@ -268,15 +255,15 @@ class Search:
         if not self.is_pending(arch):
             raise ConfigError(f"{self.space.to_string(arch)} is not pending; tell only architectures "
                               "that ask() handed out, once each")
-        return self.record(arch, as_evaluation(result, self.objective.metric))
+        return self._record(arch, as_evaluation(result, self.objective.metric))
 
-    def record(self, arch, outcome: Evaluation, wall: Optional[float] = None, persist: bool = True) -> Trial:
+    def _record(self, arch, outcome: Evaluation) -> Trial:
         """Record a pending architecture's outcome in the history and tell the optimizer."""
-        pending = self._pending.pop(self.space.arch_id(arch))
-        wall = round(self._clock_offset + time.perf_counter() - self._start, 4) if wall is None else wall
+        pending = self._jobs.take(arch)
+        wall = round(self._clock_offset + time.perf_counter() - self._start, 4)
         scheduler = self.scheduler
         trial = self.history.record(pending.arch, outcome, pending.predicted, pending.handed, pending.told_before,
-                                    wall, persist, pending.fidelity, scheduler.recorded_cost(pending.cost),
+                                    wall, pending.fidelity, scheduler.recorded_cost(pending.cost),
                                     full=pending.fidelity == scheduler.full)
         scheduler.tell(Job(pending.arch, pending.fidelity), trial.value if trial.ok and trial.feasible is not False
                        else None)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from nasearch import CallableObjective, Search, TabularObjective
-from nasearch.errors import ConfigError, NasearchError
+from nasearch.errors import ConfigError, DataError, NasearchError
 
 
 class Counting:
@@ -171,6 +171,64 @@ def test_out_of_order_tells_and_an_arch_in_flight_resume_exactly(nb201, tmp_path
     assert resumed.told == first.told
     assert resumed.ask(1)[0] == in_flight[0], "the architecture in flight is handed out again first"
     assert resumed.ask(4) == first.ask(4), "the replayed optimizer continues exactly like the original"
+
+
+def _tell(nb201, search, archs):
+    for arch in archs:
+        search.tell(arch, nb201.query(arch, "cifar10-valid"))
+
+
+@pytest.mark.parametrize("old_run", [False, True], ids=["requeues recorded", "recorded before requeues"])
+def test_jobs_lost_at_stops_are_handed_out_again_first_and_resume_exactly(nb201, tmp_path, old_run):
+    directory = tmp_path / "run"
+
+    def search():
+        return Search(nb201, None, "evolution", budget=40, seed=1, directory=directory, options={"population": 8})
+
+    first = search()
+    for _ in range(3):
+        _tell(nb201, first, first.ask(3)[::-1])
+    lost = first.ask(2)
+    _tell(nb201, first, lost[1:])                  # lost[0] is in flight when the run stops
+    second = search()
+    again = second.ask(3)
+    assert again[0] == lost[0], "the evaluation in flight is handed out again first"
+    # recorded: lost[0] is in flight at the second stop too. A run recorded before requeues.jsonl
+    # existed cannot tell a second loss from a first, so there a new evaluation is lost instead
+    still = again[2] if old_run else again[0]
+    _tell(nb201, second, [arch for arch in again if arch != still])
+    if old_run:   # the replay infers the requeue that a resume made
+        (directory / "requeues.jsonl").unlink()
+        second.requeues.recorded, second.requeues.made = (), 0
+    third = search()
+    assert [t.to_json() for t in third.history.trials] == [t.to_json() for t in second.history.trials]
+    assert third.ask(1)[0] == still
+    second.requeue([still])                         # what the third search did when it resumed
+    assert second.ask(1)[0] == still
+    assert third.ask(5) == second.ask(5), "the replayed optimizer continues exactly like the original"
+
+
+def test_a_requeued_evaluation_is_handed_out_again_and_a_damaged_requeue_line_stops_the_resume(nb201, tmp_path):
+    directory = tmp_path / "run"
+
+    def search():
+        return Search(nb201, None, "random", budget=20, seed=3, directory=directory)
+
+    first = search()
+    batch = first.ask(3)
+    first.requeue([batch[1]])                       # its worker was lost: hand it out again
+    with pytest.raises(ConfigError, match="not pending"):
+        first.requeue([batch[1]])
+    _tell(nb201, first, [batch[0]])
+    assert first.ask(1) == [batch[1]] and first.remaining == 20 - 1 - 2
+    _tell(nb201, first, [batch[2], batch[1]])
+    resumed = search()
+    assert [t.arch for t in resumed.history.trials] == [t.arch for t in first.history.trials]
+    assert resumed.ask(4) == first.ask(4)
+    path = directory / "requeues.jsonl"
+    path.write_text(path.read_text().replace('"handed": 3', '"handed": 1'))
+    with pytest.raises(DataError, match="requeues.jsonl line 1.*restore it"):
+        search()
 
 
 def test_an_optimizer_that_only_repeats_itself_stops_with_one_line(nb201):

@@ -2,7 +2,7 @@
 
 Three kinds of directory share these rules. A search run holds its ``config.yaml``,
 ``history.jsonl`` (one record per evaluation, append-only), ``optimizer_options.yaml``,
-``budget.jsonl``, ``summary.json`` and its plots; a comparison holds
+``budget.jsonl``, ``requeues.jsonl``, ``summary.json`` and its plots; a comparison holds
 ``comparison.yaml``, its tables and one search run per trial below it; an evaluation holds
 its trials and tables. Every module reaches a file through :class:`RunDirectory` and the
 names below, never by spelling a name itself, so a file can be renamed or checked in one place.
@@ -20,6 +20,7 @@ CONFIG = "config.yaml"                 #: the run's search config (budget update
 HISTORY = "history.jsonl"              #: one trial record a line, appended as evaluations finish
 OPTIONS = "optimizer_options.yaml"     #: the optimizer's resolved options, written once
 BUDGET = "budget.jsonl"                #: the budget changes of an extended run, appended
+REQUEUES = "requeues.jsonl"            #: evaluations handed out again after theirs were lost, appended
 SUMMARY = "summary.json"               #: the finished run's summary (a comparison's and an evaluation's too)
 LOCK = ".lock"                         #: the writer's pid, host and start time while it runs
 INCUMBENT_PLOT = "incumbent.png"
@@ -48,7 +49,7 @@ SUMMARY_TABLE = "summary.md"
 SCATTER_PLOT = "scatter.png"
 GRID_PLOT = "grid.png"                 #: an evaluation over a two-option grid: the heatmap of its table
 
-NAMES = frozenset({CONFIG, HISTORY, OPTIONS, BUDGET, SUMMARY, LOCK, INCUMBENT_PLOT, PARETO_CSV, PARETO_PLOT,
+NAMES = frozenset({CONFIG, HISTORY, OPTIONS, BUDGET, REQUEUES, SUMMARY, LOCK, INCUMBENT_PLOT, PARETO_CSV, PARETO_PLOT,
                    COMPARISON, COMPARE_TABLE, COMPARE_PLOT, INCUMBENTS, HYPERVOLUME_CSV, HYPERVOLUME_JSON, RETRIES,
                    REPORT, OPTUNA_JOURNAL, CHECKPOINTS, RETRAIN_CONFIG, RETRAIN_CHECKPOINT, RETRAIN_LOG, RETRAIN_RESULT, WEIGHTS,
                    TORCHSCRIPT, ONNX_MODEL, ARCHITECTURE,

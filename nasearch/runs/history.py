@@ -97,12 +97,14 @@ class RunHistory:
 
     ``goal`` is the search's :class:`~nasearch.goal.Goal`; ``reference`` its
     :class:`~nasearch.goal.TableReference` (exact optimum and true front) or ``None``;
-    ``path`` the ``history.jsonl`` file (``None``: kept in memory only).
+    ``path`` the ``history.jsonl`` file (``None``: kept in memory only); ``on_file`` the trials it
+    already holds (a resumed run's), which a replay records again without writing them twice.
     """
 
-    def __init__(self, space, objective, goal, reference=None, path=None):
+    def __init__(self, space, objective, goal, reference=None, path=None, on_file: list = ()):
         self.space, self.objective, self.goal, self.reference = space, objective, goal, reference
         self.path = None if path is None else Path(path)
+        self.on_file = list(on_file)
         self.trials: list = []
         self.incumbent: Optional[Incumbent] = None
         self.front: list = []                    #: FrontMembers of the non-dominated feasible set
@@ -117,13 +119,13 @@ class RunHistory:
 
     # ------------------------------------------------------------------ adding
     def record(self, arch, outcome: Evaluation, predicted: Optional[float], handed: int, told_before: int,
-               wall: float, persist: bool = True, fidelity: Optional[float] = None, cost: Optional[float] = None,
+               wall: float, fidelity: Optional[float] = None, cost: Optional[float] = None,
                full: bool = True) -> Trial:
         """Add the outcome of evaluating ``arch`` as the next trial; returns it.
 
         The value becomes the first goal term (signed, maximised); an outcome missing a
-        term is recorded as failed. ``persist=False`` (a resume's replay) keeps the trial
-        in memory only, since the file already holds it. In a multi-fidelity search,
+        term is recorded as failed. A trial the file already holds (a resume's replay) is
+        not written again, and keeps the wall time and seconds it was recorded with. In a multi-fidelity search,
         ``fidelity`` and ``cost`` are the job's, and only a ``full``-fidelity result can
         become the incumbent.
         """
@@ -136,11 +138,16 @@ class RunHistory:
             if self.goal.multi:
                 self._update_front(arch, vector, outcome.metrics)
         best = self.incumbent
+        on_file = len(self.trials) < len(self.on_file)
+        if on_file:   # when it ran, not when it was replayed
+            wall, seconds = self.on_file[len(self.trials)].wall, self.on_file[len(self.trials)].seconds
+        else:
+            seconds = round(outcome.seconds, 6)
         trial = Trial(query=len(self.trials), arch=self.space.to_string(arch), status=outcome.status,
                       value=outcome.value, report=outcome.metrics.get(self.objective.report_metric),
                       metrics=plain_metrics(outcome.metrics), incumbent=None if best is None else best.value,
                       incumbent_report=None if best is None else best.report, predicted=predicted,
-                      handed=handed, told_before=told_before, seconds=round(outcome.seconds, 6), wall=wall,
+                      handed=handed, told_before=told_before, seconds=seconds, wall=wall,
                       error=outcome.error, feasible=bool(feasible) if self.goal.constraints else None,
                       front_size=len(self.front) if self.goal.multi else None,
                       hypervolume_ratio=self.hypervolume_ratio if self.goal.multi else None,
@@ -148,7 +155,7 @@ class RunHistory:
                       cost=None if cost is None else float(cost))
         self.trials.append(trial)
         self.spent += 1.0 if cost is None else float(cost)
-        if persist and self.path is not None:
+        if not on_file and self.path is not None:
             with open(self.path, "a") as handle:
                 handle.write(json.dumps(trial.to_json()) + "\n")
                 handle.flush()
