@@ -69,36 +69,29 @@ def check_order(trials: list, space) -> list:
 def _make_recorded_requeues(search, requeues) -> None:
     """Make again each recorded requeue due at the search's hand-out count."""
     space = search.space
-    while (upcoming := requeues.upcoming()) is not None and upcoming.handed <= search.handed_count:
-        line = requeues.made + 1
-        if upcoming.handed < search.handed_count:
-            raise requeue_damaged(line, f"it requeues after {upcoming.handed} hand-outs, but the replay is at "
-                                        f"{search.handed_count}")
+    while (upcoming := requeues.upcoming()) is not None and upcoming.handed == search.handed_count:
         archs = []
         for text, fidelity in upcoming.jobs:
             arch = space.from_string(text)
             if not search.is_pending(arch) or search.fidelity_of(arch) != fidelity:
-                raise requeue_damaged(line, f"{text} is not in flight at that point")
+                raise requeue_damaged(requeues.made + 1, f"{text} is not in flight at that point")
             archs.append(arch)
         search.requeue(archs)
 
 
-def _requeue_before_old_resume(search, trial) -> None:
-    """A run recorded before requeues were (``requeues.jsonl``) handed the jobs in flight at a stop
-    out again first when it resumed. Finding such a job again, the replay makes that requeue at
-    the point it happened: the job's hand-out number less its place in the requeue order."""
+def _old_resume_point(search, trial):
+    """A run recorded before requeues were (``requeues.jsonl``) requeued every job in flight at a
+    stop, promotions first, when it resumed. If ``trial`` hands out again such a job, already
+    handed out (and pending) in the replay, the hand-out count at which that requeue happened:
+    the trial's number less the job's place in the requeue order (else ``None``)."""
     space = search.space
     arch = space.from_string(trial.arch)
     if not search.is_pending(arch) or search.fidelity_of(arch) != trial.fidelity:
-        return
+        return None
     lost = search.pending
     order = ([a for a in lost if not search.scheduler.is_new(search.fidelity_of(a))]
              + [a for a in lost if search.scheduler.is_new(search.fidelity_of(a))])
-    place = next(i for i, a in enumerate(order) if space.arch_id(a) == space.arch_id(arch))
-    while search.handed_count < trial.handed - place:   # lost in the original run, before its stop
-        if not search.ask(1):
-            raise diverged(trial, "nothing")
-    search.requeue(search.pending)
+    return trial.handed - next(i for i, a in enumerate(order) if space.arch_id(a) == space.arch_id(arch))
 
 
 def replay(search, trials: list, requeues) -> None:
@@ -135,10 +128,15 @@ def replay(search, trials: list, requeues) -> None:
         while told < trial.told_before:
             tell_recorded(trials[told])
             told += 1
-        if requeues.upcoming() is None:
-            _requeue_before_old_resume(search, trial)
-        while search.handed_count < trial.handed:   # handed out in the original run, lost when it stopped
-            if ask_next() is None:
+        requeue_at = None   # a run recorded before requeues.jsonl: where its stop requeued
+        while True:
+            if requeue_at is None and requeues.upcoming() is None:
+                requeue_at = _old_resume_point(search, trial)
+            if requeue_at == search.handed_count:
+                search.requeue(search.pending)
+            if search.handed_count >= trial.handed:
+                break
+            if ask_next() is None:   # handed out in the original run, lost when it stopped
                 raise diverged(trial, "nothing")
         got = ask_next()
         if got is None or space.to_string(got) != trial.arch or search.fidelity_of(got) != trial.fidelity:
@@ -148,5 +146,6 @@ def replay(search, trials: list, requeues) -> None:
         told += 1
     _make_recorded_requeues(search, requeues)
     if requeues.upcoming() is not None:
-        raise requeue_damaged(requeues.made + 1, "it lies beyond the last hand-out of history.jsonl")
+        raise requeue_damaged(requeues.made + 1, f"its requeue after {requeues.upcoming().handed} hand-outs does not "
+                                                 "fit history.jsonl")
     search.requeue(search.pending)   # in flight when the run stopped

@@ -81,3 +81,104 @@ def test_a_prediction_is_the_weighted_mean_of_exactly_k_neighbours(nb201, name):
     np.testing.assert_allclose(predictor.predict(archs[30:]), predicted)
     assert np.max(np.abs(np.array(everyone) - expected)) > 0.1, "k neighbours and all of memory must differ here"
     assert spread.shape == (10,) and np.all(spread >= 0) and np.any(spread > 0)
+
+
+def _loo_loss(features, values, weight):
+    """The leave-one-out kernel-regression loss that learn_linear_metric minimises, for ``weight``."""
+    ranks = np.argsort(np.argsort(values)) / (len(values) - 1)
+    z = features @ weight
+    logits = -((z[:, None, :] - z[None, :, :]) ** 2).sum(-1)
+    np.fill_diagonal(logits, -np.inf)
+    weights = np.exp(logits - logits.max(axis=1, keepdims=True))
+    prediction = (weights / weights.sum(axis=1, keepdims=True)) @ ranks
+    return float(((prediction - ranks) ** 2).mean())
+
+
+def test_the_learned_metric_lowers_its_leave_one_out_loss_from_ranks_alone():
+    from nasearch.predictors.emprox import learn_linear_metric
+
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(40, 6)).astype(np.float32)
+    features /= np.linalg.norm(features, axis=1, keepdims=True)
+    values = features[:, 0] + 0.05 * rng.normal(size=40)   # only the first direction matters
+    weight = learn_linear_metric(features, values)
+    assert weight.shape == (6, 6) and weight.dtype == np.float32
+    start = _loo_loss(features, values, 3.0 * np.eye(6))
+    assert _loo_loss(features, values, weight) < 0.6 * start
+    # it moves away from its scaled-identity start, stretching the direction that matters most
+    assert np.linalg.norm(weight[0]) > max(np.linalg.norm(weight[i]) for i in range(1, 6))
+    # rank-transformed labels: any increasing transform of the values learns the same map
+    np.testing.assert_allclose(learn_linear_metric(features, np.exp(3 * values) + 7), weight, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(learn_linear_metric(features[:2], values[:2]), np.eye(6, dtype=np.float32))
+
+
+def test_the_learned_map_is_what_the_knn_and_the_soft_surrogate_run_in(nb201):
+    import torch
+
+    archs, values = _split(nb201, 60, 6)
+    predictor = EmProx(nb201, {"epochs": 1, "metric": "learned", "k": 4}, np.random.default_rng(0))
+    predictor.fit(archs[:50], values[:50])
+    embedded = predictor.embed(archs[50:])
+    mapped = embedded @ predictor.transform
+    np.testing.assert_allclose(predictor.memory, predictor.embed(archs[:50]) @ predictor.transform, rtol=1e-5,
+                               atol=1e-6)
+    from nasearch.knn import hard_knn
+
+    np.testing.assert_allclose(predictor.predict(archs[50:]), hard_knn(mapped, predictor.memory, values[:50], 4))
+    soft = predictor.soft_predict(torch.as_tensor(embedded), temperature=1e-4, eps=1e-6).detach().numpy()
+    np.testing.assert_allclose(soft, predictor.predict(archs[50:]), rtol=5e-3)
+
+
+def test_a_linear_residual_recovers_a_linear_function_of_the_embedding(nb201):
+    import torch
+
+    archs, _ = _split(nb201, 80, 7)
+    options = {"epochs": 2, "k": 5}
+    # the autoencoder never sees the values, so the same seed gives the same embeddings
+    embeddings = EmProx(nb201, options, np.random.default_rng(0)).fit(archs[:60], np.zeros(60)).embed(archs)
+    direction = np.random.default_rng(1).normal(size=embeddings.shape[1])
+    values = 50.0 + embeddings @ direction
+    plain = EmProx(nb201, options, np.random.default_rng(0)).fit(archs[:60], values[:60])
+    trended = EmProx(nb201, {**options, "residual": "linear"}, np.random.default_rng(0)).fit(archs[:60], values[:60])
+    np.testing.assert_allclose(trended.targets, values[:60] - (embeddings[:60] @ trended.trend[0] + trended.trend[1]))
+    error = np.abs(trended.predict(archs[60:]) - values[60:]).mean()
+    assert error < 0.5 * np.abs(plain.predict(archs[60:]) - values[60:]).mean()
+    predicted, spread = trended.predict_with_spread(archs[60:])
+    np.testing.assert_allclose(predicted, trended.predict(archs[60:]))
+    np.testing.assert_allclose(spread, trended.predict_spread(archs[60:]))
+    soft = trended.soft_predict(torch.as_tensor(embeddings[60:]), temperature=1e-4, eps=1e-6).detach().numpy()
+    np.testing.assert_allclose(soft, predicted, rtol=1e-4)
+
+
+def test_a_warm_start_continues_the_last_fit_and_a_cold_one_starts_over(nb201):
+    import torch
+
+    archs, values = _split(nb201, 30, 8)
+    predictor = EmProx(nb201, {"epochs": 1}, np.random.default_rng(0)).fit(archs, values)
+    model = predictor.model
+    before = {name: tensor.clone() for name, tensor in model.state_dict().items()}
+    predictor.fit(archs, values, warm_start=True)
+    assert predictor.model is model
+    assert any(not torch.equal(before[name], tensor) for name, tensor in model.state_dict().items())
+    predictor.fit(archs, values)
+    assert predictor.model is not model
+
+
+def test_every_use_before_fit_says_to_fit_first(nb201):
+    predictor = EmProx(nb201, {"epochs": 1}, np.random.default_rng(0))
+    archs = [nb201.sample(np.random.default_rng(0))]
+    for call in (predictor.predict, predictor.predict_spread, predictor.predict_with_spread, predictor.embed):
+        with pytest.raises(ConfigError, match="call fit\\(\\) before"):
+            call(archs)
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("unlabeled", -1, "unlabeled and pretrain_archs must be >= 0"), ("pretrain_archs", -1, "pretrain_archs"),
+    ("pretrain_steps", 0, "pretrain_steps >= 1"), ("metric", "cosine", "metric must be 'euclidean' or 'learned'"),
+    ("residual", "cubic", "residual must be 'none' or 'linear'"), ("temperature", 0, "temperature must be > 0")])
+def test_each_emprox_option_out_of_range_is_one_line(nb201, option, value, message):
+    with pytest.raises(ConfigError, match=message):
+        create_predictor("emprox", nb201, {option: value})
+    bound = {"unlabeled": 0, "pretrain_archs": 0, "pretrain_steps": 1, "metric": "learned", "residual": "linear",
+             "temperature": 1e-9}[option]
+    create_predictor("emprox", nb201, {option: bound})

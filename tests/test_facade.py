@@ -188,24 +188,40 @@ def test_jobs_lost_at_stops_are_handed_out_again_first_and_resume_exactly(nb201,
     first = search()
     for _ in range(3):
         _tell(nb201, first, first.ask(3)[::-1])
-    lost = first.ask(2)
-    _tell(nb201, first, lost[1:])                  # lost[0] is in flight when the run stops
+    lost = first.ask(4)
+    _tell(nb201, first, lost[1::2])                # lost[0] and lost[2] are in flight when the run stops
     second = search()
     again = second.ask(3)
-    assert again[0] == lost[0], "the evaluation in flight is handed out again first"
-    # recorded: lost[0] is in flight at the second stop too. A run recorded before requeues.jsonl
-    # existed cannot tell a second loss from a first, so there a new evaluation is lost instead
-    still = again[2] if old_run else again[0]
-    _tell(nb201, second, [arch for arch in again if arch != still])
-    if old_run:   # the replay infers the requeue that a resume made
+    assert again[:2] == [lost[0], lost[2]], "the evaluations in flight are handed out again first"
+    _tell(nb201, second, again[1:])                # lost[0] is in flight at the second stop too
+    if old_run:   # a run recorded before requeues.jsonl: the replay infers where the resume requeued
         (directory / "requeues.jsonl").unlink()
         second.requeues.recorded, second.requeues.made = (), 0
     third = search()
     assert [t.to_json() for t in third.history.trials] == [t.to_json() for t in second.history.trials]
-    assert third.ask(1)[0] == still
-    second.requeue([still])                         # what the third search did when it resumed
-    assert second.ask(1)[0] == still
+    assert third.ask(1)[0] == lost[0]
+    second.requeue([lost[0]])                       # what the third search did when it resumed
+    assert second.ask(1)[0] == lost[0]
     assert third.ask(5) == second.ask(5), "the replayed optimizer continues exactly like the original"
+
+
+def test_a_run_that_stopped_with_its_last_hand_out_in_flight_resumes_exactly(nb201, tmp_path):
+    directory = tmp_path / "run"
+
+    def search():
+        return Search(nb201, None, "random", budget=30, seed=2, directory=directory)
+
+    first = search()
+    _tell(nb201, first, first.ask(4))
+    last = first.ask(1)                             # in flight when the run stops, nothing after it
+    second = search()
+    assert second.ask(1) == last
+    _tell(nb201, second, last + second.ask(2))
+    (directory / "requeues.jsonl").unlink(missing_ok=True)   # as a run recorded before requeues.jsonl
+    second.requeues.recorded, second.requeues.made = (), 0
+    third = search()
+    assert [t.to_json() for t in third.history.trials] == [t.to_json() for t in second.history.trials]
+    assert third.ask(3) == second.ask(3)
 
 
 def test_a_requeued_evaluation_is_handed_out_again_and_a_damaged_requeue_line_stops_the_resume(nb201, tmp_path):

@@ -429,3 +429,69 @@ def test_zero_cost_inputs_are_logged_where_they_span_magnitudes_and_standardised
     np.testing.assert_allclose(fitted, (expected[:8] - mean) / std, rtol=1e-9)
     np.testing.assert_allclose(gin._extra(archs[8:]), (expected[8:] - mean) / std, rtol=1e-9)
     assert create_predictor("gin", nb201, {}, np.random.default_rng(0))._extra(archs) is None
+
+
+def test_gin_predictions_follow_a_shift_and_a_scale_of_the_labels(nb201):
+    """Labels are z-scored for training and mapped back: an affine change of the labels changes the
+    predictions by the same map (same seed, same z-scores, same training)."""
+    train, train_values, test, _ = _split(nb201, 12, train=30, test=6)
+    options = {"members": 2, "width": 8, "epochs": 10}
+    base = create_predictor("gin", nb201, options, np.random.default_rng(0)).fit(train, train_values).predict(test)
+    moved = create_predictor("gin", nb201, options, np.random.default_rng(0)).fit(train, 3 * train_values + 100)
+    np.testing.assert_allclose(moved.predict(test), 3 * base + 100, rtol=1e-5)
+    assert np.std(base) > 0.01
+
+
+def test_the_ensemble_loss_sums_each_members_squared_error_and_weighted_ranking_loss(nb201):
+    predicted, target = torch.randn(3, 7, generator=torch.Generator().manual_seed(0)), torch.linspace(-1, 1, 7)
+    for ranking in (0.0, 2.5):
+        gin = create_predictor("gin", nb201, {"ranking": ranking})
+        expected = sum(((predicted[m] - target) ** 2).mean() + ranking * pairwise_ranking_loss(predicted[m], target)
+                       for m in range(3))
+        torch.testing.assert_close(gin._loss(predicted, target), expected)
+
+
+def test_each_member_is_trained_and_the_head_averages_them(nb201):
+    train, train_values, test, _ = _split(nb201, 13, train=30, test=6)
+    gin = create_predictor("gin", nb201, {"members": 3, "width": 8, "epochs": 30}, np.random.default_rng(0))
+    gin.fit(train, train_values)
+    with torch.no_grad():
+        heads = gin.head(gin.encoder(gin._batch(test))).squeeze(-1)           # (members, n)
+    np.testing.assert_allclose(gin.predict(test), heads.mean(0).numpy() * gin.std + gin.mean, rtol=1e-5)
+    assert not torch.allclose(heads[0], heads[1]), "members start from their own weights"
+    assert not gin.encoder.training, "predictions come from the encoder in eval mode"
+    untrained = create_predictor("gin", nb201, {"members": 3, "width": 8, "epochs": 1}, np.random.default_rng(0))
+    fit = stats.spearmanr(gin.predict(train), train_values).statistic
+    assert fit > stats.spearmanr(untrained.fit(train, train_values).predict(train), train_values).statistic + 0.2
+
+
+def test_label_aware_predictions_are_the_knn_of_its_embedding_and_the_soft_one_agrees(nb201):
+    from nasearch.knn import hard_knn, hard_knn_spread
+
+    train, train_values, test, _ = _split(nb201, 14, train=40, test=8)
+    predictor = create_predictor("emprox_label_aware", nb201, {"members": 2, "width": 8, "epochs": 10, "k": 4},
+                                 np.random.default_rng(0)).fit(train, train_values)
+    embedded = predictor.embed(test)
+    expected = hard_knn(embedded, predictor.embed(train), train_values, 4)
+    np.testing.assert_allclose(predictor.predict(test), expected, rtol=1e-6)
+    predicted, spread = predictor.predict_with_spread(test)
+    np.testing.assert_allclose(predicted, expected, rtol=1e-6)
+    np.testing.assert_allclose(spread, hard_knn_spread(embedded, predictor.memory, train_values, 4), rtol=1e-6)
+    np.testing.assert_allclose(predictor.predict_spread(test), spread)
+    blocks = embedded.reshape(8, 2, 32)
+    np.testing.assert_allclose(np.linalg.norm(blocks, axis=2), np.sqrt(0.5), atol=1e-5)   # 1/√members each
+    soft = predictor.soft_predict(torch.as_tensor(embedded), temperature=1e-4, eps=1e-6).detach().numpy()
+    np.testing.assert_allclose(soft, expected, rtol=5e-3)
+    assert not np.allclose(predictor.soft_predict(torch.as_tensor(embedded), temperature=1.0).detach().numpy(),
+                           expected, rtol=5e-3), "the temperature argument reaches the soft kNN"
+
+
+@pytest.mark.parametrize("name", ["gin", "emprox_label_aware"])
+def test_predicting_before_fit_says_to_fit_first(nb201, name):
+    predictor = create_predictor(name, nb201, {"members": 1})
+    archs = [nb201.sample(np.random.default_rng(0))]
+    calls = [predictor.predict, predictor.embed] + ([predictor.predict_spread, predictor.predict_with_spread]
+                                                    if name != "gin" else [])
+    for call in calls:
+        with pytest.raises(ConfigError, match=f"call fit\\(\\) before predicting with {name}"):
+            call(archs)
