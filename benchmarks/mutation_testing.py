@@ -71,7 +71,8 @@ TARGETS = {
                 "tests/test_facade.py::test_a_requeued_evaluation_is_handed_out_again_and_a_damaged_requeue_line_stops_the_resume",
                 "tests/test_facade.py::test_a_run_that_stopped_with_its_last_hand_out_in_flight_resumes_exactly",
                 "tests/test_multi_fidelity.py::test_promotions_in_flight_when_a_run_stops_are_handed_out_again_first",
-                "tests/test_multi_fidelity.py::test_a_killed_multi_fidelity_run_resumes_to_the_same_history"]),
+                "tests/test_multi_fidelity.py::test_a_killed_multi_fidelity_run_resumes_to_the_same_history",
+                "tests/test_multi_fidelity.py::test_lost_promotions_and_new_jobs_are_requeued_promotions_first_and_resume_exactly"]),
 }
 
 

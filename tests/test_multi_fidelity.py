@@ -159,6 +159,32 @@ def test_promotions_in_flight_when_a_run_stops_are_handed_out_again_first(nb201,
         sorted((nb201.to_string(a), f) for a, f in in_flight)
 
 
+@pytest.mark.parametrize("old_run", [False, True], ids=["requeues recorded", "recorded before requeues"])
+def test_lost_promotions_and_new_jobs_are_requeued_promotions_first_and_resume_exactly(nb201, tmp_path, old_run):
+    value = lambda arch, fidelity: nb201.query(arch, "cifar10-valid", "val", int(fidelity))
+    first = _search(nb201, tmp_path, budget=3000)
+    in_flight = []
+    while not (any(f > 12 for _, f in in_flight) and any(f == 12 for _, f in in_flight)):
+        in_flight += [(arch, first.fidelity_of(arch)) for arch in first.ask(2)]
+        arch, fidelity = in_flight.pop(0)   # one result back, the other still out
+        first.tell(arch, value(arch, fidelity))
+    newest = first.ask(1)[0]                 # told after the lost ones were handed out
+    first.tell(newest, value(newest, first.fidelity_of(newest)))
+    second = _search(nb201, tmp_path, budget=3000)
+    again = [(arch, second.fidelity_of(arch)) for arch in second.ask(len(in_flight))]
+    promotions = [job for job in in_flight if job[1] > 12]
+    assert [f for _, f in again] == [f for _, f in promotions] + [12] * (len(in_flight) - len(promotions))
+    assert sorted(nb201.to_string(a) for a, _ in again) == sorted(nb201.to_string(a) for a, _ in in_flight)
+    for arch, fidelity in again + [(a, second.fidelity_of(a)) for a in second.ask(2)]:
+        second.tell(arch, value(arch, fidelity))
+    if old_run:   # a run recorded before requeues.jsonl: the replay infers where the resume requeued
+        (tmp_path / "requeues.jsonl").unlink()
+        second.requeues.recorded, second.requeues.made = (), 0
+    third = _search(nb201, tmp_path, budget=3000)
+    assert [t.to_json() for t in third.history.trials] == [t.to_json() for t in second.history.trials]
+    assert third.ask(4) == second.ask(4)
+
+
 def test_the_multi_fidelity_config_runs_from_the_cli_and_plots_against_epochs(nb201_path, tmp_path, capsys):
     import json
 

@@ -48,6 +48,10 @@ def test_a_failed_trial_stands_for_its_status_and_error_and_an_ok_one_for_its_va
     assert (outcome.value, outcome.metrics, outcome.status, outcome.error) == (None, {}, "timeout", "took 5 s")
     outcome = outcome_of(ok, None)
     assert outcome.ok and outcome.value == ok.value and outcome.metrics == ok.metrics
+    # a record of nasearch 0.1.0 has no metrics: its value and report stand for the objective's metrics
+    objective = Search(nb201, None, "random", budget=1).objective
+    outcome = outcome_of(dataclasses.replace(ok, metrics={}), objective)
+    assert outcome.metrics == {objective.metric: ok.value, objective.report_metric: ok.report}
 
 
 def test_a_run_with_failed_evaluations_resumes_to_the_same_records(nb201, tmp_path):
@@ -128,3 +132,18 @@ def test_a_damaged_requeue_line_is_named_and_nothing_is_resumed(nb201, tmp_path,
     with pytest.raises(DataError) as error:
         _run(nb201, directory, budget=6)
     assert str(error.value).startswith("requeues.jsonl line 1: ") and message in str(error.value)
+
+
+@pytest.mark.parametrize("gap", [False, True], ids=["next hand-out", "a hand-out lost before it"])
+def test_a_history_longer_than_its_recorded_budget_diverges_on_a_run_that_proposes_nothing(nb201, tmp_path, gap):
+    directory = tmp_path / "run"
+    _run(nb201, directory, budget=5).run()
+    (directory / "budget.jsonl").write_text('{"handed": 0, "before": 3, "after": 3}\n')
+    if gap:   # the fourth trial says a hand-out was lost before it
+        path = directory / "history.jsonl"
+        records = [json.loads(line) for line in path.read_text().splitlines()]
+        records[3]["handed"], records[4]["handed"] = 4, 5
+        path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    with pytest.raises(NasearchError, match="resume diverged at evaluation 3: the history has .* but the run "
+                                            "proposes nothing; the code"):
+        _run(nb201, directory, budget=5)
