@@ -109,7 +109,12 @@ def test_the_learned_metric_lowers_its_leave_one_out_loss_from_ranks_alone():
     assert np.linalg.norm(weight[0]) > max(np.linalg.norm(weight[i]) for i in range(1, 6))
     # rank-transformed labels: any increasing transform of the values learns the same map
     np.testing.assert_allclose(learn_linear_metric(features, np.exp(3 * values) + 7), weight, rtol=1e-5, atol=1e-6)
-    np.testing.assert_array_equal(learn_linear_metric(features[:2], values[:2]), np.eye(6, dtype=np.float32))
+    fewer = learn_linear_metric(features[:2], values[:2])   # too few for leave-one-out: the identity
+    np.testing.assert_array_equal(fewer, np.eye(6))
+    assert fewer.dtype == np.float32 and learn_linear_metric(features[:3], values[:3]).dtype == np.float32
+    assert not np.array_equal(learn_linear_metric(features[:3], values[:3]), np.eye(6))
+    # it starts at 3 times the identity
+    np.testing.assert_array_equal(learn_linear_metric(features, values, steps=0), 3 * np.eye(6, dtype=np.float32))
 
 
 def test_the_learned_map_is_what_the_knn_and_the_soft_surrogate_run_in(nb201):
@@ -125,7 +130,7 @@ def test_the_learned_map_is_what_the_knn_and_the_soft_surrogate_run_in(nb201):
     from nasearch.knn import hard_knn
 
     np.testing.assert_allclose(predictor.predict(archs[50:]), hard_knn(mapped, predictor.memory, values[:50], 4))
-    soft = predictor.soft_predict(torch.as_tensor(embedded), temperature=1e-4, eps=1e-6).detach().numpy()
+    soft = predictor.soft_predict(torch.as_tensor(embedded, dtype=torch.float64), temperature=1e-4).detach().numpy()
     np.testing.assert_allclose(soft, predictor.predict(archs[50:]), rtol=5e-3)
 
 
@@ -146,8 +151,14 @@ def test_a_linear_residual_recovers_a_linear_function_of_the_embedding(nb201):
     predicted, spread = trended.predict_with_spread(archs[60:])
     np.testing.assert_allclose(predicted, trended.predict(archs[60:]))
     np.testing.assert_allclose(spread, trended.predict_spread(archs[60:]))
-    soft = trended.soft_predict(torch.as_tensor(embeddings[60:]), temperature=1e-4, eps=1e-6).detach().numpy()
+    query = torch.as_tensor(embeddings[60:], dtype=torch.float64)
+    soft = trended.soft_predict(query, temperature=1e-4, eps=1e-6).detach().numpy()
     np.testing.assert_allclose(soft, predicted, rtol=1e-4)
+    # the temperature and eps given reach the soft kNN; without them the config's temperature is used
+    assert np.abs(trended.soft_predict(query, temperature=1.0).detach().numpy() - predicted).max() > 1e-3
+    assert np.abs(trended.soft_predict(query, temperature=1e-4, eps=5.0).detach().numpy() - soft).max() > 1e-3
+    np.testing.assert_allclose(trended.soft_predict(query).detach().numpy(),
+                               trended.soft_predict(query, temperature=0.01).detach().numpy())
 
 
 def test_a_warm_start_continues_the_last_fit_and_a_cold_one_starts_over(nb201):
@@ -167,8 +178,9 @@ def test_a_warm_start_continues_the_last_fit_and_a_cold_one_starts_over(nb201):
 def test_every_use_before_fit_says_to_fit_first(nb201):
     predictor = EmProx(nb201, {"epochs": 1}, np.random.default_rng(0))
     archs = [nb201.sample(np.random.default_rng(0))]
-    for call in (predictor.predict, predictor.predict_spread, predictor.predict_with_spread, predictor.embed):
-        with pytest.raises(ConfigError, match="call fit\\(\\) before"):
+    for call, name in ((predictor.predict, "predict"), (predictor.predict_spread, "predict_spread"),
+                       (predictor.predict_with_spread, "predict"), (predictor.embed, "embed")):
+        with pytest.raises(ConfigError, match=f"^call fit\\(\\) before {name}\\(\\)$"):
             call(archs)
 
 
@@ -182,3 +194,44 @@ def test_each_emprox_option_out_of_range_is_one_line(nb201, option, value, messa
     bound = {"unlabeled": 0, "pretrain_archs": 0, "pretrain_steps": 1, "metric": "learned", "residual": "linear",
              "temperature": 1e-9}[option]
     create_predictor("emprox", nb201, {option: bound})
+
+
+def test_the_autoencoder_trains_on_the_known_and_the_unlabelled_architectures(nb201, monkeypatch):
+    import nasearch.predictors.emprox as emprox_module
+
+    archs, values = _split(nb201, 40, 9)
+    seen = []
+    train = emprox_module.train_autoencoder
+    monkeypatch.setattr(emprox_module, "train_autoencoder",
+                        lambda model, sequences, generator: seen.append(sequences) or train(model, sequences, generator))
+    predictor = EmProx(nb201, {"epochs": 1, "unlabeled": 30}, np.random.default_rng(0)).fit(archs, values)
+    assert seen[0].dtype == np.int64 and len(seen[0]) == 70
+    np.testing.assert_array_equal(seen[0][:40], [nb201.to_sequence(a) for a in archs])
+    np.testing.assert_array_equal(predictor.values, values)
+    # the unlabelled ones are drawn from the predictor's generator, outside the excluded set
+    every = [nb201.arch_id(a) for a in nb201.enumerate()]
+    exclude = set(every[::2])
+    drawn = {nb201.arch_id(a) for a in predictor._unlabeled(200, exclude)}
+    assert len(drawn) == 200 and not drawn & exclude
+
+
+def test_each_seed_of_the_predictor_gives_its_own_autoencoder_and_the_same_seed_the_same(nb201):
+    archs, values = _split(nb201, 30, 10)
+    embed = lambda seed: EmProx(nb201, {"epochs": 1}, np.random.default_rng(seed)).fit(archs, values).memory
+    np.testing.assert_array_equal(embed(4), embed(4))
+    assert not np.allclose(embed(4), embed(5))
+
+
+def test_a_pretrained_emprox_takes_its_pretraining_settings_and_reports_them(nb201):
+    archs, values = _split(nb201, 30, 11)
+    options = {"pretrained": True, "embedding_dim": 8, "pretrain_steps": 30, "pretrain_archs": 300, "k": 3}
+    first = EmProx(nb201, {**options, "pretrain_seed": 1}, np.random.default_rng(0)).fit(archs, values)
+    assert first.memory.shape == (30, 8)
+    assert set(first.fit_info) == {"pretrain_seconds", "round_trip", "pretraining"}
+    assert first.fit_info["pretraining"] in ("trained", "loaded", "memory") and 0 <= first.fit_info["round_trip"] <= 1
+    from nasearch.embedding.pretrained import PretrainingPlan, pretrained_autoencoder, pretraining_config
+
+    model, _ = pretrained_autoencoder(nb201, pretraining_config(8), PretrainingPlan(max_steps=30, archs=300), 1)
+    assert first.model is model, "the cached autoencoder of exactly these settings"
+    other = EmProx(nb201, {**options, "pretrain_seed": 2}, np.random.default_rng(0)).fit(archs, values)
+    assert other.model is not model and not np.allclose(other.memory, first.memory)
