@@ -495,3 +495,56 @@ def test_predicting_before_fit_says_to_fit_first(nb201, name):
     for call in calls:
         with pytest.raises(ConfigError, match=f"call fit\\(\\) before predicting with {name}"):
             call(archs)
+
+
+def test_gin_options_reach_its_training(nb201):
+    train, train_values, test, _ = _split(nb201, 15, train=24, test=6)
+
+    def fitted(**options):
+        base = {"members": 1, "width": 8, "epochs": 8}
+        return create_predictor("gin", nb201, {**base, **options}, np.random.default_rng(0)).fit(train, train_values)
+
+    reference = fitted().predict(test)
+    for option, value in (("lr", 0.03), ("weight_decay", 0.5), ("ranking", 0.0), ("messages", "forward")):
+        assert not np.allclose(fitted(**{option: value}).predict(test), reference), f"{option} must change the fit"
+    assert fitted().encoder.both_ways and not fitted(messages="forward").encoder.both_ways
+    assert create_predictor("gin", nb201, {"zero_cost": ["params"]}).config.zero_cost == ("params",)
+
+
+def test_without_growth_update_keeps_the_members_and_with_one_more_architecture_retrains(nb201):
+    train, train_values, _, _ = _split(nb201, 16, train=12, test=1)
+    predictor = create_predictor("gin", nb201, {"members": 1, "width": 8, "epochs": 2, "refit_growth": 0.0},
+                                 np.random.default_rng(0))
+    predictor.update(train[:10], train_values[:10])
+    first = predictor.encoder
+    predictor.update(train[:10], train_values[:10])
+    assert predictor.encoder is first, "the same known set: nothing to retrain"
+    predictor.update(train[:11], train_values[:11])
+    assert predictor.encoder is not first and predictor.trained_on == 11
+
+
+def test_zero_cost_inputs_are_standardised_on_the_fit_set_only_and_a_constant_one_is_zero(nb201):
+    rng = np.random.default_rng(4)
+    archs = [nb201.sample(rng) for _ in range(10)]
+    gin = create_predictor("gin", nb201, {"zero_cost": ["synflow", "params"], "members": 1, "width": 8,
+                                          "epochs": 2}, np.random.default_rng(0))
+    table = {nb201.arch_id(a): [0.1 * (i % 4), 5.0] for i, a in enumerate(archs)}   # small spread; constant
+    gin.proxies.features = lambda batch: np.array([table[nb201.arch_id(a)] for a in batch])
+    fitted = gin._extra(archs[:6], fit=True)
+    np.testing.assert_allclose(fitted[:, 0].std(), 1.0)
+    np.testing.assert_array_equal(fitted[:, 1], 0.0)
+    mean = gin._extra_mean.copy()
+    gin.fit(archs[:6], np.arange(6.0))
+    gin.predict(archs[6:])                       # predicting never re-standardises
+    np.testing.assert_array_equal(gin._extra_mean, mean)
+
+
+def test_label_aware_soft_knn_takes_its_eps_and_gin_embeddings_are_float32(nb201):
+    train, train_values, test, _ = _split(nb201, 17, train=20, test=4)
+    predictor = create_predictor("emprox_label_aware", nb201, {"members": 2, "width": 8, "epochs": 3, "k": 3},
+                                 np.random.default_rng(0)).fit(train, train_values)
+    embedded = predictor.embed(test)
+    assert embedded.dtype == np.float32
+    query = torch.as_tensor(embedded, dtype=torch.float64)
+    sharp = predictor.soft_predict(query, temperature=1e-4, eps=1e-6).detach().numpy()
+    assert np.abs(predictor.soft_predict(query, temperature=1e-4, eps=5.0).detach().numpy() - sharp).max() > 1e-3
