@@ -156,6 +156,8 @@ def test_a_linear_residual_recovers_a_linear_function_of_the_embedding(nb201):
     np.testing.assert_allclose(soft, predicted, rtol=1e-4)
     # the temperature and eps given reach the soft kNN; without them the config's temperature is used
     assert np.abs(trended.soft_predict(query, temperature=1.0).detach().numpy() - predicted).max() > 1e-3
+    assert np.abs(trended.soft_predict(query, temperature=1.0).detach().numpy()
+                  - trended.soft_predict(query, temperature=0.1).detach().numpy()).max() > 1e-4
     assert np.abs(trended.soft_predict(query, temperature=1e-4, eps=5.0).detach().numpy() - soft).max() > 1e-3
     np.testing.assert_allclose(trended.soft_predict(query).detach().numpy(),
                                trended.soft_predict(query, temperature=0.01).detach().numpy())
