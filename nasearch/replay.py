@@ -38,8 +38,8 @@ def outcome_of(trial, objective) -> Evaluation:
 
 
 #: Fields a replayed trial re-derives from the recorded outcome; each must equal the recorded one.
-DERIVED = ("handed", "told_before", "status", "value", "report", "incumbent", "incumbent_report", "feasible", "front_size",
-           "hypervolume_ratio", "fidelity", "cost")
+DERIVED = ("handed", "told_before", "status", "value", "report", "incumbent", "incumbent_report", "feasible",
+           "front_size", "hypervolume_ratio", "fidelity", "cost")
 
 
 def damaged(trial, what: str) -> DataError:
@@ -80,10 +80,10 @@ def _make_recorded_requeues(search, requeues) -> None:
 
 
 def _old_resume_point(search, trial):
-    """A run recorded before requeues were (``requeues.jsonl``) requeued every job in flight at a
-    stop, promotions first, when it resumed. If ``trial`` hands out again such a job, already
-    handed out (and pending) in the replay, the hand-out count at which that requeue happened:
-    the trial's number less the job's place in the requeue order (else ``None``)."""
+    """A run recorded before ``requeues.jsonl`` existed requeued every job in flight at a stop when
+    it resumed, promotions first, and logged nothing. If ``trial`` hands out again such a job
+    (already handed out, and pending, in the replay), the hand-out count at which that requeue
+    happened: the trial's number less the job's place in the requeue order (else ``None``)."""
     space = search.space
     arch = space.from_string(trial.arch)
     if not search.is_pending(arch) or search.fidelity_of(arch) != trial.fidelity:
