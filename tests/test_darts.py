@@ -96,7 +96,8 @@ def test_emprox_nao_decodes_new_valid_darts_cells_and_improves(darts):
 
     # 300 pretraining steps already decode every held-out DARTS cell (the default allows 4000).
     search = Search(darts, sep_conv_share, "emprox_nao", budget=30, seed=0,
-                    options={"n_init": 10, "batch_size": 10, "candidates": 20, "autoencoder": {"pretrain_steps": 300}})
+                    options={"n_init": 10, "batch_size": 10, "candidates": 20, "autoencoder": {"pretrain_steps": 300},
+                             "sources": {"ascent": {}}})
     result = search.run()
     assert search.optimizer.stats["round_trip"] >= 0.9
     assert search.optimizer.stats["decoded"] >= 20, "candidates must come from decoding, not only from mutations"

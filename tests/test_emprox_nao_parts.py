@@ -30,6 +30,10 @@ def test_top_level_options_are_few_and_each_part_has_its_section():
     assert len(fields) <= 12, fields
     resolved = to_dict(EmProxNAOConfig())
     assert set(resolved["sources"]) == {"ascent", "mutation", "sample"}
+    # the decoded ascent is off by default (it won no cell of its ablation); NAO-guided is the climb
+    assert resolved["sources"]["ascent"] == "off" and not EmProxNAOConfig().climbs
+    assert to_dict(registry.factory("nao").Config())["sources"]["ascent"] == {"step": 0.05, "max_steps": 40,
+                                                                              "mode": "nao"}
     assert resolved["surrogate"]["name"] == "label_aware" and resolved["allocation"] == {"rule": "share"}
     # no option is stated twice: the surrogate's ranker options are the predictor's own, overridden once
     from nasearch.predictors.gin import LabelAwareEmProxConfig
@@ -58,8 +62,10 @@ def test_xgb_ranks_a_search_that_climbs_nothing(nb201):
 
 def test_the_climb_asks_for_a_differentiable_surrogate_in_one_line(nb201):
     with pytest.raises(ConfigError, match="surrogate 'xgb' ranks but has no differentiable score") as error:
-        create_optimizer("emprox_nao", nb201, {"surrogate": "xgb"}, np.random.default_rng(0))
-    assert "\n" not in str(error.value) and "sources: {ascent: off}" in str(error.value)
+        create_optimizer("emprox_nao", nb201, {"surrogate": "xgb", "sources": {"ascent": {}}}, np.random.default_rng(0))
+    assert "\n" not in str(error.value) and "drop sources.ascent (it is off by default)" in str(error.value)
+    # without the climb (the default) a ranking-only surrogate is enough
+    assert not create_optimizer("emprox_nao", nb201, {"surrogate": "xgb"}, np.random.default_rng(0)).config.climbs
 
 
 class _Neighbours(ProposalSource):
@@ -82,7 +88,7 @@ def test_a_plug_in_source_joins_the_mix(nb201):
     from nasearch.registry import proposal_sources
 
     proposal_sources.register("neighbours", _Neighbours)
-    search = _search(nb201, 35, surrogate="emprox", sources={"neighbours": {"limit": 6}})
+    search = _search(nb201, 35, surrogate="emprox", sources={"ascent": {}, "neighbours": {"limit": 6}})
     search.run()
     record = search.optimizer.stats["sources"]
     assert list(record) == ["ascent", "mutation", "neighbours"]   # the faithful surrogate screens no samples
@@ -121,6 +127,7 @@ def test_flat_options_of_earlier_versions_mean_the_same_and_say_where_they_moved
     assert upgraded == factory.configure(sectioned)
     mixless = factory.configure({"mix": False, "surrogate": "emprox"})
     assert mixless.allocation.rule == "fill" and mixless.sources["mutation"] == mixless.sources["sample"] == "off"
+    assert mixless.climbs, "mix: false meant the ascent alone"
     with pytest.raises(ConfigError, match="labels belongs to the label-aware surrogate"):
         factory.configure({"surrogate": "emprox", "labels": {"members": 2}})
 

@@ -124,7 +124,8 @@ def test_every_optimizer_searches_only_feasible_cells_under_a_known_cost(nb201, 
 def test_emprox_nao_rejects_decodes_that_break_the_constraint_before_any_query(nb201):
     bound = float(np.percentile(nb201.values(DATASET, LATENCY), 10))
     search = Search(nb201, TabularObjective(nb201, DATASET), "emprox_nao", 40, seed=0,
-                    options={"n_init": 10, "batch_size": 5, "candidates": 10}, constraints={LATENCY: f"<= {bound}"})
+                    options={"n_init": 10, "batch_size": 5, "candidates": 10, "sources": {"ascent": {}}},
+                    constraints={LATENCY: f"<= {bound}"})
     result = search.run()
     assert search.optimizer.stats["rejected_decodes"] > 0
     assert all(r.metrics[LATENCY] <= bound for r in result.history)

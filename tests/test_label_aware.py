@@ -232,10 +232,11 @@ SEARCH = {"n_init": 10, "batch_size": 5, "candidates": 10, "surrogate": SURROGAT
 
 
 def _label_aware_search(nb201, budget, seed=0, sources=None, **keys):
+    """The label-aware EmProx-NAO with its climb on and no uniform samples, unless ``sources`` says."""
     from nasearch import Search, TabularObjective
 
     return Search(nb201, TabularObjective(nb201, "cifar10-valid"), "emprox_nao", budget, seed=seed,
-                  options=dict(SEARCH, sources=sources or {"sample": "off"}), **keys)
+                  options=dict(SEARCH, sources=sources or {"ascent": {}, "sample": "off"}), **keys)
 
 
 def test_emprox_nao_ranks_with_the_label_aware_emprox_and_climbs_over_its_pseudo_labels(nb201):
@@ -260,6 +261,31 @@ def test_emprox_nao_ranks_with_the_label_aware_emprox_and_climbs_over_its_pseudo
     assert optimizer.stats["rounds"] == 6 and surrogate.trainings == 5
     proposals = [t.predicted for t in search.history.trials[10:]]
     assert all(p is not None for p in proposals)
+
+
+def test_without_the_climb_nothing_is_pretrained_and_only_the_ranker_is_fitted(nb201, monkeypatch):
+    """The default (decoded ascent off) needs no decoder: no autoencoder is pretrained, the
+    faithful EmProx the climb would follow is never fitted, no pseudo-labels are drawn, and a
+    hardware cost is ranked by its exact values, not by a kNN over them."""
+    from nasearch.optimizers.emprox_nao import loop
+
+    def no_pretraining(*args, **kwargs):
+        raise AssertionError("the search without the climb pretrained an autoencoder")
+
+    monkeypatch.setattr(loop, "pretrained_autoencoder", no_pretraining)
+    search = _label_aware_search(nb201, 30, sources={"sample": "off"})
+    search.run()
+    optimizer, surrogate = search.optimizer, search.optimizer.guide.surrogate
+    assert optimizer.autoencoder is None and "pretraining" not in optimizer.stats
+    assert surrogate.climber.memory is None and surrogate.climber.model is None and surrogate.model is None
+    assert surrogate.trainings >= 1 and optimizer.stats["rounds"] == 4
+    assert optimizer.stats["decoded"] == 0 and set(optimizer.stats["sources"]) == {"mutation"}
+    several = _label_aware_search(nb201, 25, sources={"sample": "off"}, objectives=["val", "-latency@edgegpu"])
+    several.run()
+    guide = several.optimizer.guide
+    assert set(guide.predictors) == {0} and guide._memory is None   # the free term: exact values only
+    predicted = guide.predict(guide.archs[:5])
+    assert predicted.shape == (5, 2) and predicted[:, 1] == pytest.approx(guide.exact(guide.archs[:5], 1))
 
 
 def test_label_aware_surrogate_takes_its_gin_width_from_surrogate_ranker(nb201):
@@ -314,7 +340,7 @@ def test_uniform_samples_are_a_third_source_of_the_mix_by_default(nb201):
 
     search = run()
     record = search.optimizer.stats["sources"]
-    assert set(record) == {"ascent", "mutation", "sample"}
+    assert set(record) == {"mutation", "sample"}   # the decoded ascent is off by default
     # every proposal after the random start was credited to exactly one source
     assert sum(tried for _, tried in record.values()) == 30
     assert record["sample"][1] >= 5 * 1    # five rounds, at least the floor's share each (0.4 / 3 of 6 → 1)
@@ -339,7 +365,7 @@ def test_uniform_samples_default_to_1000_with_one_objective_and_none_with_severa
     given.run()
     assert "sample" in given.optimizer.stats["sources"]   # set: used as given, even with several objectives
     search = Search(nb201, TabularObjective(nb201, "cifar10-valid"), "emprox_nao", 25, seed=2,
-                    objectives=["val", "-latency@edgegpu"], options=SEARCH)
+                    objectives=["val", "-latency@edgegpu"], options=dict(SEARCH, sources={"ascent": {}}))
     search.run()
     record = search.optimizer.stats["sources"]
     assert set(record) == {"ascent", "mutation"} and sum(tried for _, tried in record.values()) == 15
@@ -363,7 +389,7 @@ def test_bad_label_aware_options_are_one_line_errors(nb201):
     with pytest.raises(NasearchError, match="unknown surrogate 'gim'; did you mean 'gin'\? choose one of: emprox, label_aware, "):
         Search(nb201, table, "emprox_nao", 30, options={"surrogate": "gim"})
     with pytest.raises(ConfigError, match="surrogate 'gin' ranks but has no differentiable score"):
-        Search(nb201, table, "emprox_nao", 30, options={"surrogate": "gin"})
+        Search(nb201, table, "emprox_nao", 30, options={"surrogate": "gin", "sources": {"ascent": {}}})
     with pytest.raises(ConfigError, match="refit_growth"):
         Search(nb201, table, "emprox_nao", 30, options={"surrogate": {"ranker": {"refit_growth": -1}}})
     with pytest.raises(ConfigError, match="sources.sample.count must be >= 0"):

@@ -48,7 +48,8 @@ def test_a_new_run_records_its_resolved_options_and_emprox_nao_defaults_to_label
     recorded = yaml.safe_load((tmp_path / OPTIONS_FILE).read_text())
     assert recorded["surrogate"]["k"] == 5 and recorded["surrogate"]["name"] == "label_aware"
     assert recorded["surrogate"]["ranker"]["members"] == 3, "defaults are recorded too, not only the given options"
-    assert recorded["sources"]["ascent"]["step"] == 0.05 and recorded["autoencoder"]["embedding_dim"] == 32
+    assert recorded["sources"]["ascent"] == "off" and recorded["sources"]["mutation"] == {"population": 0}
+    assert recorded["autoencoder"]["embedding_dim"] == 32
 
 
 def test_a_resume_keeps_the_options_its_run_recorded(nb201, tmp_path):
@@ -63,13 +64,14 @@ def test_a_resume_keeps_the_options_its_run_recorded(nb201, tmp_path):
 
 
 def test_a_run_from_before_recorded_options_resumes_with_the_defaults_of_its_time(nb201, tmp_path):
-    whole = Search(nb201, None, budget=30, seed=2, directory=tmp_path / "whole",
-                   options={"surrogate": "emprox"}).run()
-    _interrupted(nb201, tmp_path / "old", 14, options={"surrogate": "emprox"})
+    then = {"surrogate": "emprox", "sources": {"ascent": {}}}   # the defaults of its time
+    whole = Search(nb201, None, budget=30, seed=2, directory=tmp_path / "whole", options=then).run()
+    _interrupted(nb201, tmp_path / "old", 14, options=then)
     (tmp_path / "old" / OPTIONS_FILE).unlink()   # as a run directory written before the file existed
     resumed = Search(nb201, None, budget=30, seed=2, directory=tmp_path / "old").run()
     assert _proposed(resumed.history) == _proposed(whole.history)
     assert resumed.summary.optimizer_options["surrogate"]["name"] == "emprox"
+    assert resumed.summary.optimizer_options["sources"]["ascent"]["step"] == 0.05
     assert not (tmp_path / "old" / OPTIONS_FILE).exists(), "a resumed run's options are not rewritten"
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from ...embedding.pretrained import PretrainingPlan, pretraining_config
 from ...errors import ConfigError, SearchWarning
 from .allocation import AllocationConfig
-from .sources import resolve_sources
+from .sources import DEFAULT_SOURCES, resolve_sources
 
 
 @dataclass(frozen=True)
@@ -56,13 +57,20 @@ class GradientSearchConfig:
     #: proposal sources, ``{name: options | off}`` over ascent, mutation and sample (:mod:`.sources`)
     sources: dict = field(default_factory=dict)
     allocation: AllocationConfig = field(default_factory=AllocationConfig)   #: the batch split (:mod:`.allocation`)
+    #: the sources of a search whose ``sources`` names none (each optimizer declares its own)
+    default_sources: ClassVar[dict] = DEFAULT_SOURCES
 
     def __post_init__(self):
         if min(self.n_init, self.batch_size, self.n_seeds) < 1:
             raise ConfigError("n_init, batch_size and n_seeds must be >= 1")
         if self.candidates < self.batch_size:
             raise ConfigError(f"candidates ({self.candidates}) must be >= batch_size ({self.batch_size})")
-        object.__setattr__(self, "sources", resolve_sources(self.sources))
+        object.__setattr__(self, "sources", resolve_sources(self.sources, self.default_sources))
+
+    @property
+    def climbs(self) -> bool:
+        """Whether the decoded ascent is on, so the search needs a pretrained encoder–decoder."""
+        return self.sources.get("ascent", "off") != "off"
 
 
 # ---------------------------------------------------------------- the flat options of earlier versions
@@ -124,9 +132,10 @@ def upgrade_flat_options(options: dict, optimizer: str, announce: bool = False) 
         section("allocation")["rule"] = allocation
     elif allocation is not None:
         out["allocation"] = allocation
-    if options.get("mix") is False:
+    if options.get("mix") is False:   # the ascent alone
         section("allocation")["rule"] = "fill"
         section("sources").update(mutation="off", sample="off")
+        section("sources").setdefault("ascent", {})
     surrogate = options.get("surrogate")
     if isinstance(surrogate, str) or any(key in options for key in _SURROGATE) or "labels" in options:
         if optimizer != "emprox_nao":   # nao reads none of these: its config refuses them by name

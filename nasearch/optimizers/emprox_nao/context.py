@@ -21,11 +21,15 @@ class ProposalContext:
     uniform sampler, ``tournament(members, size)`` regularized evolution's selection,
     ``n_seeds`` how many of the best known architectures seed the climb and the mutations,
     ``candidates`` how many the ascent and the mutations make a round, and ``stats`` the
-    optimizer's stats, where a part records its counts.
+    optimizer's stats, where a part records its counts. ``climbs``: whether a source climbs
+    the surrogate's differentiable score (the decoded ascent is on), so a surrogate knows
+    whether to fit what only the climb reads.
     """
 
     def __init__(self, space, rng: np.random.Generator, known_ids: set, admissible: Callable,
-                 random_unknown: Callable, tournament: Callable, n_seeds: int, candidates: int, stats: dict):
+                 random_unknown: Callable, tournament: Callable, n_seeds: int, candidates: int, stats: dict,
+                 climbs: bool = True):
+        self.climbs = bool(climbs)
         self.space, self.rng, self.known_ids = space, rng, known_ids
         self.admissible, self.random_unknown, self.tournament = admissible, random_unknown, tournament
         self.n_seeds, self.candidates, self.stats = int(n_seeds), int(candidates), stats

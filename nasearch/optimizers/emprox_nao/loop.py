@@ -35,24 +35,36 @@ class GradientSearch(Optimizer):
 
     def __init__(self, space, config=None, rng=None, seed=0, progress=False):
         super().__init__(space, config, rng, seed, progress)
-        plan = self.config.autoencoder
-        self.autoencoder, info = pretrained_autoencoder(space, plan.model_config(), plan.pretraining(),
-                                                        seed=self.seed, progress=self.progress)
-        self.round_trip = info["round_trip"]
-        if self.round_trip < plan.min_round_trip:
-            raise ConfigError(refusal_message(space, self.round_trip, plan.min_round_trip))
-        self._by_fidelity: dict = {}   # multi-fidelity only: fidelity -> (archs, values) above the lowest rung
+        self.autoencoder, self.round_trip = None, None
         self.stats.update({"rounds": 0, "filled": 0, "fill_rounds": 0, "decoded": 0,
-                           "round_trip": self.round_trip, "pretraining": info["source"],
-                           "pretrain_seconds": info["train_seconds"], "pretrain_steps": info["steps"],
                            "fit_seconds": [], "propose_seconds": []})
+        if self._needs_decoder():
+            self._pretrain()
+        self._by_fidelity: dict = {}   # multi-fidelity only: fidelity -> (archs, values) above the lowest rung
         self.context = ProposalContext(space, self.rng, self.known_ids, self.admissible, self.random_unknown,
-                                       self.tournament_winner, self.config.n_seeds, self.config.candidates, self.stats)
+                                       self.tournament_winner, self.config.n_seeds, self.config.candidates, self.stats,
+                                       climbs=self.config.climbs)
         self.sources = build_sources(self.config.sources, self.context)
         self._active = None   # the sources that take part, known at the first round once the goal is bound
         self.allocation = Allocation(self.config.allocation, self.context)
         self.guide: Guide = self._make_guide(None)
         self.stats["guide"] = self.guide.settings()
+
+    def _needs_decoder(self) -> bool:
+        """Whether the search decodes, so its pretrained encoder–decoder must exist (and pass its
+        round-trip check) before the first round. Default: yes."""
+        return True
+
+    def _pretrain(self) -> None:
+        """Pretrain (or load) the encoder–decoder; refuse one that decodes too few architectures."""
+        plan = self.config.autoencoder
+        self.autoencoder, info = pretrained_autoencoder(self.space, plan.model_config(), plan.pretraining(),
+                                                        seed=self.seed, progress=self.progress)
+        self.round_trip = info["round_trip"]
+        if self.round_trip < plan.min_round_trip:
+            raise ConfigError(refusal_message(self.space, self.round_trip, plan.min_round_trip))
+        self.stats.update({"round_trip": self.round_trip, "pretraining": info["source"],
+                           "pretrain_seconds": info["train_seconds"], "pretrain_steps": info["steps"]})
 
     @classmethod
     def upgrade_options(cls, options):

@@ -1,30 +1,32 @@
-"""EmProx-NAO: the gradient search in embedding space, assembled from its parts.
+"""EmProx-NAO: the search guided by EmProx, assembled from its parts.
 
-A surrogate (:mod:`.surrogate`, default ``label_aware``) ranks every candidate and gives
-the decoded ascent its differentiable score; proposal sources (:mod:`.sources`: decoded
-ascent, tournament mutations, screened uniform samples) make the candidates; the
-allocation (:mod:`.allocation`) splits each batch among the sources by their record.
-With several objectives the guide is a
-:class:`~nasearch.optimizers.emprox_nao.pareto_guide.ParetoGuide` (Chebyshev ascent,
+A surrogate (:mod:`.surrogate`, default ``label_aware``) ranks every candidate; proposal
+sources (:mod:`.sources`) make the candidates; the allocation (:mod:`.allocation`) splits
+each batch among the sources by their record. With several objectives the guide is a
+:class:`~nasearch.optimizers.emprox_nao.pareto_guide.ParetoGuide` (Chebyshev scalarisation,
 hypervolume-improvement selection); with one, a
 :class:`~nasearch.optimizers.emprox_nao.guide.SurrogateGuide`.
 
-Ascent alone stalls once the known set holds the neighbourhood of the best
-architectures: the soft kNN is a convex combination of known values, so it points
-towards them and decodes keep landing on known cells. The mutation source keeps local
-search alive there, and the allocation moves the batch towards whichever source is
-currently finding top architectures.
+By default the sources are tournament mutations and screened uniform samples. NAO's decoded
+ascent (``sources: {ascent: {}}``: climb the surrogate's soft kNN in the pretrained
+autoencoder's embedding, decode the moved points) is off: in the climb's ablation on
+NAS-Bench-301, NAS-Bench-201 and NAS-Bench-Graph it won no cell against the same search
+without it, and without it no autoencoder is pretrained. Ascent alone stalls once the known
+set holds the neighbourhood of the best architectures: the soft kNN is a convex
+combination of known values, so it points towards them and decodes keep landing on known
+cells; with the ascent on, the mutation source keeps local search alive there.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import ClassVar, Optional
 
 from ...errors import ConfigError
 from .config import GradientSearchConfig
 from .guide import SurrogateGuide, resolved_optimism
 from .loop import GradientSearch
 from .pareto_guide import DEFAULT_OPTIMISM, ParetoConfig, ParetoGuide
+from .sources import EMPROX_NAO_SOURCES
 from .surrogate import TermSurrogates, resolve_surrogate
 
 
@@ -37,6 +39,7 @@ class EmProxNAOConfig(GradientSearchConfig):
     #: ``{name: label_aware | emprox | <any predictor>, ...its options}``, or just the name (:mod:`.surrogate`)
     surrogate: dict = field(default_factory=dict)
     pareto: ParetoConfig = field(default_factory=ParetoConfig)   #: the multi-objective guide's options
+    default_sources: ClassVar[dict] = EMPROX_NAO_SOURCES   # the decoded ascent off (see that constant)
 
     def __post_init__(self):
         super().__post_init__()
@@ -44,22 +47,26 @@ class EmProxNAOConfig(GradientSearchConfig):
 
 
 class EmProxNAO(GradientSearch):
-    """Gradient ascent on the EmProx surrogate, mixed with mutations and screened samples (module docstring)."""
+    """Mutations and screened samples ranked by the EmProx surrogate, and optionally its decoded
+    gradient ascent (module docstring)."""
 
     name = "emprox_nao"
     Config = EmProxNAOConfig
     multi_objective = True
-    #: a run directory that predates ``optimizer_options.yaml`` was searched with the faithful surrogate
-    defaults_of_unrecorded_runs = {"surrogate": {"name": "emprox"}}
+    #: a run directory that predates ``optimizer_options.yaml`` was searched with the faithful
+    #: surrogate and the decoded ascent on
+    defaults_of_unrecorded_runs = {"surrogate": {"name": "emprox"}, "sources": {"ascent": {}}}
 
     def __init__(self, space, config=None, rng=None, seed=0, progress=False):
         self.surrogates = None
         super().__init__(space, config, rng, seed, progress)
-        climbs = self.config.sources.get("ascent", "off") != "off"
-        if climbs and not self.surrogates.cls.differentiable:
+        if self.config.climbs and not self.surrogates.cls.differentiable:
             raise ConfigError(f"surrogate {self.config.surrogate['name']!r} ranks but has no differentiable "
-                              "score for the decoded ascent to climb; add sources: {ascent: off}, or use "
-                              "surrogate emprox or label_aware")
+                              "score for the decoded ascent to climb; drop sources.ascent (it is off by default), "
+                              "or use surrogate emprox or label_aware")
+
+    def _needs_decoder(self):
+        return self.config.climbs   # without the climb nothing decodes: no pretraining up front
 
     def _term_surrogates(self) -> TermSurrogates:
         if self.surrogates is None:

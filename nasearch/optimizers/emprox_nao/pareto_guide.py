@@ -106,9 +106,12 @@ class ParetoGuide(Guide):
         vectors = self._vectors()
         known = self.known_metrics(self.archs[0]) if self.archs else {}
         self.free = [j for j, t in enumerate(terms) if t.metric in known]
-        if self._memory is None and self.free:
+        climbs = self.surrogates.climbs   # a free term is ranked by its exact values; only the climb needs its kNN
+        if self._memory is None and self.free and climbs:
             self._memory = self.sample_unknown(self.config.memory)
         for j in range(len(terms)):
+            if j in self.free and not climbs:
+                continue
             if j in self.free:
                 archs = list(self.archs) + list(self._memory)
                 if j not in self._memory_values:   # the memory never changes: look its costs up once
@@ -122,7 +125,7 @@ class ParetoGuide(Guide):
         self.front_archs = [a for a, kept in zip(self.archs, on_front) if kept]
         self.scale = FrontScale.of(self.front)
         self.weights = self.rng.dirichlet(np.ones(len(terms)))
-        return self.predictors[0].model
+        return self.predictors[0].model if 0 in self.predictors else None
 
     def exact(self, archs: list, term: int) -> np.ndarray:
         """Signed exact values of a free term: ``(n,)``, NaN where the benchmark has none."""
@@ -135,7 +138,7 @@ class ParetoGuide(Guide):
         """``(n, m)`` signed term values: exact for free terms, the surrogate's mean otherwise, plus
         ``optimism`` times its spread (an upper confidence bound)."""
         columns = []
-        for j in range(len(self.predictors)):
+        for j in range(len(self.goal.terms)):
             if j in self.free:
                 columns.append(self.exact(archs, j))
             else:
@@ -153,7 +156,7 @@ class ParetoGuide(Guide):
     def soft_score(self, outputs):
         """The differentiable scalarisation of encoder outputs ``(B, L, d)`` → ``(B,)``."""
         pooled = SequenceAutoencoder.pool(outputs)
-        predicted = torch.stack([self.predictors[j].soft_score(pooled) for j in range(len(self.predictors))],
+        predicted = torch.stack([self.predictors[j].soft_score(pooled) for j in range(len(self.goal.terms))],
                                 dim=1)
         weights = torch.as_tensor(self.weights, dtype=predicted.dtype)
         return chebyshev(1.0 - self.scale.normalise(predicted), weights, self.config.augment, self.config.soft_min)

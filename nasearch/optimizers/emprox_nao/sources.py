@@ -203,25 +203,32 @@ class SampleSource(ProposalSource):
 for _source in (AscentSource, MutationSource, SampleSource):
     proposal_sources.register(_source.name, _source)
 
-#: The sources of a search that names none, in the allocation's order.
+#: The sources of a search that names none, in the allocation's order (NAO-guided's: every
+#: built-in source on). EmProx-NAO declares its own (:data:`EMPROX_NAO_SOURCES`).
 DEFAULT_SOURCES = {"ascent": {}, "mutation": {}, "sample": {}}
+#: EmProx-NAO's default: the decoded ascent off. Measured against the same search with it on, in
+#: 17 cells of four benchmarks (docs/RESULTS.md, "Does the climb earn its place?"), the climb
+#: won none, so the cheaper search, which needs no pretrained decoder, is the default;
+#: ``sources: {ascent: {}}`` turns it on.
+EMPROX_NAO_SOURCES = {"ascent": "off", "mutation": {}, "sample": {}}
 OFF = (None, False, "off")
 
 
-def resolve_sources(section) -> dict:
-    """The full ``sources`` section: ``section`` laid over :data:`DEFAULT_SOURCES`, each source's
-    options resolved by its Config; a source set to ``off`` (or null, or false) stays ``off``."""
+def resolve_sources(section, defaults: dict = DEFAULT_SOURCES) -> dict:
+    """The full ``sources`` section: ``section`` laid over ``defaults``, each source's options
+    resolved by its Config; a source set to ``off`` (or null, or false) stays ``off``."""
     if not isinstance(section, dict):
         raise ConfigError(f"option sources must be a mapping of source names to options or off, got {section!r}")
     resolved = {}
-    for name, options in {**DEFAULT_SOURCES, **section}.items():
+    for name, options in {**defaults, **section}.items():
         if options in OFF:
             resolved[name] = "off"
             continue
         factory = proposal_sources.factory(name)
         resolved[name] = to_dict(build(factory.Config, {} if options is True else options, f"sources.{name}"))
     if all(options == "off" for options in resolved.values()):
-        raise ConfigError("every proposal source is off; keep at least one of: " + ", ".join(resolved))
+        raise ConfigError("every proposal source is off; turn one on, e.g. sources: {mutation: {}}; "
+                          "the sources are: " + ", ".join(resolved))
     return resolved
 
 

@@ -9,7 +9,8 @@ climbs; any other can still rank every source's candidates. Three kinds are buil
 * ``emprox`` (:class:`EmProxSurrogate`): the faithful EmProx, kNN in the pretrained
   autoencoder's embedding; ranks with the hard kNN, climbs its soft kNN;
 * ``label_aware`` (:class:`LabelAwareSurrogate`, the default): ranks with the label-aware
-  EmProx and climbs the faithful EmProx's soft kNN over a memory pseudo-labelled by it;
+  EmProx and, when the ascent is on, climbs the faithful EmProx's soft kNN over a memory
+  pseudo-labelled by it;
 * any registered predictor (``{name: xgb, ...}``, :class:`PredictorSurrogate`): ranks only.
 
 Each kind has a frozen config whose fields are its options; ``surrogate: emprox`` is
@@ -53,7 +54,7 @@ class Surrogate(abc.ABC):
     def soft_score(self, embedding):
         """Differentiable prediction of pooled embeddings, torch ``(B, d)`` → ``(B,)``."""
         raise ConfigError(f"surrogate {self.name!r} has no differentiable score, so the decoded ascent "
-                          f"cannot climb it; drop the ascent source (sources: {{ascent: off}}) or use "
+                          f"cannot climb it; drop sources.ascent (it is off by default) or use "
                           f"surrogate emprox or label_aware")
 
     @property
@@ -143,7 +144,7 @@ class LabelAwareSurrogateConfig(EmProxSurrogateConfig):
 
     name: str = "label_aware"
     ranker: dict = field(default_factory=dict)
-    pseudo_labels: int = 200    #: unknown architectures labelled by the ranker for the climb's memory
+    pseudo_labels: int = 200    #: unknown architectures labelled by the ranker for the climb's memory (ascent on)
 
     def __post_init__(self):
         super().__post_init__()
@@ -163,7 +164,8 @@ class LabelAwareSurrogate(EmProxSurrogate):
     by ``ranker.refit_growth``); climbs the faithful EmProx's soft kNN over the told architectures
     plus ``pseudo_labels`` unknown ones labelled by the ranker (SemiNAS's pseudo-labels): half
     one-edit mutations of the ``n_seeds`` best told, half uniform. The climb's gradient then points
-    where the label-trained embedding expects better architectures, not only towards told ones."""
+    where the label-trained embedding expects better architectures, not only towards told ones.
+    Without the climb (``context.climbs`` false) only the ranker is fitted."""
 
     name = "label_aware"
     Config = LabelAwareSurrogateConfig
@@ -186,6 +188,8 @@ class LabelAwareSurrogate(EmProxSurrogate):
         before = self.ranker.trained_on
         self.ranker.update(archs, values)
         self.trainings += int(self.ranker.trained_on != before)
+        if not self.context.climbs:   # the faithful EmProx and its pseudo-labels serve only the climb
+            return self
         count = self.config.pseudo_labels
         pool = []
         if count:
@@ -197,6 +201,10 @@ class LabelAwareSurrogate(EmProxSurrogate):
 
     def predict(self, archs):
         return self.ranker.predict_with_spread(archs)
+
+    @property
+    def model(self):
+        return self.predictor.model if self.context.climbs else None
 
     @staticmethod
     def default_samples(config, several_objectives):
@@ -307,6 +315,11 @@ class TermSurrogates:
         if term not in self._learned:
             self._learned[term] = self.cls(self.space, self.config, self.plan, self.seed, self.rng, self.context)
         return self._learned[term]
+
+    @property
+    def climbs(self) -> bool:
+        """Whether the search climbs the terms' differentiable scores (the decoded ascent is on)."""
+        return self.context.climbs
 
     def default_samples(self, several_objectives: bool) -> int:
         """The ``sample`` source's count when it is unset (:meth:`Surrogate.default_samples`)."""
