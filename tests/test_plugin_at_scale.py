@@ -64,7 +64,7 @@ def test_info_needs_no_enumeration(installed, name, size):
 def test_emprox_nao_searches_and_resumes_the_large_space(installed, tmp_path):
     out = tmp_path / "run"
     args = ["search", "--quiet", "--out", str(out), "--set", "space=widechain", "--set", "budget=40",
-            "--set", "options={n_init: 10, batch_size: 10, autoencoder: {pretrain_steps: 300}}"]   # 300 steps decode 98%
+            "--set", "options={n_init: 10, batch_size: 10, autoencoder: {pretrain_steps: 300}, sources: {ascent: {}}}"]   # 300 steps decode 98%
     result = installed(*args)
     assert result.returncode == 0, result.stderr
     summary = json.loads((out / "summary.json").read_text())

@@ -81,5 +81,8 @@ def test_a_small_space_gets_a_faithful_decoder(cache):
 
 
 def test_gradient_search_refuses_a_weak_decoder_with_the_option_to_change(nb201, cache):
+    weak = {"pretrain_steps": 2}
     with pytest.raises(ConfigError, match="pretrain_steps"):
-        create_optimizer("emprox_nao", nb201, {"autoencoder": {"pretrain_steps": 2}}, np.random.default_rng(0))
+        create_optimizer("emprox_nao", nb201, {"autoencoder": weak, "sources": {"ascent": {}}}, np.random.default_rng(0))
+    # without the climb (the default) nothing decodes, so nothing is pretrained or refused
+    assert create_optimizer("emprox_nao", nb201, {"autoencoder": weak}, np.random.default_rng(0)).autoencoder is None
