@@ -6,7 +6,7 @@ Runs every variant below in this process on the same seeds (the whole DARTS spac
 the surrogate, dataset nb301) and prints each one's mean best validation value at 50, 100,
 200 and the budget, its paired difference to the faithful EmProx-NAO at the budget (± s.e.,
 a win or a loss beyond two standard errors) and its wall seconds per run. The variants vary
-the faithful surrogate's search (cheap to run); the label-aware default and regularized
+the faithful surrogate's search (cheap to run); the label-aware search with the climb and regularized
 evolution, plain and screened, are the references.
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ CLIMB = {"ascent": {}}   # every EmProx-NAO row was measured with the decoded as
 FAITHFUL = {"surrogate": "emprox", "sources": CLIMB}
 VARIANTS = {
     "EmProx-NAO faithful": ("emprox_nao", FAITHFUL),
-    "EmProx-NAO (label-aware default)": ("emprox_nao", {"sources": CLIMB}),
+    "EmProx-NAO (label-aware, climb)": ("emprox_nao", {"sources": CLIMB}),
     "RE": ("evolution", {}),
     "RE + EmProx screen": ("evolution", {"screen": 10}),
     "faithful, rank off": ("emprox_nao", {**FAITHFUL, "rank": False}),

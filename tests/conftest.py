@@ -24,6 +24,15 @@ os.environ.pop("NASEARCH_NB201", None)   # tests use the table shipped inside th
 os.environ.setdefault("NASEARCH_THREADS", "1")
 
 
+def pytest_configure(config):
+    """Pin torch's threads in every test process, as ``Search`` and the CLI do: tests that build
+    optimizers or predictors directly would otherwise run on torch's default (every core),
+    and two test processes on two cores then oversubscribe them (5-10x slower)."""
+    from nasearch.threads import set_threads
+
+    set_threads()
+
+
 def nb201_table() -> Path:
     """The NAS-Bench-201 table shipped inside the package."""
     from search_spaces.nasbench201.table import PACKAGED_TABLE

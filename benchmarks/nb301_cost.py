@@ -1,0 +1,29 @@
+"""Wall seconds per 100 evaluations on the NAS-Bench-301 surrogate, one search at a time.
+
+    NASEARCH_THREADS=1 python benchmarks/nb301_cost.py
+
+Each search is built first (a search with the climb loads or pretrains its autoencoder
+then), and only ``run()`` is timed, so pretraining is excluded. Prints a markdown row per
+contender and seed: run it on an otherwise idle machine.
+"""
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from nasearch import Search  # noqa: E402
+from nasearch.registry import get_search_space  # noqa: E402
+from nasearch.objective import TabularObjective  # noqa: E402
+space = get_search_space("darts")
+objective = TabularObjective(space, "nb301")
+rows = [("EmProx-NAO (default)", "emprox_nao", {}), ("EmProx-NAO climb", "emprox_nao", {"sources": {"ascent": {}}}),
+        ("RE", "evolution", {}), ("RE + EmProx screen", "evolution", {"screen": 10}), ("TPE", "tpe", {})]
+budget = 200
+for seed in (0, 1):
+    for label, name, options in rows:
+        search = Search(space, objective, name, budget, seed=seed, options=options)   # builds (and pretrains) first
+        start = time.perf_counter()
+        search.run()
+        wall = time.perf_counter() - start
+        print(f"| {label} | {seed} | {wall / budget * 100:.2f} |", flush=True)
