@@ -4,7 +4,7 @@
 
 Runs every variant below in this process on the same seeds (the whole DARTS space through
 the surrogate, dataset nb301) and prints each one's mean best validation value at 50, 100,
-200 and the budget, its paired difference to the faithful EmProx-NAO at the budget (± s.e.,
+200 and the budget, its paired difference to the base (`--base`, default the faithful EmProx-NAO) at the budget (± s.e.,
 a win or a loss beyond two standard errors) and its wall seconds per run. The variants vary
 the faithful surrogate's search (cheap to run); the label-aware search with the climb and regularized
 evolution, plain and screened, are the references.
@@ -48,6 +48,11 @@ VARIANTS = {
         **FAITHFUL, "batch_size": 5, "sources": {"mutation": {"population": 30}, "ascent": "off"}}),
     "faithful, batch 5, ascent alone": ("emprox_nao", {
         **FAITHFUL, "batch_size": 5, "sources": {**CLIMB, "mutation": "off", "sample": "off"}}),
+    # today's default (label-aware ranking of mutations and samples, no climb) and its levers
+    "EmProx-NAO (default)": ("emprox_nao", {}),
+    "default, aged parents (population 30)": ("emprox_nao", {"sources": {"mutation": {"population": 30}}}),
+    "default, batch 5 + aged parents": ("emprox_nao", {"batch_size": 5, "sources": {"mutation": {"population": 30}}}),
+    "default, samples off": ("emprox_nao", {"sources": {"sample": "off"}}),
 }
 BASE = "EmProx-NAO faithful"
 
@@ -57,13 +62,16 @@ def main(argv=None) -> None:
     parser.add_argument("--seeds", default="100-109", help="seed range (tuning: 100-119)")
     parser.add_argument("--budget", type=int, default=300)
     parser.add_argument("--only", nargs="*", help="variant labels to run (the base always runs)")
+    parser.add_argument("--base", default=BASE, choices=sorted(VARIANTS),
+                        help="the variant every other one is paired with")
     args = parser.parse_args(argv)
+    base = args.base
     first, _, last = args.seeds.partition("-")
     seeds = list(range(int(first), int(last or first) + 1))
     from nasearch.registry import get_search_space
 
     space = get_search_space("darts")
-    chosen = {label: v for label, v in VARIANTS.items() if not args.only or label in args.only or label == BASE}
+    chosen = {label: v for label, v in VARIANTS.items() if not args.only or label in args.only or label == base}
     curves, walls, stalls = {}, {}, {}
     warnings.simplefilter("ignore")
     for label, (optimizer, options) in chosen.items():
@@ -82,15 +90,15 @@ def main(argv=None) -> None:
         print(f"{label} done", file=sys.stderr, flush=True)
     marks = [m for m in (50, 100, 200) if m < args.budget] + [args.budget]
     print(f"#### darts nb301 (surrogate benchmark), seeds {args.seeds}, {args.budget} evaluations\n")
-    print("| variant | " + " | ".join(f"at {m}" for m in marks) + f" | − {BASE} at {args.budget} (paired ± s.e.) | "
+    print("| variant | " + " | ".join(f"at {m}" for m in marks) + f" | − {base} at {args.budget} (paired ± s.e.) | "
           "wall per run (s) |")
     print("|---" * (len(marks) + 3) + "|")
     for label, data in curves.items():
         means = " | ".join(f"{data[:, m - 1].mean():.3f}" for m in marks)
-        if label == BASE:
+        if label == base:
             paired = ""
         else:
-            mean, error = paired_difference(data[:, -1], curves[BASE][:, -1])
+            mean, error = paired_difference(data[:, -1], curves[base][:, -1])
             paired = f"{mean:+.3f} ± {error:.3f} {verdict(mean, error, len(seeds))}"
         stalled = f" (stalled on {stalls[label]} of {len(seeds)} seeds: no new proposal for 20 rounds)" \
             if label in stalls else ""
