@@ -68,10 +68,10 @@ def main(argv=None) -> None:
                         help="contenders among emprox_nao, evolution, random, tpe (full-fidelity EmProx-NAO "
                              "always runs: it is the reference)")
     parser.add_argument("--climb", action="store_true",
-                        help="EmProx-NAO with its decoded ascent on (sources: {ascent: {}}), as the tables "
-                             "measured before it was turned off by default")
+                        help="EmProx-NAO as the tables measured it: the decoded ascent on, mutation parents "
+                             "from every told architecture (both since changed by default)")
     args = parser.parse_args(argv)
-    options = {"emprox_nao": {"sources": {"ascent": {}}} if args.climb else None}
+    options = {"emprox_nao": {"sources": {"ascent": {}, "mutation": {"population": 0}}} if args.climb else None}
     from nasearch.objective import TabularObjective
     from nasearch.registry import get_search_space
 

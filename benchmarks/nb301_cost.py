@@ -17,7 +17,9 @@ from nasearch.registry import get_search_space  # noqa: E402
 from nasearch.objective import TabularObjective  # noqa: E402
 space = get_search_space("darts")
 objective = TabularObjective(space, "nb301")
-rows = [("EmProx-NAO (default)", "emprox_nao", {}), ("EmProx-NAO climb", "emprox_nao", {"sources": {"ascent": {}}}),
+rows = [("EmProx-NAO (default)", "emprox_nao", {}),
+        ("EmProx-NAO, parents from every told one", "emprox_nao", {"sources": {"mutation": {"population": 0}}}),
+        ("EmProx-NAO climb", "emprox_nao", {"sources": {"ascent": {}, "mutation": {"population": 0}}}),
         ("RE", "evolution", {}), ("RE + EmProx screen", "evolution", {"screen": 10}), ("TPE", "tpe", {})]
 budget = 200
 for seed in (0, 1):

@@ -25,7 +25,8 @@ from nasearch import Search  # noqa: E402
 from nasearch.compare import paired_difference, verdict  # noqa: E402
 from nasearch.errors import NasearchError  # noqa: E402
 
-CLIMB = {"ascent": {}}   # every EmProx-NAO row was measured with the decoded ascent on (off by default since)
+ALL_PARENTS = {"mutation": {"population": 0}}   # the mutation parents of every row before aged parents
+CLIMB = {"ascent": {}, **ALL_PARENTS}   # the rows measured with the decoded ascent on (off by default since)
 FAITHFUL = {"surrogate": "emprox", "sources": CLIMB}
 VARIANTS = {
     "EmProx-NAO faithful": ("emprox_nao", FAITHFUL),
@@ -33,7 +34,7 @@ VARIANTS = {
     "RE": ("evolution", {}),
     "RE + EmProx screen": ("evolution", {"screen": 10}),
     "faithful, rank off": ("emprox_nao", {**FAITHFUL, "rank": False}),
-    "faithful, no ascent": ("emprox_nao", {**FAITHFUL, "sources": {"ascent": "off"}}),
+    "faithful, no ascent": ("emprox_nao", {**FAITHFUL, "sources": {**ALL_PARENTS, "ascent": "off"}}),
     "faithful, n_seeds 3": ("emprox_nao", {**FAITHFUL, "n_seeds": 3}),
     "faithful, n_seeds 30": ("emprox_nao", {**FAITHFUL, "n_seeds": 30}),
     "faithful, candidates 100": ("emprox_nao", {**FAITHFUL, "candidates": 100}),
@@ -48,11 +49,11 @@ VARIANTS = {
         **FAITHFUL, "batch_size": 5, "sources": {"mutation": {"population": 30}, "ascent": "off"}}),
     "faithful, batch 5, ascent alone": ("emprox_nao", {
         **FAITHFUL, "batch_size": 5, "sources": {**CLIMB, "mutation": "off", "sample": "off"}}),
-    # today's default (label-aware ranking of mutations and samples, no climb) and its levers
-    "EmProx-NAO (default)": ("emprox_nao", {}),
-    "default, aged parents (population 30)": ("emprox_nao", {"sources": {"mutation": {"population": 30}}}),
-    "default, batch 5 + aged parents": ("emprox_nao", {"batch_size": 5, "sources": {"mutation": {"population": 30}}}),
-    "default, samples off": ("emprox_nao", {"sources": {"sample": "off"}}),
+    # the label-aware search without the climb, and its levers (aged parents became the default)
+    "no climb (population 0)": ("emprox_nao", {"sources": ALL_PARENTS}),
+    "no climb, aged parents (population 30)": ("emprox_nao", {"sources": {"mutation": {"population": 30}}}),
+    "no climb, batch 5 + aged parents": ("emprox_nao", {"batch_size": 5, "sources": {"mutation": {"population": 30}}}),
+    "no climb, samples off": ("emprox_nao", {"sources": {**ALL_PARENTS, "sample": "off"}}),
 }
 BASE = "EmProx-NAO faithful"
 

@@ -12,7 +12,7 @@ import pytest
 
 from nasearch import Search, TabularObjective
 from nasearch.config import to_dict
-from nasearch.errors import ConfigError, SearchWarning
+from nasearch.errors import ConfigError, NasearchError, SearchWarning
 from nasearch.optimizers import create_optimizer, registry
 from nasearch.optimizers.emprox_nao import EmProxNAOConfig, ProposalSource
 from nasearch.optimizers.emprox_nao.experimental import ExperimentalWarning
@@ -32,6 +32,10 @@ def test_top_level_options_are_few_and_each_part_has_its_section():
     assert set(resolved["sources"]) == {"ascent", "mutation", "sample"}
     # the decoded ascent is off by default (it won no cell of its ablation); NAO-guided is the climb
     assert resolved["sources"]["ascent"] == "off" and not EmProxNAOConfig().climbs
+    # mutation parents among the 30 youngest by default (it won on NAS-Bench-301); a source named in
+    # a config takes its options from there alone, as a run recorded before the option did
+    assert resolved["sources"]["mutation"] == {"population": 30}
+    assert to_dict(EmProxNAOConfig(sources={"mutation": {}}))["sources"]["mutation"] == {"population": 0}
     assert to_dict(registry.factory("nao").Config())["sources"]["ascent"] == {"step": 0.05, "max_steps": 40,
                                                                               "mode": "nao"}
     assert resolved["surrogate"]["name"] == "label_aware" and resolved["allocation"] == {"rule": "share"}
@@ -148,3 +152,26 @@ def test_aged_mutation_parents_come_from_the_youngest_told(nb201):
     assert max(fitness[:-6]) > fitness[best_young], "seed 0 must hold a better, older architecture"
     with pytest.raises(ConfigError, match="population must be >= 0"):
         _search(nb201, 20, sources={"mutation": {"population": -1}})
+
+
+def test_a_filler_that_runs_out_is_made_up_by_uniform_samples_not_a_short_round(nb201, monkeypatch):
+    """With several objectives and no climb (the default), the mutations of the known front are the
+    only source; once every neighbour of the front is known the batch is made up by uniform unknown
+    architectures (credited to the filler), so the search neither shrinks its rounds nor stalls."""
+    from nasearch.optimizers.emprox_nao.sources import MutationSource
+
+    search = Search(nb201, TabularObjective(nb201, "cifar10-valid"), "emprox_nao", 30, seed=0,
+                    objectives=["val", "-latency@edgegpu"], options=dict(SMALL))
+    monkeypatch.setattr(MutationSource, "propose", lambda self, guide, exclude: [])   # the front's neighbours: known
+    result = search.run()
+    stats = search.optimizer.stats
+    assert len(result.history) == 30 and len({t.arch for t in result.history}) == 30
+    assert stats["filled"] == 20 and stats["fill_rounds"] == 4 and stats["sources"] == {"mutation": [stats["sources"]["mutation"][0], 20]}
+    # a search with no filler (the ascent alone) still reports a short round instead
+    from nasearch.optimizers.emprox_nao.sources import AscentSource
+
+    monkeypatch.setattr(AscentSource, "propose", lambda self, guide, exclude: [])
+    alone = Search(nb201, TabularObjective(nb201, "cifar10-valid"), "emprox_nao", 30, seed=0,
+                   options=dict(SMALL, surrogate="emprox", sources={"ascent": {}, "mutation": "off", "sample": "off"}))
+    with pytest.raises(NasearchError, match="proposed nothing new for 20 rounds"):
+        alone.run()

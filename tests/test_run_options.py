@@ -48,7 +48,7 @@ def test_a_new_run_records_its_resolved_options_and_emprox_nao_defaults_to_label
     recorded = yaml.safe_load((tmp_path / OPTIONS_FILE).read_text())
     assert recorded["surrogate"]["k"] == 5 and recorded["surrogate"]["name"] == "label_aware"
     assert recorded["surrogate"]["ranker"]["members"] == 3, "defaults are recorded too, not only the given options"
-    assert recorded["sources"]["ascent"] == "off" and recorded["sources"]["mutation"] == {"population": 0}
+    assert recorded["sources"]["ascent"] == "off" and recorded["sources"]["mutation"] == {"population": 30}
     assert recorded["autoencoder"]["embedding_dim"] == 32
 
 

@@ -132,6 +132,16 @@ class Allocation:
             filler = next((source.name for source in sources if source.fills), names[0])
             self.mix = SourceMix(names, filler, context.stats.setdefault("sources", {}), context.space.arch_id,
                                  context.rng if self.config.rule == "thompson" else None)
+        short = want - sum(len(found) for found in candidates.values())
+        if short > 0 and any(source.fills for source in sources):
+            # The filler ran out too (every one-edit neighbour of its parents is known, as happens
+            # to a known Pareto front's): uniform unknown architectures make up the batch, credited
+            # to the filler, rather than a short round. A search without a filler still stalls.
+            made = [a for found in candidates.values() for a in found]
+            extra = context.random_unknown(short, made)
+            candidates = {**candidates, self.mix.filler: list(candidates[self.mix.filler]) + extra}
+            context.stats["filled"] += len(extra)
+            context.stats["fill_rounds"] += 1
         return self.mix.select(guide, candidates, want)
 
     def _seed_picker(self, guide):
