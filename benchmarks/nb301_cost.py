@@ -13,19 +13,27 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nasearch import Search  # noqa: E402
-from nasearch.registry import get_search_space  # noqa: E402
 from nasearch.objective import TabularObjective  # noqa: E402
-space = get_search_space("darts")
-objective = TabularObjective(space, "nb301")
-rows = [("EmProx-NAO (default)", "emprox_nao", {}),
-        ("EmProx-NAO, parents from every told one", "emprox_nao", {"sources": {"mutation": {"population": 0}}}),
-        ("EmProx-NAO climb", "emprox_nao", {"sources": {"ascent": {}, "mutation": {"population": 0}}}),
-        ("RE", "evolution", {}), ("RE + EmProx screen", "evolution", {"screen": 10}), ("TPE", "tpe", {})]
-budget = 200
-for seed in (0, 1):
-    for label, name, options in rows:
-        search = Search(space, objective, name, budget, seed=seed, options=options)   # builds (and pretrains) first
-        start = time.perf_counter()
-        search.run()
-        wall = time.perf_counter() - start
-        print(f"| {label} | {seed} | {wall / budget * 100:.2f} |", flush=True)
+from nasearch.registry import get_search_space  # noqa: E402
+
+#: (label, optimizer, options): today's default, its state before aged parents, the climb, the references
+CONTENDERS = [("EmProx-NAO (default)", "emprox_nao", {}),
+              ("EmProx-NAO, parents from every told one", "emprox_nao", {"sources": {"mutation": {"population": 0}}}),
+              ("EmProx-NAO climb", "emprox_nao", {"sources": {"ascent": {}, "mutation": {"population": 0}}}),
+              ("RE", "evolution", {}), ("RE + EmProx screen", "evolution", {"screen": 10}), ("TPE", "tpe", {})]
+
+
+def main(budget: int = 200, seeds=(0, 1)) -> None:
+    space = get_search_space("darts")
+    objective = TabularObjective(space, "nb301")
+    for seed in seeds:
+        for label, name, options in CONTENDERS:
+            search = Search(space, objective, name, budget, seed=seed, options=options)   # builds (and pretrains) first
+            start = time.perf_counter()
+            search.run()
+            wall = time.perf_counter() - start
+            print(f"| {label} | {seed} | {wall / budget * 100:.2f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

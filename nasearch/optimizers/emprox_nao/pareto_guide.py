@@ -110,9 +110,9 @@ class ParetoGuide(Guide):
         if self._memory is None and self.free and climbs:
             self._memory = self.sample_unknown(self.config.memory)
         for j in range(len(terms)):
-            if j in self.free and not climbs:
-                continue
             if j in self.free:
+                if not climbs:
+                    continue
                 archs = list(self.archs) + list(self._memory)
                 if j not in self._memory_values:   # the memory never changes: look its costs up once
                     self._memory_values[j] = self.exact(self._memory, j)
