@@ -1,11 +1,12 @@
 """Wall seconds per 100 evaluations on the NAS-Bench-301 surrogate, one search at a time.
 
-    NASEARCH_THREADS=1 python benchmarks/nb301_cost.py
+    NASEARCH_THREADS=1 python benchmarks/nb301_cost.py [--budget 200] [--seeds 0 1] [--only LABEL ...]
 
 Each search is built first (a search with the climb loads or pretrains its autoencoder
 then), and only ``run()`` is timed, so pretraining is excluded. Prints a markdown row per
 contender and seed: run it on an otherwise idle machine.
 """
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -23,11 +24,22 @@ CONTENDERS = [("EmProx-NAO (default)", "emprox_nao", {}),
               ("RE", "evolution", {}), ("RE + EmProx screen", "evolution", {"screen": 10}), ("TPE", "tpe", {})]
 
 
-def main(budget: int = 200, seeds=(0, 1)) -> None:
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
+    parser.add_argument("--budget", type=int, default=200, help="evaluations per search")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
+    parser.add_argument("--only", nargs="+", choices=[label for label, _, _ in CONTENDERS], help="contenders to time")
+    args = parser.parse_args(argv)
+    from nasearch.threads import set_threads
+
+    set_threads()
     space = get_search_space("darts")
     objective = TabularObjective(space, "nb301")
-    for seed in seeds:
+    budget = args.budget
+    for seed in args.seeds:
         for label, name, options in CONTENDERS:
+            if args.only and label not in args.only:
+                continue
             search = Search(space, objective, name, budget, seed=seed, options=options)   # builds (and pretrains) first
             start = time.perf_counter()
             search.run()

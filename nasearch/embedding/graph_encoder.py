@@ -43,16 +43,30 @@ class GraphBatch:
 
     def incoming(self, h: torch.Tensor) -> torch.Tensor:
         """``Aᵀ h``: each node's sum of its predecessors' states ``h`` ``(..., V, width)``."""
-        return torch.zeros_like(h).index_add(-2, self.targets, h.index_select(-2, self.sources))
+        return _sum_into(h, self.sources, self.targets, h.shape[-2])
 
     def outgoing(self, h: torch.Tensor) -> torch.Tensor:
         """``A h``: each node's sum of its successors' states ``h`` ``(..., V, width)``."""
-        return torch.zeros_like(h).index_add(-2, self.sources, h.index_select(-2, self.targets))
+        return _sum_into(h, self.targets, self.sources, h.shape[-2])
 
     def mean_nodes(self, h: torch.Tensor) -> torch.Tensor:
         """``(..., B, width)``: each graph's mean node state of ``h`` ``(..., V, width)``."""
-        shape = h.shape[:-2] + (len(self), h.shape[-1])
-        return h.new_zeros(shape).index_add(-2, self.graph, h) / self.sizes
+        return _sum_into(h, None, self.graph, len(self)) / self.sizes
+
+
+def _sum_into(h: torch.Tensor, rows: Optional[torch.Tensor], into: torch.Tensor, count: int) -> torch.Tensor:
+    """``out[..., into[e], :] += h[..., rows[e], :]`` for every ``e`` (``rows`` None: every row in
+    order), ``h`` ``(..., V, width)`` → ``(..., count, width)``.
+
+    The rows are gathered and summed with the node axis first and the leading axes (ensemble
+    members) folded into the row: index_add over the first axis of a 2-D tensor is about twice
+    as fast as over the middle axis of a 3-D one, and adds in the same order, so the result is
+    bitwise the same."""
+    lead, width = h.shape[:-2], h.shape[-1]
+    flat = h.movedim(-2, 0).reshape(h.shape[-2], -1)                      # (V, members · width)
+    picked = flat if rows is None else flat.index_select(0, rows)
+    out = flat.new_zeros(count, flat.shape[1]).index_add_(0, into, picked)
+    return out.reshape(count, *lead, width).movedim(0, -2)
 
 
 def graph_batch(space, archs: list, extra: Optional[np.ndarray] = None) -> GraphBatch:
