@@ -54,6 +54,12 @@ VARIANTS = {
     "no climb, aged parents (population 30)": ("emprox_nao", {"sources": {"mutation": {"population": 30}}}),
     "no climb, batch 5 + aged parents": ("emprox_nao", {"batch_size": 5, "sources": {"mutation": {"population": 30}}}),
     "no climb, samples off": ("emprox_nao", {"sources": {**ALL_PARENTS, "sample": "off"}}),
+    # levers of today's default (aged parents), tried against it with --base "no climb, aged parents (population 30)"
+    "default, candidates 60": ("emprox_nao", {"candidates": 60}),
+    "default, candidates 100": ("emprox_nao", {"candidates": 100}),
+    "default, optimism 1": ("emprox_nao", {"optimism": 1.0}),
+    "default, crossover": ("emprox_nao", {"sources": {"crossover": {}}}),
+    "default, crossover population 0": ("emprox_nao", {"sources": {"crossover": {"population": 0}}}),
 }
 BASE = "EmProx-NAO faithful"
 

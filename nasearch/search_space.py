@@ -59,6 +59,23 @@ class SearchSpace(Benchmark, NetworkBuilder, abc.ABC):
         options = self.neighbors(arch)
         return options[int(rng.integers(len(options)))]
 
+    def crossover(self, first: Architecture, second: Architecture, rng: np.random.Generator) -> Optional[Architecture]:
+        """One child of two parents, or ``None`` when the draw made no valid architecture.
+
+        Default: one-point crossover of the token sequences, the child taking ``first``'s
+        tokens before a uniform cut in ``1..seq_len-1`` and ``second``'s from it, read back by
+        :meth:`from_sequence`. Contiguous blocks of the sequence (a DARTS cell, a node's inputs
+        and operation) pass whole, so parts that served one parent can meet parts that served
+        the other. A space whose sequence order does not follow its structure may override."""
+        tokens_first, tokens_second = self.to_sequence(first), self.to_sequence(second)
+        if len(tokens_first) < 2:
+            return None
+        cut = int(rng.integers(1, len(tokens_first)))
+        try:
+            return self.from_sequence(tokens_first[:cut] + tokens_second[cut:])
+        except InvalidArchitectureError:
+            return None
+
     @abc.abstractmethod
     def arch_id(self, arch: Architecture) -> Hashable:
         """Canonical id: equal for equivalent architectures, different otherwise."""

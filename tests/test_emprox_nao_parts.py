@@ -175,3 +175,28 @@ def test_a_filler_that_runs_out_is_made_up_by_uniform_samples_not_a_short_round(
                    options=dict(SMALL, surrogate="emprox", sources={"ascent": {}, "mutation": "off", "sample": "off"}))
     with pytest.raises(NasearchError, match="proposed nothing new for 20 rounds"):
         alone.run()
+
+
+def test_the_crossover_source_proposes_children_of_two_young_told_parents(nb201):
+    """``sources: {crossover: {...}}`` joins the mix: each of its proposals is unknown, and its token
+    sequence is a prefix of one told architecture's joined to the suffix of another's, both parents
+    among the ``population`` youngest; the allocation keeps a record for it."""
+    search = _search(nb201, 40, sources={"crossover": {"population": 20}, "sample": "off"})
+    search.run()
+    optimizer = search.optimizer
+    assert optimizer.stats["sources"]["crossover"][1] > 0, "the crossover source was never given a slot"
+    crossover = next(source for source in optimizer.sources if source.name == "crossover")
+    young = [nb201.to_sequence(a) for a in optimizer.guide.archs[-20:]]
+    children = crossover.propose(optimizer.guide, [])
+    assert children, "no unknown child of the young tournament winners"
+    known = {nb201.arch_id(a) for a in optimizer.known_archs}
+
+    def joins_two_young(tokens):
+        return any(tokens[:cut] == a[:cut] and tokens[cut:] == b[cut:]
+                   for cut in range(1, len(tokens)) for a in young for b in young if a != b)
+
+    for child in children:
+        assert nb201.arch_id(child) not in known
+        assert joins_two_young(nb201.to_sequence(child)), nb201.to_string(child)
+    with pytest.raises(ConfigError, match="crossover.population must be >= 0"):
+        _search(nb201, 20, sources={"crossover": {"population": -1}})

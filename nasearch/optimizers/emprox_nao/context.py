@@ -39,11 +39,21 @@ class ProposalContext:
     def mutants(self, count: int, exclude: list, pick_parent: Callable) -> list:
         """Up to ``count`` admissible one-edit mutations of ``pick_parent()`` picks, none known,
         in ``exclude`` or repeated (at most ``50 · count`` tries)."""
+        return self._unknown_children(count, exclude, lambda: self.space.mutate(pick_parent(), self.rng))
+
+    def offspring(self, count: int, exclude: list, pick_parents: Callable) -> list:
+        """Up to ``count`` admissible crossover children (:meth:`SearchSpace.crossover`) of the
+        ``pick_parents()`` pairs, none known, in ``exclude`` or repeated (at most ``50 · count`` tries)."""
+        return self._unknown_children(count, exclude, lambda: self.space.crossover(*pick_parents(), self.rng))
+
+    def _unknown_children(self, count: int, exclude: list, make: Callable) -> list:
+        """Up to ``count`` admissible architectures from ``make()`` (``None``: a failed draw), none
+        known, in ``exclude`` or repeated, in at most ``50 · count`` draws."""
         seen = set(self.known_ids) | {self.space.arch_id(a) for a in exclude}
         found = []
         for _ in range(50 * count):
-            child = self.space.mutate(pick_parent(), self.rng)
-            if self.space.arch_id(child) not in seen:
+            child = make()
+            if child is not None and self.space.arch_id(child) not in seen:
                 seen.add(self.space.arch_id(child))
                 if self.admissible(child):
                     found.append(child)

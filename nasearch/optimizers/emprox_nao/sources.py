@@ -2,13 +2,14 @@
 
 Each round every active source proposes architectures that are neither known nor
 proposed by a source before it; the allocation (:mod:`.allocation`) then splits the
-batch among them. Three sources are built in (``sources: {name: {...} | off}``):
+batch among them. Four sources are built in (``sources: {name: {...} | off}``):
 
 * ``ascent`` (:class:`AscentSource`): NAO's decoded gradient ascent on the surrogate's
   differentiable score (needs a surrogate that has one);
 * ``mutation`` (:class:`MutationSource`): one-edit mutations of the guide's parent picks
   (tournament winners, as in regularized evolution); it can always make more, so it
   makes up for sources short of candidates;
+* ``crossover`` (:class:`CrossoverSource`): children of two parent picks (off unless named);
 * ``sample`` (:class:`SampleSource`): uniform admissible architectures, screened by the
   surrogate.
 
@@ -148,9 +149,19 @@ class MutationConfig:
     population: int = 0
 
     def __post_init__(self):
-        if self.population < 0:
-            raise ConfigError(f"sources.mutation.population must be >= 0 (0: every told architecture), "
-                              f"got {self.population}")
+        _check_population("mutation", self.population)
+
+
+def _check_population(source: str, population: int) -> None:
+    if population < 0:
+        raise ConfigError(f"sources.{source}.population must be >= 0 (0: every told architecture), got {population}")
+
+
+def _parent_pool(guide, population: int) -> list:
+    """The ``(arch, fitness)`` members parents are drawn from: the ``population`` most recently
+    told (the fit set is in told order, so its tail is the youngest), or every one for 0."""
+    members = list(zip(guide.archs, guide.fitness()))
+    return members[-population:] if population else members
 
 
 class MutationSource(ProposalSource):
@@ -162,11 +173,43 @@ class MutationSource(ProposalSource):
     fills = True
 
     def propose(self, guide, exclude):
-        members = list(zip(guide.archs, guide.fitness()))
-        if self.config.population:   # the fit set is in told order: its tail is the youngest
-            members = members[-self.config.population:]
+        members = _parent_pool(guide, self.config.population)
         return self.context.mutants(self.context.candidates, exclude,
                                     lambda: guide.parent(members, self.context.tournament))
+
+
+# --------------------------------------------------------------------------------- crossover
+@dataclass(frozen=True)
+class CrossoverConfig:
+    """Crossover children (``sources: {crossover: {...}}``); ``candidates`` of them a round."""
+
+    #: parents are drawn from the most recently told ``population`` architectures; 0: from every told one
+    population: int = 30
+
+    def __post_init__(self):
+        _check_population("crossover", self.population)
+
+
+class CrossoverSource(ProposalSource):
+    """``candidates`` children of two of the guide's parent picks each (the space's
+    :meth:`~nasearch.search_space.SearchSpace.crossover`), the genetic algorithm's recombination
+    beside the mutations' one edit. Off unless named: on the tuning seeds it did not earn a place
+    in the default (docs/RESULTS.md)."""
+
+    name = "crossover"
+    Config = CrossoverConfig
+
+    def propose(self, guide, exclude):
+        members = _parent_pool(guide, self.config.population)
+        tournament, arch_id = self.context.tournament, self.context.space.arch_id
+
+        def pick_parents():
+            # The second parent is picked among the others: a child of a parent and itself is the parent.
+            first = guide.parent(members, tournament)
+            others = [member for member in members if arch_id(member[0]) != arch_id(first)]
+            return first, guide.parent(others, tournament) if others else first
+
+        return self.context.offspring(self.context.candidates, exclude, pick_parents)
 
 
 # ----------------------------------------------------------------------------------- sample
@@ -200,7 +243,7 @@ class SampleSource(ProposalSource):
         return self.context.random_unknown(self.count(), exclude)
 
 
-for _source in (AscentSource, MutationSource, SampleSource):
+for _source in (AscentSource, MutationSource, CrossoverSource, SampleSource):
     proposal_sources.register(_source.name, _source)
 
 #: The sources of a search that names none, in the allocation's order (NAO-guided's: every
