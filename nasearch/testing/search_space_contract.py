@@ -178,7 +178,8 @@ class SearchSpaceContract(BenchmarkContract, NetworkBuilderContract):
 
     def test_crossover_children_are_members_and_a_parent_crossed_with_itself_stays(self, space):
         """Over 200 pairs of samples: a crossover child is ``None`` (a failed draw) or a valid
-        member; most draws succeed; and crossing an architecture with itself gives it back."""
+        member; at least one draw in ten succeeds (else the crossover source has nothing to
+        offer: override ``crossover``); and crossing an architecture with itself gives it back."""
         rng = np.random.default_rng(4)
         archs = _samples(space, 400)
         made = 0
@@ -189,7 +190,8 @@ class SearchSpaceContract(BenchmarkContract, NetworkBuilderContract):
                 _assert_member(space, child, f"crossover child of {space.to_string(first)} and {space.to_string(second)}")
             same = space.crossover(first, first, rng)
             assert same is None or space.arch_id(same) == space.arch_id(first)
-        assert made >= 100, f"only {made} of 200 crossover draws made an architecture"
+        assert made >= 20, (f"only {made} of 200 crossover draws made an architecture; override crossover "
+                            "so that a cut respects the space's structure")
 
     def test_every_graph_label_has_a_name(self, space):
         """``graph_label_names`` names each of the ``graph_labels`` labels (drawings show them)."""
