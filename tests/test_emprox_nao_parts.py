@@ -200,3 +200,26 @@ def test_the_crossover_source_proposes_children_of_two_young_told_parents(nb201)
         assert joins_two_young(nb201.to_sequence(child)), nb201.to_string(child)
     with pytest.raises(ConfigError, match="crossover.population must be >= 0"):
         _search(nb201, 20, sources={"crossover": {"population": -1}})
+
+
+def test_sample_count_all_screens_every_unknown_cell_of_a_listable_space(nb201, darts):
+    """``sources: {sample: {count: all}}`` proposes each unknown architecture of a listable space
+    exactly once a round (none known, none another source made), and the rounds stay full; a space too large to list and a
+    count that is neither a number nor ``all`` are one-line errors."""
+    search = _search(nb201, 40, sources={"sample": {"count": "all"}})
+    search.run()
+    optimizer = search.optimizer
+    # the mutations (the filler) find nothing the screen did not: their slots go to the screen's
+    # next best, so every round is full (6 rounds of 5 after 10 initial), none short
+    assert optimizer.stats["rounds"] == 6 and optimizer.stats["sources"]["sample"][1] == 30
+    sample = next(source for source in optimizer.sources if source.name == "sample")
+    made = nb201.neighbors(optimizer.known_archs[0])[:3]   # what an earlier source proposed
+    proposed = sample.propose(optimizer.guide, made)
+    ids = [nb201.arch_id(a) for a in proposed]
+    known = {nb201.arch_id(a) for a in optimizer.known_archs} | {nb201.arch_id(a) for a in made}
+    assert len(set(ids)) == len(ids) and not known & set(ids)
+    assert len(ids) == nb201.size - len(known)
+    with pytest.raises(ConfigError, match="needs a listable space"):
+        Search(darts, TabularObjective(darts, "nb301"), "emprox_nao", 20, options={"sources": {"sample": {"count": "all"}}})
+    with pytest.raises(ConfigError, match=">= 0 or 'all'"):
+        _search(nb201, 20, sources={"sample": {"count": "every"}})
