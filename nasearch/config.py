@@ -31,7 +31,9 @@ class ComponentSpec:
 def _coerce(value: Any, annotation: Any, where: str):
     origin = typing.get_origin(annotation)
     if origin is typing.Union:
-        options = [a for a in typing.get_args(annotation) if a is not type(None)]
+        # str last whatever the written order: typing caches equal Unions, so Union[int, str] may
+        # hand back the members of an earlier Union[str, int], and str would take every number
+        options = sorted((a for a in typing.get_args(annotation) if a is not type(None)), key=lambda a: a is str)
         if value is None:
             return None
         for option in options[:-1]:   # the first type the value fits, e.g. a count before the word "all"

@@ -61,14 +61,11 @@ class SourceMix:
             # The filler fell short while another source has candidates left (a sample source that
             # screens a whole listed space leaves the mutations nothing): the slots go to the best
             # of the leftovers, each credited to its own source, rather than a short round.
-            taken_ids = {self.arch_id(p.arch) for p in chosen}
-            owner = {}
-            for name in self.names:
-                for arch in candidates[name]:
-                    owner.setdefault(self.arch_id(arch), (name, arch))
-            left = [arch for key, (_, arch) in owner.items() if key not in taken_ids]
+            taken = {self.arch_id(p.arch) for p in chosen}
+            owner = {self.arch_id(arch): name for name in self.names for arch in candidates[name]}
+            left = [arch for name in self.names for arch in candidates[name] if self.arch_id(arch) not in taken]
             extra = guide.select(left, want - len(chosen))
-            self.pending.update((self.arch_id(p.arch), owner[self.arch_id(p.arch)][0]) for p in extra)
+            self.pending.update((self.arch_id(p.arch), owner[self.arch_id(p.arch)]) for p in extra)
             chosen += extra
         return chosen
 

@@ -223,14 +223,8 @@ class SampleConfig:
     count: Optional[Union[int, str]] = None
 
     def __post_init__(self):
-        given = count = self.count
-        if count is None or count == ALL:
-            return
-        if isinstance(count, str):   # typing's cache may hand a Union's members in another order: str first
-            count = int(count) if count.lstrip("-").isdigit() else None
-        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
-            raise ConfigError(f"sources.sample.count must be >= 0 or 'all', got {given!r}")
-        object.__setattr__(self, "count", count)
+        if self.count is not None and self.count != ALL and (isinstance(self.count, str) or self.count < 0):
+            raise ConfigError(f"sources.sample.count must be >= 0 or 'all', got {self.count!r}")
 
 
 ALL = "all"   #: ``sources.sample.count``: screen the whole unknown part of a listable space
