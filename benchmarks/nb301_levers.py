@@ -60,6 +60,11 @@ VARIANTS = {
     "default, optimism 1": ("emprox_nao", {"optimism": 1.0}),
     "default, crossover": ("emprox_nao", {"sources": {"crossover": {}}}),
     "default, crossover population 0": ("emprox_nao", {"sources": {"crossover": {"population": 0}}}),
+    "default, one child per parent": ("emprox_nao", {"sources": {"mutation": {"population": 30, "per_parent": 1}}}),
+    "default, two children per parent": ("emprox_nao", {"sources": {"mutation": {"population": 30, "per_parent": 2}}}),
+    "default, tournament 20": ("emprox_nao", {"sources": {"mutation": {"population": 30, "tournament": 20}}}),
+    "default, tournament 30": ("emprox_nao", {"sources": {"mutation": {"population": 30, "tournament": 30}}}),
+    "default, linear auto": ("emprox_nao", {"surrogate": {"name": "label_aware", "ranker": {"linear": "auto"}}}),
 }
 BASE = "EmProx-NAO faithful"
 
@@ -71,12 +76,15 @@ def main(argv=None) -> None:
     parser.add_argument("--only", nargs="*", help="variant labels to run (the base always runs)")
     parser.add_argument("--base", default=BASE, choices=sorted(VARIANTS),
                         help="the variant every other one is paired with")
+    parser.add_argument("--curves", help="also save every run's incumbent curve here (.npz, one array per variant)")
     args = parser.parse_args(argv)
     base = args.base
     first, _, last = args.seeds.partition("-")
     seeds = list(range(int(first), int(last or first) + 1))
     from nasearch.registry import get_search_space
+    from nasearch.threads import set_threads
 
+    set_threads()   # $NASEARCH_THREADS, default one: torch's own default oversubscribes a shared core
     space = get_search_space("darts")
     chosen = {label: v for label, v in VARIANTS.items() if not args.only or label in args.only or label == base}
     curves, walls, stalls = {}, {}, {}
@@ -95,6 +103,8 @@ def main(argv=None) -> None:
             rows.append(curve + [curve[-1]] * (args.budget - len(curve)))
         curves[label], walls[label] = np.array(rows, dtype=float), float(np.mean(seconds))
         print(f"{label} done", file=sys.stderr, flush=True)
+    if args.curves:
+        np.savez(args.curves, seeds=np.array(seeds), **curves)
     marks = [m for m in (50, 100, 200) if m < args.budget] + [args.budget]
     print(f"#### darts nb301 (surrogate benchmark), seeds {args.seeds}, {args.budget} evaluations\n")
     print("| variant | " + " | ".join(f"at {m}" for m in marks) + f" | − {base} at {args.budget} (paired ± s.e.) | "

@@ -217,10 +217,15 @@ def _resolved_options(directory, config: dict) -> dict:
     (:mod:`~nasearch.runs.options`). Two option sets that name the same run compare equal, e.g.
     ``{}`` in a run from before a default changed and that default spelled out now."""
     from .optimizers import registry
+    from .runs.directory import HISTORY, RunDirectory
     from .runs.options import resumed_options
 
     name = config.get("optimizer", SearchConfig.optimizer)
-    options = resumed_options(directory, name, dict(config.get("options") or {}), has_history=True)
+    # Only a run that searched before its options were recorded takes the defaults of its time; a
+    # directory without a history is a new run, built with today's defaults (as Search builds it).
+    history = RunDirectory(directory).file(HISTORY) if directory is not None else None
+    searched = history is not None and history.is_file() and history.stat().st_size > 0
+    options = resumed_options(directory, name, dict(config.get("options") or {}), has_history=searched)
     return to_dict(registry.factory(name).configure(options))
 
 

@@ -77,3 +77,18 @@ def soft_knn(query, memory, values, k: int, temperature: float = 0.01, eps: floa
         membership = torch.ones_like(distances)
     weights = membership / distances
     return (weights * values[None, :]).sum(1) / weights.sum(1)
+
+
+def hard_knn_leave_one_out(memory: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+    """``(n,)``: each known point's :func:`hard_knn` prediction from the other ``n − 1`` (``memory``
+    ``(n, d)``, ``values`` ``(n,)``), so a held-out error costs no refit."""
+    memory = np.asarray(memory, dtype=np.float64)
+    values = np.asarray(values, dtype=np.float64)
+    n = len(memory)
+    if n < 2:
+        raise NasearchError("a leave-one-out kNN prediction needs at least two known architectures")
+    out = np.empty(n)
+    for row in range(n):
+        others = np.arange(n) != row
+        out[row] = hard_knn(memory[row:row + 1], memory[others], values[others], k)[0]
+    return out

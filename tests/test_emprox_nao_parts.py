@@ -34,8 +34,8 @@ def test_top_level_options_are_few_and_each_part_has_its_section():
     assert resolved["sources"]["ascent"] == "off" and not EmProxNAOConfig().climbs
     # mutation parents among the 30 youngest by default (it won on NAS-Bench-301); a source named in
     # a config takes its options from there alone, as a run recorded before the option did
-    assert resolved["sources"]["mutation"] == {"population": 30}
-    assert to_dict(EmProxNAOConfig(sources={"mutation": {}}))["sources"]["mutation"] == {"population": 0}
+    assert resolved["sources"]["mutation"] == {"population": 30, "tournament": 10, "per_parent": 0}
+    assert to_dict(EmProxNAOConfig(sources={"mutation": {}}))["sources"]["mutation"]["population"] == 0
     assert to_dict(registry.factory("nao").Config())["sources"]["ascent"] == {"step": 0.05, "max_steps": 40,
                                                                               "mode": "nao"}
     assert resolved["surrogate"]["name"] == "label_aware" and resolved["allocation"] == {"rule": "share"}
@@ -143,7 +143,7 @@ def test_aged_mutation_parents_come_from_the_youngest_told(nb201):
     optimizer = search.optimizer
     mutation = next(source for source in optimizer.sources if source.name == "mutation")
     picked = []
-    optimizer.context.mutants = lambda count, exclude, pick_parent: picked.extend(pick_parent() for _ in range(50))
+    optimizer.context.mutants = lambda count, exclude, pick_parent, *_: picked.extend(pick_parent() for _ in range(50))
     mutation.propose(optimizer.guide, [])
     # a tournament of 10 over the 6 youngest always picks the best of them, the oldest never count
     fitness = list(optimizer.guide.fitness())
@@ -175,6 +175,40 @@ def test_a_filler_that_runs_out_is_made_up_by_uniform_samples_not_a_short_round(
                    options=dict(SMALL, surrogate="emprox", sources={"ascent": {}, "mutation": "off", "sample": "off"}))
     with pytest.raises(NasearchError, match="proposed nothing new for 20 rounds"):
         alone.run()
+
+
+def test_mutations_per_parent_caps_a_batchs_children_of_one_parent(nb201):
+    """``sources.mutation.per_parent: N``: the mutation source's slots go to the guide's best with
+    at most N children of one parent while other parents' children are left, then to the next best;
+    each proposal's recorded parent is a told architecture one edit away."""
+    search = _search(nb201, 40, sources={"mutation": {"population": 30, "per_parent": 1}, "sample": "off"})
+    search.run()
+    optimizer = search.optimizer
+    mutation = next(source for source in optimizer.sources if source.name == "mutation")
+    children = mutation.propose(optimizer.guide, [])
+    told = {nb201.arch_id(a): a for a in optimizer.known_archs}
+    assert len(mutation.parents) == len(children) >= 5
+    for child in children:
+        parent = told[mutation.parents[nb201.arch_id(child)]]
+        edits = sum(a != b for a, b in zip(nb201.to_sequence(child), nb201.to_sequence(parent)))
+        assert edits == 1, (nb201.to_string(child), nb201.to_string(parent))
+    ranked = optimizer.guide.select(children, len(children))
+    parent_of = [mutation.parents[nb201.arch_id(p.arch)] for p in ranked]
+    distinct = len(set(parent_of))
+    assert 1 < distinct < len(children), "seed 0 must give some parent several children"
+    chosen = mutation.choose(optimizer.guide, children, distinct)
+    assert len({mutation.parents[nb201.arch_id(p.arch)] for p in chosen}) == distinct   # one per parent
+    first_of_each = [p.arch for i, p in enumerate(ranked) if parent_of[i] not in parent_of[:i]]
+    assert [nb201.arch_id(p.arch) for p in chosen] == [nb201.arch_id(a) for a in first_of_each]
+    # more slots than parents: the cap gives way to the next best, in the guide's order
+    more = mutation.choose(optimizer.guide, children, distinct + 1)
+    assert len(more) == distinct + 1 and {nb201.arch_id(p.arch) for p in chosen} < {nb201.arch_id(p.arch) for p in more}
+    # without a cap the guide's best are taken whatever their parents
+    uncapped = dataclasses.replace(mutation.config, per_parent=0)
+    mutation.config = uncapped
+    assert [p.arch for p in mutation.choose(optimizer.guide, children, distinct)] == [p.arch for p in ranked[:distinct]]
+    with pytest.raises(ConfigError, match="per_parent must be >= 0"):
+        _search(nb201, 20, sources={"mutation": {"per_parent": -1}})
 
 
 def test_the_crossover_source_proposes_children_of_two_young_told_parents(nb201):

@@ -415,6 +415,8 @@ def test_bad_label_aware_options_are_one_line_errors(nb201):
     ("gin", {"messages": "backward"}, "option messages must be 'both' or 'forward', got 'backward'"),
     ("emprox_label_aware", {"k": 0}, "option k must be >= 1, got 0"),
     ("emprox_label_aware", {"temperature": 0.0}, "option temperature must be > 0, got 0.0"),
+    ("emprox_label_aware", {"linear": "on"}, "option linear must be 'auto' or 'off', got 'on'"),
+    ("ridge", {"penalties": [1.0, 0.0]}, "option penalties must be a non-empty list of multiples > 0, got [1.0, 0.0]"),
     ("emprox", {"k": 0}, "emprox option k must be >= 1, got 0"),
     ("emprox", {"unlabeled": -1}, "emprox options unlabeled and pretrain_archs must be >= 0, pretrain_steps >= 1"),
     ("emprox", {"pretrain_archs": -1}, "emprox options unlabeled and pretrain_archs must be >= 0, pretrain_steps >= 1"),
@@ -432,7 +434,8 @@ def test_each_predictor_option_bound_is_one_line_with_its_value(name, options, m
 @pytest.mark.parametrize("name, options", [
     ("gin", {"members": 1, "width": 1, "layers": 1, "dim": 1, "epochs": 1, "lr": 1e-9, "weight_decay": 0.0,
              "ranking": 0.0, "refit_growth": 0.0, "messages": "forward"}),
-    ("emprox_label_aware", {"k": 1, "temperature": 1e-9}),
+    ("emprox_label_aware", {"k": 1, "temperature": 1e-9, "linear": "auto"}),
+    ("ridge", {"penalties": [1e-9]}),
     ("emprox", {"k": 1, "unlabeled": 0, "pretrain_archs": 0, "pretrain_steps": 1, "metric": "learned",
                 "residual": "linear", "temperature": 1e-9}),
 ])
@@ -574,3 +577,68 @@ def test_label_aware_soft_knn_takes_its_eps_and_gin_embeddings_are_float32(nb201
     query = torch.as_tensor(embedded, dtype=torch.float64)
     sharp = predictor.soft_predict(query, temperature=1e-4, eps=1e-6).detach().numpy()
     assert np.abs(predictor.soft_predict(query, temperature=1e-4, eps=5.0).detach().numpy() - sharp).max() > 1e-3
+
+
+# ------------------------------------------------------------------ the ridge and the linear blend
+def _additive(space, archs, seed):
+    """Values that are a sum of one weight per (position, operation): the ridge's own model."""
+    from nasearch.predictors.encodings import one_hot
+
+    weights = np.random.default_rng(seed).normal(size=one_hot(space, archs[:1]).shape[1])
+    return one_hot(space, archs) @ weights
+
+
+def test_ridge_leave_one_out_predictions_are_those_of_refits_without_each_point(nb201):
+    train, values, _, _ = _split(nb201, 7, train=40, test=1)
+    ridge = create_predictor("ridge", nb201, {"penalties": [0.01, 0.1]}).fit(train, values)
+    assert ridge.penalty in (0.01, 0.1)
+    for row in (0, 13, 39):
+        others = [a for i, a in enumerate(train) if i != row]
+        # the penalty is a multiple of n, so the refit on n − 1 points keeps the same absolute one
+        penalty = ridge.penalty * len(train) / len(others)
+        refit = create_predictor("ridge", nb201, {"penalties": [penalty]}).fit(others, np.delete(values, row))
+        assert refit.predict([train[row]])[0] == pytest.approx(ridge.leave_one_out[row], abs=1e-9)
+
+
+def test_ridge_recovers_an_additive_target_and_picks_the_penalty_by_held_out_error(nb201):
+    train, _, test, _ = _split(nb201, 8)
+    fitted = create_predictor("ridge", nb201, {"penalties": [1e-4, 10.0]}).fit(train, _additive(nb201, train, 0))
+    assert fitted.penalty == 1e-4   # the exact model needs no shrinkage; 10 n flattens it
+    rho = stats.spearmanr(fitted.predict(test), _additive(nb201, test, 0)).statistic
+    assert rho > 0.99
+
+
+def test_knn_leave_one_out_predicts_each_point_from_the_others():
+    from nasearch.knn import hard_knn, hard_knn_leave_one_out
+
+    rng = np.random.default_rng(0)
+    memory, values = rng.normal(size=(12, 3)), rng.normal(size=12)
+    held_out = hard_knn_leave_one_out(memory, values, 3)
+    for row in range(12):
+        others = np.arange(12) != row
+        assert held_out[row] == pytest.approx(hard_knn(memory[row:row + 1], memory[others], values[others], 3)[0])
+    with pytest.raises(NasearchError, match="at least two"):
+        hard_knn_leave_one_out(memory[:1], values[:1], 3)
+
+
+def test_linear_blend_weighs_the_ridge_where_the_target_is_additive_and_not_where_the_knn_ranks_better(nb201):
+    train, values, test, test_values = _split(nb201, 9)
+    additive, additive_test = _additive(nb201, train, 1), _additive(nb201, test, 1)
+    options = {**SMALL, "linear": "auto"}
+    blended = create_predictor("emprox_label_aware", nb201, options, np.random.default_rng(0)).fit(train, additive)
+    alone = create_predictor("emprox_label_aware", nb201, SMALL, np.random.default_rng(0)).fit(train, additive)
+    assert blended.linear_weight >= 0.5
+    gain = (stats.spearmanr(blended.predict(test), additive_test).statistic
+            - stats.spearmanr(alone.predict(test), additive_test).statistic)
+    assert gain > 0.05
+    # Accuracies of NAS-Bench-201 are far from additive (a cell without a path from input to
+    # output fails whatever its operations): the kNN in the label-trained embedding keeps the lead.
+    real = create_predictor("emprox_label_aware", nb201, options, np.random.default_rng(0)).fit(train, values)
+    assert real.linear_weight <= 0.25
+    knn_alone = create_predictor("emprox_label_aware", nb201, SMALL, np.random.default_rng(0)).fit(train, values)
+    rho_blend = stats.spearmanr(real.predict(test), test_values).statistic
+    rho_alone = stats.spearmanr(knn_alone.predict(test), test_values).statistic
+    assert rho_blend > rho_alone - 0.02
+    # The blend's weight is re-chosen at every update, also between trainings of the encoder.
+    real.update(train + test[:5], np.concatenate([values, test_values[:5]]))
+    assert real.trained_on == len(train) and len(real.values) == len(train) + 5

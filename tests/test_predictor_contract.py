@@ -13,6 +13,7 @@ FAST = {
     "xgb": {"rounds": 30},
     "bananas": {"epochs": 30},
     "mlp": {"epochs": 30, "layers": 4},
+    "ridge": {},
 }
 
 

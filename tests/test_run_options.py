@@ -48,7 +48,7 @@ def test_a_new_run_records_its_resolved_options_and_emprox_nao_defaults_to_label
     recorded = yaml.safe_load((tmp_path / OPTIONS_FILE).read_text())
     assert recorded["surrogate"]["k"] == 5 and recorded["surrogate"]["name"] == "label_aware"
     assert recorded["surrogate"]["ranker"]["members"] == 3, "defaults are recorded too, not only the given options"
-    assert recorded["sources"]["ascent"] == "off" and recorded["sources"]["mutation"] == {"population": 30}
+    assert recorded["sources"]["ascent"] == "off" and recorded["sources"]["mutation"] == {"population": 30, "tournament": 10, "per_parent": 0}
     assert recorded["autoencoder"]["embedding_dim"] == 32
 
 
@@ -121,3 +121,18 @@ def test_resume_checks_compare_the_options_a_run_is_built_with(nb201, tmp_path):
                                (new, {"surrogate": "emprox"})):
         with pytest.raises(ConfigError, match=r"holds a different run \(options: .*; fix$"):
             check_resume(directory, saved, SearchConfig(options=options), "fix")
+
+
+def test_a_new_compare_trial_is_built_with_todays_defaults_under_partial_sections(nb201, tmp_path):
+    """A fresh trial directory (its config saved, no history yet) resolves ``surrogate: {ranker: ...}``
+    over today's label-aware surrogate, not over the faithful default of runs that predate recorded
+    options (which refuses the ranker's section)."""
+    from nasearch.experiment import SearchConfig, check_resume
+
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    options = {"surrogate": {"ranker": {"linear": "auto"}}}
+    saved = {"optimizer": "emprox_nao", "options": options}
+    check_resume(fresh, saved, SearchConfig(options=options), "fix")
+    with pytest.raises(ConfigError, match=r"holds a different run \(options: .*; fix$"):
+        check_resume(fresh, saved, SearchConfig(options={"surrogate": {"ranker": {"linear": "off"}}}), "fix")

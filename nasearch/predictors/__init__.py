@@ -3,10 +3,11 @@ from ..registry import predictors as registry
 from .base import Predictor
 from .emprox import EmProx, EmProxConfig
 from .gin import GIN, LabelAwareEmProx
+from .linear import Ridge
 from .nao import NAO, SemiNAS
 from .tabular import MLP, Bananas, XGBoost
 
-for _cls in (EmProx, LabelAwareEmProx, GIN, NAO, SemiNAS, XGBoost, Bananas, MLP):
+for _cls in (EmProx, LabelAwareEmProx, GIN, NAO, SemiNAS, XGBoost, Bananas, MLP, Ridge):
     registry.register(_cls.name, _cls)
 
 
@@ -15,5 +16,5 @@ def create_predictor(name: str, space, options=None, rng=None) -> Predictor:
     return registry.factory(name)(space, options or {}, rng)
 
 
-__all__ = ["Predictor", "EmProx", "EmProxConfig", "LabelAwareEmProx", "GIN", "NAO", "SemiNAS", "XGBoost", "Bananas", "MLP",
+__all__ = ["Predictor", "EmProx", "EmProxConfig", "LabelAwareEmProx", "GIN", "NAO", "SemiNAS", "XGBoost", "Bananas", "MLP", "Ridge",
            "create_predictor", "registry"]

@@ -168,9 +168,14 @@ class GIN(Predictor):
 class LabelAwareEmProxConfig(GINConfig):
     k: int = 10                    #: neighbours
     temperature: float = 0.01      #: soft-kNN temperature for the differentiable surrogate
+    #: "auto": blend the kNN with a ridge regression on the one-hot encoding, the blend's weight
+    #: chosen at every update by leave-one-out rank correlation on the known set; "off": the kNN alone
+    linear: str = "off"
 
     def __post_init__(self):
         super().__post_init__()
+        if self.linear not in ("off", "auto"):
+            raise ConfigError(f"option linear must be 'auto' or 'off', got {self.linear!r}")
         if self.k < 1:
             raise ConfigError(f"option k must be >= 1, got {self.k}")
         if self.temperature <= 0:
@@ -183,13 +188,43 @@ class LabelAwareEmProx(GIN):
     name = "emprox_label_aware"
     Config = LabelAwareEmProxConfig
 
+    #: the ridge's weights tried in the ``linear: auto`` blend, ``(1 − w) · kNN + w · ridge``
+    BLEND_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
+
     def _after_fit(self, archs, values) -> None:
         self.values = values
         self.memory = self.embed(archs)
+        self.linear_weight, self.ridge = 0.0, None
+        if self.config.linear == "auto" and len(values) >= 3:
+            self._fit_blend(archs, values)
+
+    def _fit_blend(self, archs, values) -> None:
+        """Choose the ridge's weight in the blend by the leave-one-out Spearman correlation of the
+        blended predictions with the known values (ties to the smaller weight, so a space where the
+        additive model adds nothing keeps the kNN alone). The kNN's held-out predictions use the
+        embedding trained on every known label, so they flatter the kNN: the choice leans to it."""
+        from scipy.stats import spearmanr
+
+        from ..knn import hard_knn_leave_one_out
+        from .linear import Ridge
+
+        self.ridge = Ridge(self.space, {}, self.rng).fit(archs, values)
+        held_out_knn = hard_knn_leave_one_out(self.memory, values, self.config.k)
+        best = -np.inf
+        for weight in self.BLEND_WEIGHTS:
+            blended = (1.0 - weight) * held_out_knn + weight * self.ridge.leave_one_out
+            correlation = spearmanr(blended, values)[0] if np.ptp(blended) > 0 else -np.inf
+            if np.nan_to_num(correlation, nan=-np.inf) > best + 1e-9:
+                best, self.linear_weight = correlation, weight
+
+    def _blend(self, archs, knn_values: np.ndarray) -> np.ndarray:
+        if not self.linear_weight:
+            return knn_values
+        return (1.0 - self.linear_weight) * knn_values + self.linear_weight * self.ridge.predict(archs)
 
     def predict(self, archs):
         self._require_fit()
-        return hard_knn(self.embed(archs), self.memory, self.values, self.config.k)
+        return self._blend(archs, hard_knn(self.embed(archs), self.memory, self.values, self.config.k))
 
     def predict_spread(self, archs) -> np.ndarray:
         """``(n,)`` inverse-distance-weighted standard deviation of the k neighbours' values."""
@@ -200,7 +235,7 @@ class LabelAwareEmProx(GIN):
         """:meth:`predict` and :meth:`predict_spread` from one embedding of ``archs``."""
         self._require_fit()
         embedded = self.embed(archs)
-        return (hard_knn(embedded, self.memory, self.values, self.config.k),
+        return (self._blend(archs, hard_knn(embedded, self.memory, self.values, self.config.k)),
                 hard_knn_spread(embedded, self.memory, self.values, self.config.k))
 
     def soft_predict(self, embedding, temperature: float | None = None, eps: float = 1e-3):

@@ -35,13 +35,20 @@ class AllocationConfig:
             raise ConfigError(f"allocation.rule must be 'share', 'thompson' or 'fill', got {self.rule!r}")
 
 
+def _guide_best(guide, candidates: list, count: int) -> list:
+    return guide.select(candidates, count)
+
+
 class SourceMix:
     """The allocation rule of the module docstring over ``names`` (the first one takes
     whatever rounding leaves, ``filler`` makes up for sources short of candidates);
     ``record`` is the ``{name: [successes, proposals]}`` dict, ``arch_id`` the space's."""
 
-    def __init__(self, names: tuple, filler: str, record: dict, arch_id, rng=None):
+    def __init__(self, names: tuple, filler: str, record: dict, arch_id, rng=None, choosers: dict = None):
         self.names, self.filler, self.record, self.arch_id = tuple(names), filler, record, arch_id
+        #: ``{name: choose(guide, candidates, count)}``, each source's own pick of its slots
+        #: (:meth:`~nasearch.optimizers.emprox_nao.sources.ProposalSource.choose`); default the guide's best
+        self.choosers = dict(choosers or {})
         self.rng = rng   # a numpy Generator: Thompson sampling per slot; None: the clipped shares
         self.pending: dict = {}   # arch id -> source, from proposal until told
         for name in self.names:
@@ -53,8 +60,9 @@ class SourceMix:
         count = self.counts(want)
         chosen = []
         for name in [n for n in self.names if n != self.filler] + [self.filler]:
-            taken = guide.select(candidates[name], want - len(chosen) if name == self.filler else
-                                 min(count[name], len(candidates[name])))
+            choose = self.choosers.get(name, _guide_best)
+            taken = choose(guide, candidates[name], want - len(chosen) if name == self.filler else
+                           min(count[name], len(candidates[name])))
             self.pending.update((self.arch_id(p.arch), name) for p in taken)
             chosen += taken
         if len(chosen) < want:
@@ -141,7 +149,8 @@ class Allocation:
             names = tuple(source.name for source in sources)
             filler = next((source.name for source in sources if source.fills), names[0])
             self.mix = SourceMix(names, filler, context.stats.setdefault("sources", {}), context.space.arch_id,
-                                 context.rng if self.config.rule == "thompson" else None)
+                                 context.rng if self.config.rule == "thompson" else None,
+                                 {source.name: source.choose for source in sources})
         short = want - sum(len(found) for found in candidates.values())
         if short > 0 and any(source.fills for source in sources):
             # The filler ran out too (every one-edit neighbour of its parents is known, as happens

@@ -7,7 +7,7 @@ makes unknown architectures with its generator. The optimizer alone writes its s
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -36,10 +36,23 @@ class ProposalContext:
         self.several_objectives = False   # set once the goal is bound
         self.default_samples = 0          # the sample source's count when unset, known at the first round
 
-    def mutants(self, count: int, exclude: list, pick_parent: Callable) -> list:
+    def mutants(self, count: int, exclude: list, pick_parent: Callable, parents: Optional[dict] = None) -> list:
         """Up to ``count`` admissible one-edit mutations of ``pick_parent()`` picks, none known,
-        in ``exclude`` or repeated (at most ``50 · count`` tries)."""
-        return self._unknown_children(count, exclude, lambda: self.space.mutate(pick_parent(), self.rng))
+        in ``exclude`` or repeated (at most ``50 · count`` tries). ``parents``, if given, is filled
+        with ``{child arch id: parent arch id}`` for the children returned."""
+        drawn = {}
+
+        def make():
+            parent = pick_parent()
+            child = self.space.mutate(parent, self.rng)
+            if parents is not None and child is not None:
+                drawn.setdefault(self.space.arch_id(child), self.space.arch_id(parent))
+            return child
+
+        found = self._unknown_children(count, exclude, make)
+        if parents is not None:
+            parents.update((key, drawn[key]) for key in map(self.space.arch_id, found))
+        return found
 
     def offspring(self, count: int, exclude: list, pick_parents: Callable) -> list:
         """Up to ``count`` admissible crossover children (:meth:`SearchSpace.crossover`) of the

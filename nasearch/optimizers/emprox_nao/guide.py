@@ -63,10 +63,10 @@ class Guide(abc.ABC):
         order = np.argsort(-np.asarray(self.fitness(), dtype=float), kind="stable")[:count]
         return [self.archs[i] for i in order]
 
-    def parent(self, members: list, tournament):
+    def parent(self, members: list, tournament, size: int = 10):
         """The parent of one mutation from ``(arch, fitness)`` ``members``; ``tournament(members,
-        size)`` is regularized evolution's selection. Default: a tournament of 10."""
-        return tournament(members, 10)
+        size)`` is regularized evolution's selection. Default: a tournament of ``size``."""
+        return tournament(members, size)
 
     def improves(self, value, top_count: int) -> bool:
         """Whether a told value is a success of its source: it enters the top ``top_count``."""

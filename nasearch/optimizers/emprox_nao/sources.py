@@ -54,6 +54,12 @@ class ProposalSource(abc.ABC):
     def propose(self, guide, exclude: list) -> list:
         """This round's candidates, for the guide just fitted (``guide.model`` is its encoder–decoder)."""
 
+    def choose(self, guide, candidates: list, count: int) -> list:
+        """``count`` :class:`~nasearch.optimizers.base.Proposal` s from this round's ``candidates``
+        (its own :meth:`propose` d ones). Default: the guide's best
+        (:meth:`~nasearch.optimizers.emprox_nao.guide.Guide.select`)."""
+        return guide.select(candidates, count)
+
 
 # ----------------------------------------------------------------------------------- ascent
 @dataclass(frozen=True)
@@ -147,9 +153,18 @@ class MutationConfig:
     #: parents are drawn from the most recently told ``population`` architectures (regularized
     #: evolution's ageing); 0: from every told one
     population: int = 0
+    #: the tournament size of each parent pick (one objective; several pick on the known front)
+    tournament: int = 10
+    #: at most this many of a round's proposals share a parent (the guide's best of each parent's
+    #: children first, then the next best); 0: no limit, the guide's best whatever their parents
+    per_parent: int = 0
 
     def __post_init__(self):
         _check_population("mutation", self.population)
+        if self.tournament < 1:
+            raise ConfigError(f"sources.mutation.tournament must be >= 1, got {self.tournament}")
+        if self.per_parent < 0:
+            raise ConfigError(f"sources.mutation.per_parent must be >= 0 (0: no limit), got {self.per_parent}")
 
 
 def _check_population(source: str, population: int) -> None:
@@ -172,10 +187,31 @@ class MutationSource(ProposalSource):
     Config = MutationConfig
     fills = True
 
+    def __init__(self, config, context):
+        super().__init__(config, context)
+        self.parents: dict = {}   # this round's {child arch id: parent arch id}
+
     def propose(self, guide, exclude):
         members = _parent_pool(guide, self.config.population)
+        self.parents = {}
         return self.context.mutants(self.context.candidates, exclude,
-                                    lambda: guide.parent(members, self.context.tournament))
+                                    lambda: guide.parent(members, self.context.tournament, self.config.tournament),
+                                    self.parents)
+
+    def choose(self, guide, candidates, count):
+        """The guide's best, at most ``per_parent`` children of one parent while others are left
+        (a batch of one parent's mutants bets every slot on one neighbourhood)."""
+        cap = self.config.per_parent
+        if not cap or count >= len(candidates):
+            return guide.select(candidates, count)
+        taken, passed, per = [], [], {}
+        for proposal in guide.select(candidates, len(candidates)):
+            parent = self.parents.get(self.context.space.arch_id(proposal.arch), id(proposal))
+            per[parent] = per.get(parent, 0) + 1
+            (taken if per[parent] <= cap else passed).append(proposal)
+            if len(taken) == count:
+                return taken
+        return taken + passed[:count - len(taken)]   # too few parents: the next best, in order
 
 
 # --------------------------------------------------------------------------------- crossover
