@@ -119,9 +119,10 @@ def compare_plot(path, curves: dict, title: str, metric_text: str, optimum=None)
         twin = next((other for other, seen in drawn.items() if seen.shape == mean.shape and np.allclose(seen, mean)),
                     None)
         drawn[label] = mean
-        color = f"C{index % 10}"
+        # Past the 10 colours of the cycle, a dotted line tells a contender from the one sharing its colour.
+        color, style = f"C{index % 10}", "--" if twin else ("-" if index < 10 else ":")
         text = f"{label} ({len(y)} seeds)" + (f"; identical to {twin}" if twin else "")
-        axis.plot(x, mean, color=color, linewidth=1.5, linestyle="--" if twin else "-", label=text,
+        axis.plot(x, mean, color=color, linewidth=1.5, linestyle=style, label=text,
                   zorder=3 if twin else 2)
         lower = np.maximum(mean - error, floor) if optimum is not None else mean - error
         at_floor = at_floor or (optimum is not None and bool(np.any(lower <= floor)))   # a regret or band at 0

@@ -211,6 +211,26 @@ def test_mutations_per_parent_caps_a_batchs_children_of_one_parent(nb201):
         _search(nb201, 20, sources={"mutation": {"per_parent": -1}})
 
 
+def test_the_mutation_tournament_size_sets_how_greedy_parent_picks_are(nb201):
+    """``sources.mutation.tournament: N``: each parent is the best of N members drawn at random;
+    a tournament as large as the pool always picks its best member."""
+    search = _search(nb201, 40, sources={"mutation": {"population": 12, "tournament": 12}, "sample": "off"})
+    search.run()
+    optimizer = search.optimizer
+    mutation = next(source for source in optimizer.sources if source.name == "mutation")
+    children = mutation.propose(optimizer.guide, [])
+    fitness = list(optimizer.guide.fitness())
+    best_young = max(range(len(fitness) - 12, len(fitness)), key=lambda i: fitness[i])
+    assert set(mutation.parents.values()) == {nb201.arch_id(optimizer.guide.archs[best_young])}, len(children)
+    small = _search(nb201, 40, sources={"mutation": {"population": 12, "tournament": 2}, "sample": "off"})
+    small.run()
+    source = next(s for s in small.optimizer.sources if s.name == "mutation")
+    source.propose(small.optimizer.guide, [])
+    assert len(set(source.parents.values())) > 1, "tournaments of 2 among 12 pick several parents"
+    with pytest.raises(ConfigError, match="tournament must be >= 1, got 0"):
+        _search(nb201, 20, sources={"mutation": {"tournament": 0}})
+
+
 def test_the_crossover_source_proposes_children_of_two_young_told_parents(nb201):
     """``sources: {crossover: {...}}`` joins the mix: each of its proposals is unknown, and its token
     sequence is a prefix of one told architecture's joined to the suffix of another's, both parents

@@ -108,3 +108,13 @@ def test_an_extended_run_marks_its_budget_change_and_long_titles_wrap(nb201, tmp
     summary = extended.summary.__class__(**{**extended.summary.__dict__, "objective": "train " + "x" * 90})
     title = incumbent_plot(tmp_path / "y.png", extended.history, summary).axes[0].get_title()
     assert max(len(line) for line in title.splitlines()) <= 75 and len(title.splitlines()) >= 2
+
+
+def test_a_contender_past_the_tenth_shares_a_colour_but_not_a_line_style(tmp_path):
+    rng = np.random.default_rng(1)
+    curve = np.maximum.accumulate(rng.uniform(80, 91, (5, 40)), axis=1)
+    figure = compare_plot(tmp_path / "twelve.png", {f"L{i}": curve - i * 0.05 for i in range(12)}, "t", "val (%)")
+    lines = {line.get_label(): line for line in figure.axes[0].get_lines() if line.get_label().startswith("L")}
+    first, eleventh = lines["L0 (5 seeds)"], lines["L10 (5 seeds)"]
+    assert first.get_color() == eleventh.get_color()
+    assert (first.get_linestyle(), eleventh.get_linestyle()) == ("-", ":")
