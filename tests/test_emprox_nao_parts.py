@@ -277,3 +277,22 @@ def test_sample_count_all_screens_every_unknown_cell_of_a_listable_space(nb201, 
         Search(darts, TabularObjective(darts, "nb301"), "emprox_nao", 20, options={"sources": {"sample": {"count": "all"}}})
     with pytest.raises(ConfigError, match=">= 0 or 'all'"):
         _search(nb201, 20, sources={"sample": {"count": "every"}})
+
+
+def test_a_guide_written_before_the_tournament_option_keeps_its_own_size():
+    """Guides once called ``tournament(members, 10)``; they still may, and get that size, while a
+    guide that leaves the size out gets the source's."""
+    from nasearch.optimizers.emprox_nao.parents import tournament_of
+
+    asked = []
+
+    class Context:
+        @staticmethod
+        def tournament(members, size):
+            asked.append(size)
+            return members[0][0]
+
+    tournament = tournament_of(Context, 20)
+    tournament([("a", 1.0)], 10)
+    tournament([("a", 1.0)])
+    assert asked == [10, 20]

@@ -63,10 +63,12 @@ class Guide(abc.ABC):
         order = np.argsort(-np.asarray(self.fitness(), dtype=float), kind="stable")[:count]
         return [self.archs[i] for i in order]
 
-    def parent(self, members: list, tournament, size: int = 10):
-        """The parent of one mutation from ``(arch, fitness)`` ``members``; ``tournament(members,
-        size)`` is regularized evolution's selection. Default: a tournament of ``size``."""
-        return tournament(members, size)
+    def parent(self, members: list, tournament):
+        """The parent of one mutation from ``(arch, fitness)`` ``members``; ``tournament(members)``
+        is regularized evolution's selection at the mutation source's size
+        (``sources.mutation.tournament``; ``tournament(members, size)`` picks another size).
+        Default: that tournament."""
+        return tournament(members)
 
     def improves(self, value, top_count: int) -> bool:
         """Whether a told value is a success of its source: it enters the top ``top_count``."""

@@ -165,7 +165,7 @@ class ParetoGuide(Guide):
         """The known architectures' scores under this round's weights (for seeds and tournaments)."""
         return list(self.scalarise(np.asarray(self.values, dtype=float)))
 
-    def parent(self, members, tournament, size=10):
+    def parent(self, members, tournament):
         """A uniformly drawn member of the known front, so every region of the front is refined."""
         return self.front_archs[int(self.rng.integers(len(self.front_archs)))]
 

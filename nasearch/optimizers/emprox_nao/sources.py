@@ -31,6 +31,7 @@ from ...embedding.autoencoder import SequenceAutoencoder
 from ...errors import ConfigError, NasearchError
 from ...registry import proposal_sources
 from .experimental import warn_experimental
+from .parents import parent_pool, tournament_of
 
 
 class ProposalSource(abc.ABC):
@@ -172,13 +173,6 @@ def _check_population(source: str, population: int) -> None:
         raise ConfigError(f"sources.{source}.population must be >= 0 (0: every told architecture), got {population}")
 
 
-def _parent_pool(guide, population: int) -> list:
-    """The ``(arch, fitness)`` members parents are drawn from: the ``population`` most recently
-    told (the fit set is in told order, so its tail is the youngest), or every one for 0."""
-    members = list(zip(guide.archs, guide.fitness()))
-    return members[-population:] if population else members
-
-
 class MutationSource(ProposalSource):
     """``candidates`` one-edit mutations of the guide's parent picks (one objective: the best of 10
     known architectures drawn at random; several: a member of the known front)."""
@@ -192,10 +186,10 @@ class MutationSource(ProposalSource):
         self.parents: dict = {}   # this round's {child arch id: parent arch id}
 
     def propose(self, guide, exclude):
-        members = _parent_pool(guide, self.config.population)
+        members = parent_pool(guide, self.config.population)
         self.parents = {}
-        return self.context.mutants(self.context.candidates, exclude,
-                                    lambda: guide.parent(members, self.context.tournament, self.config.tournament),
+        tournament = tournament_of(self.context, self.config.tournament)
+        return self.context.mutants(self.context.candidates, exclude, lambda: guide.parent(members, tournament),
                                     self.parents)
 
     def choose(self, guide, candidates, count):
@@ -236,8 +230,8 @@ class CrossoverSource(ProposalSource):
     Config = CrossoverConfig
 
     def propose(self, guide, exclude):
-        members = _parent_pool(guide, self.config.population)
-        tournament, arch_id = self.context.tournament, self.context.space.arch_id
+        members = parent_pool(guide, self.config.population)
+        tournament, arch_id = tournament_of(self.context, 10), self.context.space.arch_id
 
         def pick_parents():
             # The second parent is picked among the others: a child of a parent and itself is the parent.
