@@ -17,8 +17,10 @@ from nasearch import Search  # noqa: E402
 from nasearch.objective import TabularObjective  # noqa: E402
 from nasearch.registry import get_search_space  # noqa: E402
 
-#: (label, optimizer, options): today's default, its state before aged parents, the climb, the references
+#: (label, optimizer, options): today's default, its states before greedier tournaments and before aged
+#: parents, the climb, the references
 CONTENDERS = [("EmProx-NAO (default)", "emprox_nao", {}),
+              ("EmProx-NAO, tournaments of 10", "emprox_nao", {"sources": {"mutation": {"population": 30, "tournament": 10}}}),
               ("EmProx-NAO, parents from every told one", "emprox_nao", {"sources": {"mutation": {"population": 0}}}),
               ("EmProx-NAO climb", "emprox_nao", {"sources": {"ascent": {}, "mutation": {"population": 0}}}),
               ("RE", "evolution", {}), ("RE + EmProx screen", "evolution", {"screen": 10}), ("TPE", "tpe", {})]

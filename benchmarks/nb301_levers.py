@@ -26,6 +26,7 @@ from nasearch.compare import paired_difference, verdict  # noqa: E402
 from nasearch.errors import NasearchError  # noqa: E402
 
 ALL_PARENTS = {"mutation": {"population": 0}}   # the mutation parents of every row before aged parents
+AGED = {"mutation": {"population": 30}}   # aged parents with tournaments of 10, the default before greedier ones
 CLIMB = {"ascent": {}, **ALL_PARENTS}   # the rows measured with the decoded ascent on (off by default since)
 FAITHFUL = {"surrogate": "emprox", "sources": CLIMB}
 VARIANTS = {
@@ -54,17 +55,25 @@ VARIANTS = {
     "no climb, aged parents (population 30)": ("emprox_nao", {"sources": {"mutation": {"population": 30}}}),
     "no climb, batch 5 + aged parents": ("emprox_nao", {"batch_size": 5, "sources": {"mutation": {"population": 30}}}),
     "no climb, samples off": ("emprox_nao", {"sources": {**ALL_PARENTS, "sample": "off"}}),
-    # levers of today's default (aged parents), tried against it with --base "no climb, aged parents (population 30)"
-    "default, candidates 60": ("emprox_nao", {"candidates": 60}),
-    "default, candidates 100": ("emprox_nao", {"candidates": 100}),
-    "default, optimism 1": ("emprox_nao", {"optimism": 1.0}),
-    "default, crossover": ("emprox_nao", {"sources": {"crossover": {}}}),
-    "default, crossover population 0": ("emprox_nao", {"sources": {"crossover": {"population": 0}}}),
+    # levers of the default of aged parents (tournaments of 10, named so the rows keep their meaning),
+    # tried against it with --base "no climb, aged parents (population 30)"
+    "default, candidates 60": ("emprox_nao", {"candidates": 60, "sources": AGED}),
+    "default, candidates 100": ("emprox_nao", {"candidates": 100, "sources": AGED}),
+    "default, optimism 1": ("emprox_nao", {"optimism": 1.0, "sources": AGED}),
+    "default, crossover": ("emprox_nao", {"sources": {**AGED, "crossover": {}}}),
+    "default, crossover population 0": ("emprox_nao", {"sources": {**AGED, "crossover": {"population": 0}}}),
     "default, one child per parent": ("emprox_nao", {"sources": {"mutation": {"population": 30, "per_parent": 1}}}),
     "default, two children per parent": ("emprox_nao", {"sources": {"mutation": {"population": 30, "per_parent": 2}}}),
     "default, tournament 20": ("emprox_nao", {"sources": {"mutation": {"population": 30, "tournament": 20}}}),
     "default, tournament 30": ("emprox_nao", {"sources": {"mutation": {"population": 30, "tournament": 30}}}),
-    "default, linear auto": ("emprox_nao", {"surrogate": {"name": "label_aware", "ranker": {"linear": "auto"}}}),
+    "default, linear auto": ("emprox_nao", {"surrogate": {"name": "label_aware", "ranker": {"linear": "auto"}},
+                                            "sources": AGED}),
+    # today's default (tournaments of 20 among the 30 youngest) and the levers tried against it
+    "default": ("emprox_nao", {}),
+    "default, neighbourhoods of the 3 best": ("emprox_nao", {"sources": {"neighborhood": {"parents": 3}}}),
+    "default, neighbourhood of the best": ("emprox_nao", {"sources": {"neighborhood": {"parents": 1}}}),
+    "default, neighbourhoods instead of mutations": ("emprox_nao", {"sources": {"mutation": "off",
+                                                                                "neighborhood": {"parents": 3}}}),
 }
 BASE = "EmProx-NAO faithful"
 

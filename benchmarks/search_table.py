@@ -36,7 +36,7 @@ CHECKPOINTS = (50, 100, 200, 300, 500)
 DEFAULT_HEADLINE = "EmProx-NAO"
 
 
-def tabulate(config, trials, results, headline: str = "") -> str:
+def tabulate(config, trials, results, headline: str = "", checkpoints=CHECKPOINTS) -> str:
     labels = [spec.display() for spec in config.optimizers]
     # The contender the others are measured against: --headline, else EmProx-NAO, else the last listed.
     headline_label = headline or (DEFAULT_HEADLINE if DEFAULT_HEADLINE in labels else labels[-1])
@@ -61,7 +61,7 @@ def tabulate(config, trials, results, headline: str = "") -> str:
              "| evaluations | " + " | ".join(f"{label} mean best val ({hits_of})" for label in labels) + " | " +
              " | ".join(f"{headline_label} − {label} (paired ± s.e.)" for label in contenders) + " |",
              "|---" * (1 + len(labels) + len(contenders)) + "|"]
-    for checkpoint in CHECKPOINTS:
+    for checkpoint in checkpoints:
         if checkpoint > config.search.budget:
             continue
         cells = []
@@ -98,13 +98,18 @@ def main() -> None:
                         help="override a config key, as compare's --set (e.g. seeds=5 output=DIR)")
     parser.add_argument("--headline", default="", help="the label the others are paired against "
                         "(default: EmProx-NAO, else the last optimizer of the config)")
+    parser.add_argument("--at", type=int, nargs="+", default=list(CHECKPOINTS), metavar="N",
+                        help="the evaluation counts the table reads (default: %(default)s); "
+                             "counts past the budget are left out")
     args = parser.parse_args()
+    if min(args.at) < 1:
+        raise SystemExit(f"error: --at counts must be >= 1, got {min(args.at)}; e.g. --at 50 96 128")
     for path in args.configs:
         config, trials, results, table = run_config_file(path, progress=not args.quiet, overrides=args.set)
         sets = "".join(f" --set {item}" for item in args.set)
         print(f"```bash\npython main.py compare --config {path}{sets}\n```\n")
         hardware = config.search.constraints or config.multi_objective
-        print((table if hardware else tabulate(config, trials, results, args.headline)) + "\n", flush=True)
+        print((table if hardware else tabulate(config, trials, results, args.headline, sorted(set(args.at)))) + "\n", flush=True)
 
 
 if __name__ == "__main__":

@@ -32,10 +32,13 @@ def test_top_level_options_are_few_and_each_part_has_its_section():
     assert set(resolved["sources"]) == {"ascent", "mutation", "sample"}
     # the decoded ascent is off by default (it won no cell of its ablation); NAO-guided is the climb
     assert resolved["sources"]["ascent"] == "off" and not EmProxNAOConfig().climbs
-    # mutation parents among the 30 youngest by default (it won on NAS-Bench-301); a source named in
-    # a config takes its options from there alone, as a run recorded before the option did
-    assert resolved["sources"]["mutation"] == {"population": 30, "tournament": 10, "per_parent": 0}
+    # mutation parents: tournaments of 20 among the 30 youngest by default (both won on NAS-Bench-301);
+    # a source named in a config takes its options from there alone, as a run recorded before the
+    # option did, so a run recorded with aged parents and no tournament size replays with 10
+    assert resolved["sources"]["mutation"] == {"population": 30, "tournament": 20, "per_parent": 0}
     assert to_dict(EmProxNAOConfig(sources={"mutation": {}}))["sources"]["mutation"]["population"] == 0
+    recorded = to_dict(EmProxNAOConfig(sources={"mutation": {"population": 30}}))["sources"]["mutation"]
+    assert recorded["tournament"] == 10
     assert to_dict(registry.factory("nao").Config())["sources"]["ascent"] == {"step": 0.05, "max_steps": 40,
                                                                               "mode": "nao"}
     assert resolved["surrogate"]["name"] == "label_aware" and resolved["allocation"] == {"rule": "share"}
@@ -229,6 +232,26 @@ def test_the_mutation_tournament_size_sets_how_greedy_parent_picks_are(nb201):
     assert len(set(source.parents.values())) > 1, "tournaments of 2 among 12 pick several parents"
     with pytest.raises(ConfigError, match="tournament must be >= 1, got 0"):
         _search(nb201, 20, sources={"mutation": {"tournament": 0}})
+
+
+def test_the_neighborhood_source_lists_every_unknown_neighbour_of_the_best_known(nb201):
+    """``sources: {neighborhood: {parents: N}}`` joins the mix: its candidates are exactly the unknown
+    one-edit neighbours of the N known architectures of highest fitness, each once."""
+    search = _search(nb201, 40, sources={"neighborhood": {"parents": 2}, "sample": "off"})
+    search.run()
+    optimizer = search.optimizer
+    assert optimizer.stats["sources"]["neighborhood"][1] > 0, "the neighbourhood source was never given a slot"
+    source = next(s for s in optimizer.sources if s.name == "neighborhood")
+    fitness = np.asarray(optimizer.guide.fitness(), dtype=float)
+    best = [optimizer.guide.archs[i] for i in np.argsort(-fitness, kind="stable")[:2]]
+    known = {nb201.arch_id(a) for a in optimizer.known_archs}
+    expected = {nb201.arch_id(n) for parent in best for n in nb201.neighbors(parent)} - known
+    excluded = nb201.neighbors(best[0])[:3]
+    proposed = [nb201.arch_id(a) for a in source.propose(optimizer.guide, excluded)]
+    assert len(proposed) == len(set(proposed)), "a neighbour proposed twice"
+    assert set(proposed) == expected - {nb201.arch_id(a) for a in excluded}
+    with pytest.raises(ConfigError, match="neighborhood.parents must be >= 1, got 0"):
+        _search(nb201, 20, sources={"neighborhood": {"parents": 0}})
 
 
 def test_the_crossover_source_proposes_children_of_two_young_told_parents(nb201):

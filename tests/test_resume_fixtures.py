@@ -51,7 +51,10 @@ def test_an_interrupted_old_run_resumes_to_the_uninterrupted_history(tmp_path, f
     assert _timeless(resumed) == _timeless(expected)
     got, want = _predictions(resumed), _predictions(expected)
     assert [p is None for p in got] == [p is None for p in want]
-    assert [p for p in got if p is not None] == pytest.approx([p for p in want if p is not None], rel=1e-6)
+    # A label-aware prediction is a float32 GIN trained for some hundred steps: another CPU's vector
+    # instructions round its sums differently and the drift grows with training, to about 1e-5
+    # relative on the machines seen (the trials themselves, compared above, are the same bits).
+    assert [p for p in got if p is not None] == pytest.approx([p for p in want if p is not None], rel=1e-4)
     summary = json.loads((directory / "summary.json").read_text())
     assert summary["report_of_best"] == max((t for t in expected if t.ok and t.feasible is not False),
                                             key=lambda t: t.value).report

@@ -48,7 +48,7 @@ def test_a_new_run_records_its_resolved_options_and_emprox_nao_defaults_to_label
     recorded = yaml.safe_load((tmp_path / OPTIONS_FILE).read_text())
     assert recorded["surrogate"]["k"] == 5 and recorded["surrogate"]["name"] == "label_aware"
     assert recorded["surrogate"]["ranker"]["members"] == 3, "defaults are recorded too, not only the given options"
-    assert recorded["sources"]["ascent"] == "off" and recorded["sources"]["mutation"] == {"population": 30, "tournament": 10, "per_parent": 0}
+    assert recorded["sources"]["ascent"] == "off" and recorded["sources"]["mutation"] == {"population": 30, "tournament": 20, "per_parent": 0}
     assert recorded["autoencoder"]["embedding_dim"] == 32
 
 
@@ -64,7 +64,8 @@ def test_a_resume_keeps_the_options_its_run_recorded(nb201, tmp_path):
 
 
 def test_a_run_from_before_recorded_options_resumes_with_the_defaults_of_its_time(nb201, tmp_path):
-    then = {"surrogate": "emprox", "sources": {"ascent": {}}}   # the defaults of its time
+    # the defaults of its time: the faithful surrogate, the climb, parents from every told one
+    then = {"surrogate": "emprox", "sources": {"ascent": {}, "mutation": {"population": 0}}}
     whole = Search(nb201, None, budget=30, seed=2, directory=tmp_path / "whole", options=then).run()
     _interrupted(nb201, tmp_path / "old", 14, options=then)
     (tmp_path / "old" / OPTIONS_FILE).unlink()   # as a run directory written before the file existed

@@ -136,6 +136,8 @@ def upgrade_flat_options(options: dict, optimizer: str, announce: bool = False) 
         section("allocation")["rule"] = "fill"
         section("sources").update(mutation="off", sample="off")
         section("sources").setdefault("ascent", {})
+    elif "mix" in options:   # a whole flat config as a run recorded it: mutations of that version's kind
+        section("sources").setdefault("mutation", {"population": 0})   # every told one, tournaments of 10
     surrogate = options.get("surrogate")
     if isinstance(surrogate, str) or any(key in options for key in _SURROGATE) or "labels" in options:
         if optimizer != "emprox_nao":   # nao reads none of these: its config refuses them by name

@@ -54,8 +54,9 @@ class EmProxNAO(GradientSearch):
     Config = EmProxNAOConfig
     multi_objective = True
     #: a run directory that predates ``optimizer_options.yaml`` was searched with the faithful
-    #: surrogate and the decoded ascent on
-    defaults_of_unrecorded_runs = {"surrogate": {"name": "emprox"}, "sources": {"ascent": {}}}
+    #: surrogate, the decoded ascent on and mutation parents from every told one (tournaments of 10)
+    defaults_of_unrecorded_runs = {"surrogate": {"name": "emprox"},
+                                   "sources": {"ascent": {}, "mutation": {"population": 0}}}
 
     def __init__(self, space, config=None, rng=None, seed=0, progress=False):
         self.surrogates = None
