@@ -177,8 +177,8 @@ def _check_population(source: str, population: int) -> None:
 
 
 class MutationSource(ProposalSource):
-    """``candidates`` one-edit mutations of the guide's parent picks (one objective: the best of 10
-    known architectures drawn at random; several: a member of the known front)."""
+    """``candidates`` one-edit mutations of the guide's parent picks (one objective: the best of
+    ``tournament`` known architectures drawn at random; several: a member of the known front)."""
 
     name = "mutation"
     Config = MutationConfig
