@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from nasearch import Search  # noqa: E402
 from nasearch.compare import paired_difference, verdict  # noqa: E402
 from nasearch.errors import NasearchError  # noqa: E402
+from nasearch.optimizers.emprox_nao.surrogate import SEARCH_RANKER  # noqa: E402
 
 ALL_PARENTS = {"mutation": {"population": 0}}   # the mutation parents of every row before aged parents
 AGED = {"mutation": {"population": 30}}   # aged parents with tournaments of 10, the default before greedier ones
@@ -74,6 +75,12 @@ VARIANTS = {
     "default, neighbourhood of the best": ("emprox_nao", {"sources": {"neighborhood": {"parents": 1}}}),
     "default, neighbourhoods instead of mutations": ("emprox_nao", {"sources": {"mutation": "off",
                                                                                 "neighborhood": {"parents": 3}}}),
+    # the ranker: the GIN ensemble's own heads instead of EmProx's kNN in their embedding (a regressor
+    # that can rank a candidate above every known value), fewer neighbours, and more frequent retraining
+    "default, GIN ensemble ranks": ("emprox_nao", {"surrogate": {"name": "gin", "options": dict(SEARCH_RANKER)}}),
+    "default, ranker k 3": ("emprox_nao", {"surrogate": {"name": "label_aware", "k": 3}}),
+    "default, ranker retrained at 10% growth": ("emprox_nao", {"surrogate": {"name": "label_aware",
+                                                                              "ranker": {"refit_growth": 0.1}}}),
 }
 BASE = "EmProx-NAO faithful"
 
