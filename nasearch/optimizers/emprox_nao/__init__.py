@@ -3,14 +3,13 @@
 * :mod:`.loop`: the round (fit the guide, let the sources propose, allocate the batch);
 * :mod:`.config`: the loop's options, the autoencoder section, earlier flat spellings;
 * :mod:`.surrogate`: what ranks candidates and what the ascent climbs;
-* :mod:`.sources`: decoded ascent, tournament mutations, uniform samples;
-* :mod:`.neighborhood`: the whole one-edit neighbourhood of the best known (off unless named);
+* :mod:`.sources`: decoded ascent, tournament mutations, crossover, uniform samples, the
+  whole one-edit neighbourhood of the best known, one module each;
 * :mod:`.allocation`: the batch split among the sources;
 * :mod:`.guide` and :mod:`.pareto_guide`: one objective or several;
 * :mod:`.context`: the read-only view of the search the parts work from;
 * :mod:`.optimizer`: EmProx-NAO itself.
 """
-from . import neighborhood  # noqa: F401  (registers the neighbourhood source)
 from .config import AutoencoderPlan, GradientSearchConfig
 from .optimizer import EmProxNAO, EmProxNAOConfig
 from .sources import ProposalSource

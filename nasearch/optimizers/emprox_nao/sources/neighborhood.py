@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...errors import ConfigError
-from ...registry import proposal_sources
-from .sources import ProposalSource
+from ....errors import ConfigError
+from ....registry import proposal_sources
+from .base import ProposalSource
 
 
 @dataclass(frozen=True)
