@@ -79,6 +79,10 @@ VARIANTS = {
     # that can rank a candidate above every known value), fewer neighbours, and more frequent retraining
     "default, GIN ensemble ranks": ("emprox_nao", {"surrogate": {"name": "gin", "options": dict(SEARCH_RANKER)}}),
     "default, ranker k 3": ("emprox_nao", {"surrogate": {"name": "label_aware", "k": 3}}),
+    # the uniform samples' share of each batch (at least a fifth, by the allocation's floor) handed to the
+    # mutations, and a younger parent pool
+    "default, samples off": ("emprox_nao", {"sources": {"sample": "off"}}),
+    "default, population 20": ("emprox_nao", {"sources": {"mutation": {"population": 20, "tournament": 20}}}),
     "default, ranker retrained at 10% growth": ("emprox_nao", {"surrogate": {"name": "label_aware",
                                                                               "ranker": {"refit_growth": 0.1}}}),
 }
