@@ -1,9 +1,7 @@
-"""The interface every proposal source implements, and the check its parent-pool option shares."""
+"""The interface every proposal source implements."""
 from __future__ import annotations
 
 import abc
-
-from ....errors import ConfigError
 
 
 class ProposalSource(abc.ABC):
@@ -32,9 +30,3 @@ class ProposalSource(abc.ABC):
         (its own :meth:`propose` d ones). Default: the guide's best
         (:meth:`~nasearch.optimizers.emprox_nao.guide.Guide.select`)."""
         return guide.select(candidates, count)
-
-
-def check_population(source: str, population: int) -> None:
-    """``sources.<source>.population`` must be >= 0 (0: parents from every told architecture)."""
-    if population < 0:
-        raise ConfigError(f"sources.{source}.population must be >= 0 (0: every told architecture), got {population}")

@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ....registry import proposal_sources
-from ..parents import parent_pool, tournament_of
-from .base import ProposalSource, check_population
+from ..parents import check_population, parent_pool, tournament_of
+from .base import ProposalSource
 
 
 @dataclass(frozen=True)

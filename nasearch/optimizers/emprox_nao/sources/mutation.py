@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 from ....errors import ConfigError
 from ....registry import proposal_sources
-from ..parents import parent_pool, tournament_of
-from .base import ProposalSource, check_population
+from ..parents import check_population, parent_pool, tournament_of
+from .base import ProposalSource
 
 
 @dataclass(frozen=True)
