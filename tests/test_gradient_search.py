@@ -48,6 +48,22 @@ def test_small_steps_raise_the_surrogate(nb201, ascent):
         assert after[2].mean() > after[0].mean()
 
 
+def test_decodes_are_step_major_the_seeds_at_a_tiny_step_and_new_cells_far_up(nb201):
+    """``decode_at`` returns ``len(steps) · B`` architectures, step-major: at λ = 0.02 the pretrained
+    autoencoder decodes each seed back to itself; far up the score most decodes are other cells."""
+    optimizer, _ = _fitted(nb201, "nao")
+    source, guide = _ascent(optimizer), optimizer.guide
+    seeds = guide.best(10)
+    start = source.start(guide, seeds)
+    assert start[0].shape[0] == len(seeds)
+    decoded = source.decode_at(guide, start, [1, 50])
+    assert len(decoded) == 2 * len(seeds)
+    ids = [nb201.arch_id(a) if a is not None else None for a in decoded]
+    assert ids[:len(seeds)] == [nb201.arch_id(a) for a in seeds]
+    moved = sum(far is not None and far != near for near, far in zip(ids[:len(seeds)], ids[len(seeds):]))
+    assert moved >= len(seeds) // 2
+
+
 def test_unknown_ascent_mode_is_rejected(nb201):
     with pytest.raises(ConfigError, match="sources.ascent.mode must be"):
         create_optimizer("emprox_nao", nb201, {"sources": {"ascent": {"mode": "adam"}}}, np.random.default_rng(0))

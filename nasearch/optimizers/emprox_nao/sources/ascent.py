@@ -66,25 +66,37 @@ class AscentSource(ProposalSource):
             path.append(F.normalize(current + c.step * self._direction(guide, current), dim=-1))
         return torch.cat([path[s] for s in steps], dim=0)
 
+    def start(self, guide, seeds: list) -> tuple:
+        """Where the climb from ``seeds`` starts: their encoder outputs ``(B, L, d)``, the score's
+        ascent direction there (scaled to the outputs' norm) and the cache of :meth:`decode_at`."""
+        tokens = torch.as_tensor(np.array([self.context.space.to_sequence(a) for a in seeds]), dtype=torch.long)
+        guide.model.eval()
+        outputs = guide.model.encode(tokens)[0].detach()
+        return outputs, self._direction(guide, outputs), [outputs]
+
+    def decode_at(self, guide, start: tuple, steps: list) -> list:
+        """The decodes of every seed of ``start`` moved ``s`` steps up, for each ``s`` in ``steps``:
+        ``len(steps) · B`` architectures, step-major, None where a decode is invalid."""
+        outputs, direction, path = start
+        moved = self._moved(guide, outputs, direction, path, steps)
+        decoded = []
+        for sequence in guide.model.greedy_decode(moved, SequenceAutoencoder.pool(moved), self.context.space):
+            try:
+                decoded.append(self.context.space.from_sequence(sequence))
+            except NasearchError:  # an invalid decode is dropped, as in NAO
+                decoded.append(None)
+        return decoded
+
     def propose(self, guide, exclude):
-        context, space, model = self.context, self.context.space, guide.model
-        seeds = guide.best(context.n_seeds)
-        tokens = torch.as_tensor(np.array([space.to_sequence(a) for a in seeds]), dtype=torch.long)
-        model.eval()
-        outputs = model.encode(tokens)[0].detach()
-        direction, path = self._direction(guide, outputs), [outputs]
+        context, space = self.context, self.context.space
+        start = self.start(guide, guide.best(context.n_seeds))
         seen = set(context.known_ids) | {space.arch_id(a) for a in exclude}
         found = []
         chunk = 10   # decode several λ at once: one batched decode is much cheaper than many small ones
         for first in range(1, self.config.max_steps + 1, chunk):
             steps = list(range(first, min(first + chunk, self.config.max_steps + 1)))
-            moved = self._moved(guide, outputs, direction, path, steps)
-            for sequence in model.greedy_decode(moved, SequenceAutoencoder.pool(moved), space):
-                try:
-                    arch = space.from_sequence(sequence)
-                except NasearchError:  # an invalid decode is dropped, as in NAO
-                    continue
-                if space.arch_id(arch) not in seen:
+            for arch in self.decode_at(guide, start, steps):
+                if arch is not None and space.arch_id(arch) not in seen:
                     seen.add(space.arch_id(arch))
                     if context.admissible(arch):   # a known cost breaks a constraint: reject before any query
                         found.append(arch)
