@@ -149,29 +149,47 @@ def summarise(per_seed: list) -> list:
     return lines
 
 
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def state_arguments(description: str, seeds: str):
+    """The arguments every known-set diagnostic shares: ``--space``, ``--seeds``, ``--known``."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--space", default="darts")
-    parser.add_argument("--dataset", default="", help="default: the space's scoring dataset (darts: nb301)")
-    parser.add_argument("--seeds", default="100-104", help="seed range (tuning: 100-119)")
+    parser.add_argument("--seeds", default=seeds, help="seed range (tuning: 100-119)")
     parser.add_argument("--known", type=int, nargs="+", default=[100, 300], help="known-set sizes")
-    parser.add_argument("--mutants", type=int, default=20, help="one-edit mutations per seed")
-    args = parser.parse_args(argv)
-    first, _, last = args.seeds.partition("-")
-    seeds = list(range(int(first), int(last or first) + 1))
+    return parser
+
+
+def over_states(args, measure):
+    """``(known, [measure(seed, known) for every seed])`` for each known-set size of ``args``, on
+    the project's thread setting, with progress on stderr."""
     from nasearch.threads import set_threads
 
+    first, _, last = args.seeds.partition("-")
+    seeds = list(range(int(first), int(last or first) + 1))
     set_threads()
     warnings.simplefilter("ignore")
     for known in args.known:
-        per_seed = []
+        results = []
         for seed in seeds:
-            search, optimizer = state(args.space, args.dataset, seed, known)
-            per_seed.append(measure(search, optimizer, args.mutants, np.random.default_rng(seed)))
+            results.append(measure(seed, known))
             print(f"{known} known, seed {seed} done", file=sys.stderr, flush=True)
-        name = search.objective.describe()
-        print(f"#### {name}: {known} known, seeds {args.seeds}, the {optimizer.config.n_seeds} best known as "
-              "seeds\n")
+        yield known, results
+
+
+def main(argv=None) -> None:
+    parser = state_arguments(__doc__.splitlines()[0], "100-104")
+    parser.add_argument("--dataset", default="", help="default: the space's scoring dataset (darts: nb301)")
+    parser.add_argument("--mutants", type=int, default=20, help="one-edit mutations per seed")
+    args = parser.parse_args(argv)
+    described = {}
+
+    def one(seed, known):
+        search, optimizer = state(args.space, args.dataset, seed, known)
+        described.update(name=search.objective.describe(), seeds=optimizer.config.n_seeds)
+        return measure(search, optimizer, args.mutants, np.random.default_rng(seed))
+
+    for known, per_seed in over_states(args, one):
+        print(f"#### {described['name']}: {known} known, seeds {args.seeds}, the {described['seeds']} best known "
+              "as seeds\n")
         print("| proposals | valid | new (distinct) | token edits | predicted gain | true gain (± s.e. over seeds) "
               "| better than its seed |")
         print("|---|---|---|---|---|---|---|")
