@@ -76,6 +76,14 @@ def measure(search, optimizer, mutants: int, rng) -> dict:
     def value(arch):
         return float(search.objective.evaluate(arch)[metric])
 
+    scored = {}   # arch id -> (score, value): a cell decoded at several λ is scored and queried once
+
+    def score_and_value(arch):
+        key = space.arch_id(arch)
+        if key not in scored:
+            scored[key] = (float(guide.score([arch])[0]), value(arch))
+        return scored[key]
+
     seeds = guide.best(optimizer.config.n_seeds)
     seed_values = [value(a) for a in seeds]
     seed_scores = guide.score(seeds)
@@ -96,8 +104,9 @@ def measure(search, optimizer, mutants: int, rng) -> dict:
                 if not new:
                     records.append((1, 0, np.nan, np.nan, np.nan))
                     continue
-                records.append((1, 1, token_edits(space, arch, seeds[index]),
-                                float(guide.score([arch])[0] - seed_scores[index]), value(arch) - seed_values[index]))
+                score, true = score_and_value(arch)
+                records.append((1, 1, token_edits(space, arch, seeds[index]), score - seed_scores[index],
+                                true - seed_values[index]))
                 distinct.add(space.arch_id(arch))
                 decodes_of[index].append(records[-1])
         label = f"ascent, λ {low * FINE_STEP:.2f}–{high * FINE_STEP:.2f}"
@@ -136,8 +145,8 @@ def summarise(per_seed: list) -> list:
     for row in per_seed[0]:
         pooled = np.array([r for rows in per_seed for r in rows[row]], dtype=float)
         new = pooled[pooled[:, 1] == 1]
-        seed_gains = [np.nanmean(np.array(rows[row], dtype=float)[:, 4]) for rows in per_seed
-                      if np.any(np.array(rows[row], dtype=float)[:, 1] == 1)]
+        arrays = [np.array(rows[row], dtype=float) for rows in per_seed]
+        seed_gains = [np.nanmean(a[:, 4]) for a in arrays if np.any(a[:, 1] == 1)]
         error = np.std(seed_gains, ddof=1) / np.sqrt(len(seed_gains)) if len(seed_gains) > 1 else np.nan
         if len(new):
             cells = (f"{100 * pooled[:, 0].mean():.0f}% | {100 * new.shape[0] / max(pooled[:, 0].sum(), 1):.0f}% "

@@ -15,6 +15,7 @@ ranker's, paired on the seeds.
 """
 from __future__ import annotations
 
+import copy
 import sys
 import time
 from pathlib import Path
@@ -52,18 +53,12 @@ def measure(space_name, seed, known, parents, mutants) -> dict:
     archs, values = list(search.optimizer.known_archs), np.asarray(search.optimizer.known_values, dtype=float)
     young = np.arange(len(archs))[-30:]
     chosen = young[np.argsort(-values[young], kind="stable")[:parents]]
-    rng = np.random.default_rng(seed)
-    known_ids = {space.arch_id(a) for a in archs}
+    # the search's own maker of distinct unknown mutations, drawing from this benchmark's generator
+    context = copy.copy(search.optimizer.context)
+    context.rng = np.random.default_rng(seed)
     families = []
     for index in chosen:
-        children, ids = [], set()
-        for _ in range(50 * mutants):   # a small space's cell may have fewer unknown neighbours
-            child = space.mutate(archs[index], rng)
-            if child is not None and space.arch_id(child) not in known_ids | ids:
-                children.append(child)
-                ids.add(space.arch_id(child))
-            if len(children) == mutants:
-                break
+        children = context.mutants(mutants, [], lambda: archs[index])   # a small space may have fewer
         if len(children) < 2:
             continue
         true = np.array([float(search.objective.evaluate(c)[metric]) for c in children])
