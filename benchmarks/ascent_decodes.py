@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nasearch import Search  # noqa: E402
 from nasearch.compare import paired_difference, verdict  # noqa: E402
+from nasearch.errors import NasearchError  # noqa: E402
 from nasearch.optimizers.emprox_nao.sources import AscentSource  # noqa: E402
 
 FINE_STEP = 0.01   # λ increment of the measured schedule (the search's own is 0.05)
@@ -173,13 +174,22 @@ def over_states(args, measure):
     from nasearch.threads import set_threads
 
     first, _, last = args.seeds.partition("-")
-    seeds = list(range(int(first), int(last or first) + 1))
+    try:
+        seeds = list(range(int(first), int(last or first) + 1))
+    except ValueError:
+        raise SystemExit(f"error: --seeds must be a seed or a range such as 100-109, got {args.seeds!r}") from None
+    if not seeds or min(args.known) < 1:
+        raise SystemExit(f"error: --seeds {args.seeds!r} and --known {args.known} must name at least one seed and "
+                         "sizes >= 1, e.g. --seeds 100-109 --known 100 300")
     set_threads()
     warnings.simplefilter("ignore")
     for known in args.known:
         results = []
         for seed in seeds:
-            results.append(measure(seed, known))
+            try:
+                results.append(measure(seed, known))
+            except NasearchError as error:   # an unknown space or dataset, a search that cannot run
+                raise SystemExit(f"error: {error}") from None
             print(f"{known} known, seed {seed} done", file=sys.stderr, flush=True)
         yield known, results
 
