@@ -11,7 +11,8 @@ known (a parent with fewer than two is skipped). Every ranker is fitted on the s
 Reported per ranker: the true gain of its pick over the parent (percentage points, the
 benchmark's value, which no ranker sees), the Spearman correlation of its predictions with
 the true values within each parent's mutations, and the pick's gain minus the default
-ranker's, paired on the seeds.
+ranker's, paired on the seeds. One row is derived, not fitted: the mean of the search's ranker's
+and XGBoost's predictions, which is how ``surrogate.local`` ranks one-edit candidates.
 """
 from __future__ import annotations
 
@@ -39,8 +40,22 @@ RANKERS = {
     "faithful EmProx (RE + EmProx screen's)": ("emprox", {}, True),
     "ridge on the one-hot encoding": ("ridge", {}, False),
     "XGBoost": ("xgb", {}, False),
+    "label-aware EmProx + XGBoost, mean (ensemble)": (
+        "ensemble", {"members": {"emprox_label_aware": dict(SEARCH_RANKER), "xgb": {}}}, False),
 }
 BASE = "label-aware EmProx (the search's)"
+#: the lever ``surrogate: {name: label_aware, local: {xgb: {}}}``: the mean of these two rows' predictions
+LOCAL_MEAN = ("the search's ranker and XGBoost, mean (surrogate.local)", BASE, "XGBoost")
+
+
+def picks(families, predictions) -> tuple:
+    """``(mean true gain of the pick over its parent, mean within-parent Spearman)`` of one ranker's
+    ``predictions`` (one ``(children,)`` array per family)."""
+    gains, correlations = [], []
+    for (parent_value, _, true), predicted in zip(families, predictions):
+        gains.append(true[int(np.argmax(predicted))] - parent_value)
+        correlations.append(spearmanr(predicted, true)[0] if np.ptp(predicted) > 0 else 0.0)
+    return float(np.mean(gains)), float(np.nanmean(correlations))
 
 
 def measure(space_name, seed, known, parents, mutants) -> dict:
@@ -63,19 +78,17 @@ def measure(space_name, seed, known, parents, mutants) -> dict:
             continue
         true = np.array([float(search.objective.evaluate(c)[metric]) for c in children])
         families.append((values[index], children, true))
-    results = {}
+    results, predictions = {}, {}
     for label, (name, options, pretrained) in RANKERS.items():
         if pretrained:
             options = {"pretrained": True, "pretrain_seed": seed, **options}
         start = time.perf_counter()
         ranker = create_predictor(name, space, options, np.random.default_rng(seed)).fit(archs, values)
         seconds = time.perf_counter() - start
-        gains, correlations = [], []
-        for parent_value, children, true in families:
-            predicted = np.asarray(ranker.predict(children), dtype=float)
-            gains.append(true[int(np.argmax(predicted))] - parent_value)
-            correlations.append(spearmanr(predicted, true)[0] if np.ptp(predicted) > 0 else 0.0)
-        results[label] = (float(np.mean(gains)), float(np.nanmean(correlations)), seconds)
+        predictions[label] = [np.asarray(ranker.predict(children), dtype=float) for _, children, _ in families]
+        results[label] = picks(families, predictions[label]) + (seconds,)
+    label, first, second = LOCAL_MEAN
+    results[label] = picks(families, [(a + b) / 2 for a, b in zip(predictions[first], predictions[second])]) + (0.0,)
     results["a random mutation"] = (float(np.mean([np.mean(t) - v for v, _, t in families])), 0.0, 0.0)
     results["the best mutation (an oracle)"] = (float(np.mean([np.max(t) - v for v, _, t in families])), 1.0, 0.0)
     return results

@@ -92,6 +92,14 @@ VARIANTS = {
     # better than the search's lighter setting in benchmarks/local_ranking.py, at about three times the fit
     "default, ranker 5 members 200 steps": ("emprox_nao", {"surrogate": {"name": "label_aware",
                                                                           "ranker": {"members": 5, "epochs": 200}}}),
+    # the mean of the search's label-aware EmProx and XGBoost as the ranker: it picked better one-edit mutations
+    # of good cells than either alone on both spaces (benchmarks/local_ranking.py, seeds 100-109)
+    "default, EmProx + XGBoost ranks": ("emprox_nao", {"surrogate": {"name": "ensemble", "options": {
+        "members": {"emprox_label_aware": dict(SEARCH_RANKER), "xgb": {}}}}}),
+    # the same mean for the one-edit mutations alone, the uniform samples ranked by the label-aware EmProx
+    # (the mean for every candidate lost on NAS-Bench-201, where XGBoost screens the whole space worse)
+    "default, XGBoost in the mutations' ranking": ("emprox_nao", {"surrogate": {"name": "label_aware",
+                                                                                "local": {"xgb": {}}}}),
 }
 BASE = "EmProx-NAO faithful"
 

@@ -14,6 +14,7 @@ FAST = {
     "bananas": {"epochs": 30},
     "mlp": {"epochs": 30, "layers": 4},
     "ridge": {},
+    "ensemble": {"members": {"xgb": {"rounds": 30}, "ridge": {}}},
 }
 
 

@@ -179,9 +179,10 @@ class ParetoGuide(Guide):
         shortfall = self.scale.normalise(vectors)[:, None, :] - self.scale.normalise(self.front)[None, :, :]
         return np.maximum(shortfall.min(axis=2).max(axis=1), 0.0)
 
-    def select(self, candidates, count):
+    def select(self, candidates, count, local=False):
         """``count`` candidates chosen greedily by predicted hypervolume improvement, then by the
-        gap to the front; each proposal's prediction is its first term."""
+        gap to the front; each proposal's prediction is its first term. Every term is predicted
+        by its surrogate's :meth:`predict`, ``local`` candidates included."""
         if not self.rank:
             return super().select(candidates, count)
         if not candidates or count <= 0:

@@ -8,13 +8,12 @@ climbs; any other can still rank every source's candidates. Three kinds are buil
 
 * ``emprox`` (:class:`EmProxSurrogate`): the faithful EmProx, kNN in the pretrained
   autoencoder's embedding; ranks with the hard kNN, climbs its soft kNN;
-* ``label_aware`` (:class:`LabelAwareSurrogate`, the default): ranks with the label-aware
-  EmProx and, when the ascent is on, climbs the faithful EmProx's soft kNN over a memory
-  pseudo-labelled by it;
+* ``label_aware`` (:class:`LabelAwareSurrogate`, the default): ranks with the label-aware EmProx
+  (one-edit candidates optionally with the mean of other predictors, ``local``) and, when the
+  ascent is on, climbs the faithful EmProx's soft kNN over a memory pseudo-labelled by it;
 * any registered predictor (``{name: xgb, ...}``, :class:`PredictorSurrogate`): ranks only.
-
-Each kind has a frozen config whose fields are its options; ``surrogate: emprox`` is
-short for ``surrogate: {name: emprox}``.
+Each kind has a frozen config whose fields are its options; ``surrogate: emprox`` is short for
+``surrogate: {name: emprox}``.
 """
 from __future__ import annotations
 
@@ -50,6 +49,11 @@ class Surrogate(abc.ABC):
     @abc.abstractmethod
     def predict(self, archs: list) -> tuple:
         """``(mean, spread)``: predicted values and how uncertain each is, both ``(n,)`` float64."""
+
+    def predict_local(self, archs: list) -> tuple:
+        """:meth:`predict` for candidates one edit from told architectures (mutations, whose
+        order among siblings is what a screened search needs). Default: :meth:`predict`."""
+        return self.predict(archs)
 
     def soft_score(self, embedding):
         """Differentiable prediction of pooled embeddings, torch ``(B, d)`` → ``(B,)``."""
@@ -145,6 +149,9 @@ class LabelAwareSurrogateConfig(EmProxSurrogateConfig):
     name: str = "label_aware"
     ranker: dict = field(default_factory=dict)
     pseudo_labels: int = 200    #: unknown architectures labelled by the ranker for the climb's memory (ascent on)
+    #: ``{predictor name: options}`` refitted every round; one-edit candidates are ranked by the mean of
+    #: their predictions and the ranker's (:meth:`Surrogate.predict_local`); empty: the ranker alone
+    local: dict = field(default_factory=dict)
 
     def __post_init__(self):
         super().__post_init__()
@@ -157,6 +164,10 @@ class LabelAwareSurrogateConfig(EmProxSurrogateConfig):
 
         build(LabelAwareEmProxConfig, ranker, "surrogate.ranker")   # the one check of the ranker's options
         object.__setattr__(self, "ranker", ranker)
+        if self.local:   # resolved and checked as an ensemble's members are
+            from ...predictors.ensemble import resolve_members
+
+            object.__setattr__(self, "local", resolve_members(self.local, "surrogate.local"))
 
 
 class LabelAwareSurrogate(EmProxSurrogate):
@@ -177,6 +188,9 @@ class LabelAwareSurrogate(EmProxSurrogate):
         self.ranker = create_predictor("emprox_label_aware", self.space, {**self.config.ranker, "k": self.config.k},
                                        self.rng)
         self.trainings = 0
+        local = self.config.local   # each on its own generator, spawned without drawing from the search's
+        self.local = [create_predictor(name, self.space, options, rng) for (name, options), rng in
+                      zip(local.items(), self.rng.spawn(len(local)))]
 
     @property
     def climber(self):
@@ -188,6 +202,8 @@ class LabelAwareSurrogate(EmProxSurrogate):
         before = self.ranker.trained_on
         self.ranker.update(archs, values)
         self.trainings += int(self.ranker.trained_on != before)
+        for predictor in self.local:
+            predictor.update(archs, values)
         if not self.context.climbs:   # the faithful EmProx and its pseudo-labels serve only the climb
             return self
         count = self.config.pseudo_labels
@@ -201,6 +217,11 @@ class LabelAwareSurrogate(EmProxSurrogate):
 
     def predict(self, archs):
         return self.ranker.predict_with_spread(archs)
+
+    def predict_local(self, archs):
+        """The mean of the ranker's and the ``local`` predictors' predictions; the ranker's spread."""
+        mean, spread = self.predict(archs)
+        return np.mean([mean] + [np.asarray(p.predict(archs), dtype=np.float64) for p in self.local], axis=0), spread
 
     @property
     def model(self):
@@ -249,8 +270,7 @@ class PredictorSurrogate(Surrogate):
 
     @staticmethod
     def default_samples(config, several_objectives):
-        """As the label-aware surrogate: a ranking-only surrogate screens 1000 uniform samples a
-        round with one objective, none with several."""
+        """As the label-aware surrogate's: 1000 uniform samples a round with one objective, none with several."""
         return 0 if several_objectives else 1000
 
 
@@ -326,5 +346,5 @@ class TermSurrogates:
         return self.cls.default_samples(self.config, several_objectives)
 
 
-__all__ = ["TermSurrogates", "Surrogate", "EmProxSurrogate", "LabelAwareSurrogate", "PredictorSurrogate", "resolve_surrogate",
-           "surrogate_config", "faithful_emprox"]
+__all__ = ["TermSurrogates", "Surrogate", "EmProxSurrogate", "LabelAwareSurrogate", "PredictorSurrogate",
+           "resolve_surrogate", "surrogate_config", "faithful_emprox"]

@@ -37,6 +37,7 @@ class MutationSource(ProposalSource):
     name = "mutation"
     Config = MutationConfig
     fills = True
+    local = True
 
     def __init__(self, config, context):
         super().__init__(config, context)
@@ -54,9 +55,9 @@ class MutationSource(ProposalSource):
         (a batch of one parent's mutants bets every slot on one neighbourhood)."""
         cap = self.config.per_parent
         if not cap or count >= len(candidates):
-            return guide.select(candidates, count)
+            return guide.select(candidates, count, local=True)
         taken, passed, per = [], [], {}
-        for proposal in guide.select(candidates, len(candidates)):
+        for proposal in guide.select(candidates, len(candidates), local=True):
             parent = self.parents.get(self.context.space.arch_id(proposal.arch), id(proposal))
             per[parent] = per.get(parent, 0) + 1
             (taken if per[parent] <= cap else passed).append(proposal)

@@ -35,6 +35,7 @@ class NeighborhoodSource(ProposalSource):
 
     name = "neighborhood"
     Config = NeighborhoodConfig
+    local = True
 
     def propose(self, guide, exclude):
         space, context = self.context.space, self.context

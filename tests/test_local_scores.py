@@ -1,0 +1,65 @@
+"""One-edit candidates (mutations, neighbourhoods) are ranked by the guide's local score: with
+``surrogate.local`` the mean of the label-aware ranker and other predictors, refitted every
+round; uniform samples keep the ranker alone, and without ``local`` nothing changes."""
+import numpy as np
+import pytest
+
+from nasearch import Search, TabularObjective
+from nasearch.errors import ConfigError
+from nasearch.predictors.tabular import XGBoost
+
+RANKER = {"members": 2, "epochs": 30, "width": 16}
+
+
+def _search(space, budget, **surrogate):
+    return Search(space, TabularObjective(space, "cifar10-valid"), "emprox_nao", budget, seed=0,
+                  options={"n_init": 10, "batch_size": 5, "candidates": 10,
+                           "surrogate": {"name": "label_aware", "ranker": RANKER, **surrogate}})
+
+
+def _source(optimizer, name):
+    return next(source for source in optimizer.sources if source.name == name)
+
+
+def test_mutations_are_ranked_by_the_mean_with_the_local_predictors_and_samples_by_the_ranker(nb201):
+    search = _search(nb201, 30, local={"xgb": {"rounds": 30}})
+    search.run()
+    optimizer = search.optimizer
+    guide, surrogate = optimizer.guide, optimizer.guide.surrogate
+    (trees,) = surrogate.local
+    assert isinstance(trees, XGBoost) and optimizer.config.surrogate["local"]["xgb"]["rounds"] == 30
+    mutation = _source(optimizer, "mutation")
+    children = mutation.propose(guide, [])
+    ranker = surrogate.ranker.predict(children)
+    mean = (ranker + trees.predict(children)) / 2
+    np.testing.assert_allclose(surrogate.predict_local(children)[0], mean)
+    chosen = mutation.choose(guide, children, 3)
+    np.testing.assert_allclose([p.predicted for p in chosen], np.sort(mean)[::-1][:3])
+    assert not np.allclose(mean, ranker), "the trees must change the local scores"
+    # the uniform samples are ranked by the ranker alone
+    sample = _source(optimizer, "sample")
+    drawn = sample.propose(guide, [])[:50]
+    picked = sample.choose(guide, drawn, 3)
+    np.testing.assert_allclose([p.predicted for p in picked], np.sort(surrogate.ranker.predict(drawn))[::-1][:3])
+    # the trees were refitted on the last round's told set (they remember it nearly exactly)
+    told = list(guide.archs)
+    assert np.corrcoef(trees.predict(told), guide.values)[0, 1] > 0.9
+
+
+def test_without_local_predictors_the_local_score_is_the_rankers(nb201):
+    search = _search(nb201, 20)
+    search.run()
+    guide = search.optimizer.guide
+    children = _source(search.optimizer, "mutation").propose(guide, [])
+    np.testing.assert_array_equal(guide.score_local(children), guide.score(children))
+    assert search.optimizer.config.surrogate["local"] == {}
+
+
+@pytest.mark.parametrize("local, message", [
+    ({"xgboost": {}}, "unknown predictor 'xgboost' in surrogate.local"),
+    ({"xgb": {"depth": 2}}, "surrogate.local.xgb"),
+])
+def test_a_bad_local_predictor_is_a_one_line_error(nb201, local, message):
+    with pytest.raises(ConfigError, match=message) as error:
+        _search(nb201, 20, local=local)
+    assert "\n" not in str(error.value)
