@@ -63,3 +63,22 @@ def test_a_bad_local_predictor_is_a_one_line_error(nb201, local, message):
     with pytest.raises(ConfigError, match=message) as error:
         _search(nb201, 20, local=local)
     assert "\n" not in str(error.value)
+
+
+def test_a_guide_written_before_local_selection_picks_local_candidates_with_its_own_select():
+    from nasearch.optimizers.emprox_nao.guide import Guide
+
+    class OlderGuide(Guide):   # overrides select(candidates, count) only, as plug-ins did before
+        def _fit(self):
+            return None
+
+        def soft_score(self, outputs):
+            raise NotImplementedError
+
+        def score(self, archs):
+            return np.zeros(len(archs))
+
+        def select(self, candidates, count):
+            return ["its own pick"] * count
+
+    assert OlderGuide([], [], np.random.default_rng(0)).select_local(["a", "b"], 2) == ["its own pick"] * 2

@@ -21,6 +21,11 @@ def _default_members() -> dict:
     return {"emprox_label_aware": {}, "xgb": {}}
 
 
+def mean_of(predictions) -> np.ndarray:
+    """The unweighted mean of several ``(n,)`` predictions (one per predictor), float64 ``(n,)``."""
+    return np.mean([np.asarray(p, dtype=np.float64) for p in predictions], axis=0)
+
+
 def resolve_members(members: dict, section: str) -> dict:
     """``{predictor name: its full options}`` from ``members`` (name → options or None), each
     resolved through its predictor's Config; a bad name or option is a one-line error that
@@ -83,12 +88,11 @@ class Ensemble(Predictor):
         return self
 
     def predict(self, archs):
-        return np.mean([np.asarray(m.predict(archs), dtype=np.float64) for m in self.members], axis=0)
+        return mean_of(m.predict(archs) for m in self.members)
 
     def predict_with_spread(self, archs):
         parts = [m.predict_with_spread(archs) for m in self.members]
-        return (np.mean([np.asarray(mean, dtype=np.float64) for mean, _ in parts], axis=0),
-                np.mean([np.asarray(spread, dtype=np.float64) for _, spread in parts], axis=0))
+        return mean_of(mean for mean, _ in parts), mean_of(spread for _, spread in parts)
 
     def predict_spread(self, archs):
         return self.predict_with_spread(archs)[1]

@@ -54,11 +54,6 @@ class Guide(abc.ABC):
     def score(self, archs: list) -> np.ndarray:
         """Hard score ``(n,)`` that ranks candidate architectures, larger is better."""
 
-    def score_local(self, archs: list) -> np.ndarray:
-        """Hard score ``(n,)`` of candidates one edit from told architectures (what the mutation and
-        neighbourhood sources propose), larger is better. Default: :meth:`score`."""
-        return self.score(archs)
-
     def fitness(self) -> list:
         """One score per known architecture (ascent seeds, tournaments): the told values."""
         return self.values
@@ -80,10 +75,19 @@ class Guide(abc.ABC):
         top = np.sort(self.values)[-top_count:] if self.values else []
         return len(top) < top_count or value > top[0]
 
-    def select(self, candidates: list, count: int, local: bool = False) -> list:
-        """``count`` :class:`Proposal` s: the best by :meth:`score` (:meth:`score_local` for ``local``
-        candidates; in the given order if ``rank`` is off), each with its score as the prediction."""
-        predicted = (self.score_local if local else self.score)(candidates) if candidates else np.zeros(0)
+    def select(self, candidates: list, count: int) -> list:
+        """``count`` :class:`Proposal` s: the best by :meth:`score` (in the given order if ``rank``
+        is off), each with its score as the prediction."""
+        return self._best(candidates, count, self.score)
+
+    def select_local(self, candidates: list, count: int) -> list:
+        """:meth:`select` for candidates one edit from told architectures (what the sources whose
+        ``local`` is true propose). Default: :meth:`select`, so a guide that only overrides
+        :meth:`select` ranks them the same way."""
+        return self.select(candidates, count)
+
+    def _best(self, candidates: list, count: int, score) -> list:
+        predicted = score(candidates) if candidates else np.zeros(0)
         order = np.argsort(-predicted, kind="stable") if self.rank else np.arange(len(candidates))
         return [Proposal(candidates[i], float(predicted[i])) for i in order[:count]]
 
@@ -114,7 +118,11 @@ class SurrogateGuide(Guide):
         return self._optimistic(*self.surrogate.predict(archs))
 
     def score_local(self, archs):
+        """:meth:`score` from the surrogate's :meth:`~.surrogate.Surrogate.predict_local`."""
         return self._optimistic(*self.surrogate.predict_local(archs))
+
+    def select_local(self, candidates, count):
+        return self._best(candidates, count, self.score_local)
 
     def _optimistic(self, mean, spread):
         return mean + self.optimism * spread if self.optimism else mean

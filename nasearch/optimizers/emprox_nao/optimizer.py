@@ -27,7 +27,8 @@ from .guide import SurrogateGuide, resolved_optimism
 from .loop import GradientSearch
 from .pareto_guide import DEFAULT_OPTIMISM, ParetoConfig, ParetoGuide
 from .sources import EMPROX_NAO_SOURCES
-from .surrogate import TermSurrogates, resolve_surrogate
+from .surrogate import resolve_surrogate
+from .term_surrogates import TermSurrogates
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ EmProx-NAO:
    candidate is predicted to improve it.
 
 Its settings are EmProx-NAO's ``pareto`` options and ``optimism`` (default 1 here). Its
-surrogates come from a :class:`~nasearch.optimizers.emprox_nao.surrogate.TermSurrogates`.
+surrogates come from a :class:`~nasearch.optimizers.emprox_nao.term_surrogates.TermSurrogates`.
 """
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ class ParetoGuide(Guide):
     """Per-round multi-objective state of EmProx-NAO (see the module docstring).
 
     ``goal`` is the search's goal, ``surrogates`` a
-    :class:`~nasearch.optimizers.emprox_nao.surrogate.TermSurrogates` (a term's surrogate),
+    :class:`~nasearch.optimizers.emprox_nao.term_surrogates.TermSurrogates` (a term's surrogate),
     ``known_metrics(arch)`` the free lookups, ``sample_unknown(count)`` distinct unknown
     architectures (for the memory).
     """
@@ -179,10 +179,10 @@ class ParetoGuide(Guide):
         shortfall = self.scale.normalise(vectors)[:, None, :] - self.scale.normalise(self.front)[None, :, :]
         return np.maximum(shortfall.min(axis=2).max(axis=1), 0.0)
 
-    def select(self, candidates, count, local=False):
+    def select(self, candidates, count):
         """``count`` candidates chosen greedily by predicted hypervolume improvement, then by the
-        gap to the front; each proposal's prediction is its first term. Every term is predicted
-        by its surrogate's :meth:`predict`, ``local`` candidates included."""
+        gap to the front; each proposal's prediction is its first term. Local candidates are
+        chosen the same way (every term predicted by its surrogate's :meth:`predict`)."""
         if not self.rank:
             return super().select(candidates, count)
         if not candidates or count <= 0:

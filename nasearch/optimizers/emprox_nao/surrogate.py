@@ -12,8 +12,10 @@ climbs; any other can still rank every source's candidates. Three kinds are buil
   (one-edit candidates optionally with the mean of other predictors, ``local``) and, when the
   ascent is on, climbs the faithful EmProx's soft kNN over a memory pseudo-labelled by it;
 * any registered predictor (``{name: xgb, ...}``, :class:`PredictorSurrogate`): ranks only.
+
 Each kind has a frozen config whose fields are its options; ``surrogate: emprox`` is short for
-``surrogate: {name: emprox}``.
+``surrogate: {name: emprox}``. A search's surrogate per objective term is
+:class:`~nasearch.optimizers.emprox_nao.term_surrogates.TermSurrogates`.
 """
 from __future__ import annotations
 
@@ -191,6 +193,7 @@ class LabelAwareSurrogate(EmProxSurrogate):
         local = self.config.local   # each on its own generator, spawned without drawing from the search's
         self.local = [create_predictor(name, self.space, options, rng) for (name, options), rng in
                       zip(local.items(), self.rng.spawn(len(local)))]
+        self._local_told = None   # the told set the local predictors have yet to be refitted on
 
     @property
     def climber(self):
@@ -202,8 +205,8 @@ class LabelAwareSurrogate(EmProxSurrogate):
         before = self.ranker.trained_on
         self.ranker.update(archs, values)
         self.trainings += int(self.ranker.trained_on != before)
-        for predictor in self.local:
-            predictor.update(archs, values)
+        # refitted when first asked for a local score: a guide that never asks (several objectives) costs nothing
+        self._local_told = (list(archs), values) if self.local else None
         if not self.context.climbs:   # the faithful EmProx and its pseudo-labels serve only the climb
             return self
         count = self.config.pseudo_labels
@@ -220,8 +223,14 @@ class LabelAwareSurrogate(EmProxSurrogate):
 
     def predict_local(self, archs):
         """The mean of the ranker's and the ``local`` predictors' predictions; the ranker's spread."""
+        from ...predictors.ensemble import mean_of
+
+        if self._local_told is not None:
+            for predictor in self.local:
+                predictor.update(*self._local_told)
+            self._local_told = None
         mean, spread = self.predict(archs)
-        return np.mean([mean] + [np.asarray(p.predict(archs), dtype=np.float64) for p in self.local], axis=0), spread
+        return mean_of([mean] + [p.predict(archs) for p in self.local]), spread
 
     @property
     def model(self):
@@ -312,39 +321,5 @@ def surrogate_config(section: dict):
     return cls, build(cls.Config, section, "surrogate")
 
 
-class TermSurrogates:
-    """The surrogate of each objective term of a search, made from its ``surrogate`` section.
-
-    A term that must be evaluated gets the configured surrogate, kept across rounds (a
-    label-aware ranker retrains only as the told set grows). A term known without evaluation
-    (a hardware cost) gets a faithful EmProx over exactly known values, with the section's
-    soft-kNN options where it has them: the climb needs a differentiable score for every term.
-    """
-
-    def __init__(self, space, section: dict, plan, seed: int, rng, context):
-        self.space, self.plan, self.seed, self.rng, self.context = space, plan, seed, rng, context
-        self.cls, self.config = surrogate_config(section)
-        shared = {f.name for f in dataclasses.fields(EmProxSurrogateConfig)} - {"name"}
-        self.lookup_config = EmProxSurrogateConfig(**{key: value for key, value in section.items() if key in shared})
-        self._learned: dict = {}   # term -> its surrogate
-
-    def for_term(self, term: int = 0, learned: bool = True) -> Surrogate:
-        """Term ``term``'s surrogate (``learned``: one that needs evaluating)."""
-        if not learned:
-            return EmProxSurrogate(self.space, self.lookup_config, self.plan, self.seed, self.rng, self.context)
-        if term not in self._learned:
-            self._learned[term] = self.cls(self.space, self.config, self.plan, self.seed, self.rng, self.context)
-        return self._learned[term]
-
-    @property
-    def climbs(self) -> bool:
-        """Whether the search climbs the terms' differentiable scores (the decoded ascent is on)."""
-        return self.context.climbs
-
-    def default_samples(self, several_objectives: bool) -> int:
-        """The ``sample`` source's count when it is unset (:meth:`Surrogate.default_samples`)."""
-        return self.cls.default_samples(self.config, several_objectives)
-
-
-__all__ = ["TermSurrogates", "Surrogate", "EmProxSurrogate", "LabelAwareSurrogate", "PredictorSurrogate",
+__all__ = ["Surrogate", "EmProxSurrogate", "LabelAwareSurrogate", "PredictorSurrogate",
            "resolve_surrogate", "surrogate_config", "faithful_emprox"]

@@ -14,7 +14,7 @@ class ProposalSource(abc.ABC):
     #: whether it can always make more candidates, so it makes up for the others' shortfall
     fills: bool = False
     #: whether its candidates are one edit from told architectures, so the guide ranks them by its
-    #: local score (:meth:`~nasearch.optimizers.emprox_nao.guide.Guide.score_local`)
+    #: local selection (:meth:`~nasearch.optimizers.emprox_nao.guide.Guide.select_local`)
     local: bool = False
 
     def __init__(self, config, context):
@@ -31,5 +31,5 @@ class ProposalSource(abc.ABC):
     def choose(self, guide, candidates: list, count: int) -> list:
         """``count`` :class:`~nasearch.optimizers.base.Proposal` s from this round's ``candidates``
         (its own :meth:`propose` d ones). Default: the guide's best
-        (:meth:`~nasearch.optimizers.emprox_nao.guide.Guide.select`), local if :attr:`local`."""
-        return guide.select(candidates, count, self.local)
+        (:meth:`~nasearch.optimizers.emprox_nao.guide.Guide.select`, ``select_local`` if :attr:`local`)."""
+        return (guide.select_local if self.local else guide.select)(candidates, count)

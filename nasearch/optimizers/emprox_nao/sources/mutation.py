@@ -55,9 +55,9 @@ class MutationSource(ProposalSource):
         (a batch of one parent's mutants bets every slot on one neighbourhood)."""
         cap = self.config.per_parent
         if not cap or count >= len(candidates):
-            return guide.select(candidates, count, local=True)
+            return guide.select_local(candidates, count)
         taken, passed, per = [], [], {}
-        for proposal in guide.select(candidates, len(candidates), local=True):
+        for proposal in guide.select_local(candidates, len(candidates)):
             parent = self.parents.get(self.context.space.arch_id(proposal.arch), id(proposal))
             per[parent] = per.get(parent, 0) + 1
             (taken if per[parent] <= cap else passed).append(proposal)
