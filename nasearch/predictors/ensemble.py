@@ -40,7 +40,8 @@ def resolve_members(members: dict, section: str) -> dict:
         if name == Ensemble.name:
             raise ConfigError(f"an ensemble cannot be one of {section}; list its members instead")
         if name not in registry.names():
-            raise ConfigError(f"unknown predictor {name!r} in {section}; choose from {', '.join(registry.names())}")
+            choices = ", ".join(n for n in registry.names() if n != Ensemble.name)
+            raise ConfigError(f"unknown predictor {name!r} in {section}; choose from {choices}")
         if options is not None and not isinstance(options, dict):
             raise ConfigError(f"{section}.{name} takes a mapping of options, got {options!r}")
         resolved[name] = to_dict(build(registry.factory(name).Config, options or {}, f"{section}.{name}"))
