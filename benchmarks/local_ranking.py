@@ -11,8 +11,8 @@ known (a parent with fewer than two is skipped). Every ranker is fitted on the s
 Reported per ranker: the true gain of its pick over the parent (percentage points, the
 benchmark's value, which no ranker sees), the Spearman correlation of its predictions with
 the true values within each parent's mutations, and the pick's gain minus the default
-ranker's, paired on the seeds. One row is derived, not fitted: the mean of the search's ranker's
-and XGBoost's predictions, which is how ``surrogate.local`` ranks one-edit candidates.
+ranker's, paired on the seeds. Two rows are derived, not fitted: the mean of the search's ranker's
+predictions and XGBoost's, or the MLP ensemble's, which is how ``surrogate.local`` ranks one-edit candidates.
 """
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ from nasearch import Search  # noqa: E402
 from nasearch.compare import paired_difference, verdict  # noqa: E402
 from nasearch.optimizers.emprox_nao.surrogate import SEARCH_RANKER  # noqa: E402
 
+#: the small MLP ensemble of the lever ``surrogate: {name: label_aware, local: {mlp: ...}}``
+LOCAL_MLP = {"ensemble": 3, "layers": 3, "width": 64, "epochs": 100, "loss": "mse"}
 #: label → (predictor name, options, whether it reads the seed's pretrained autoencoder)
 RANKERS = {
     "label-aware EmProx (the search's)": ("emprox_label_aware", dict(SEARCH_RANKER), False),
@@ -42,10 +44,14 @@ RANKERS = {
     "XGBoost": ("xgb", {}, False),
     "label-aware EmProx + XGBoost, mean (ensemble)": (
         "ensemble", {"members": {"emprox_label_aware": dict(SEARCH_RANKER), "xgb": {}}}, False),
+    "MLP ensemble on the one-hot encoding": ("mlp", dict(LOCAL_MLP), False),
 }
 BASE = "label-aware EmProx (the search's)"
 #: the lever ``surrogate: {name: label_aware, local: {xgb: {}}}``: the mean of these two rows' predictions
 LOCAL_MEAN = ("the search's ranker and XGBoost, mean (surrogate.local)", BASE, "XGBoost")
+#: the same with the MLP ensemble (``local: {mlp: LOCAL_MLP}``)
+LOCAL_MLP_MEAN = ("the search's ranker and the MLP ensemble, mean (surrogate.local)", BASE,
+                  "MLP ensemble on the one-hot encoding")
 
 
 def picks(families, predictions) -> tuple:
@@ -87,8 +93,8 @@ def measure(space_name, seed, known, parents, mutants) -> dict:
         seconds = time.perf_counter() - start
         predictions[label] = [np.asarray(ranker.predict(children), dtype=float) for _, children, _ in families]
         results[label] = picks(families, predictions[label]) + (seconds,)
-    label, first, second = LOCAL_MEAN
-    results[label] = picks(families, [(a + b) / 2 for a, b in zip(predictions[first], predictions[second])]) + (0.0,)
+    for label, first, second in (LOCAL_MEAN, LOCAL_MLP_MEAN):
+        results[label] = picks(families, [(a + b) / 2 for a, b in zip(predictions[first], predictions[second])]) + (0.0,)
     results["a random mutation"] = (float(np.mean([np.mean(t) - v for v, _, t in families])), 0.0, 0.0)
     results["the best mutation (an oracle)"] = (float(np.mean([np.max(t) - v for v, _, t in families])), 1.0, 0.0)
     return results
