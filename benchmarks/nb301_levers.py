@@ -106,6 +106,15 @@ VARIANTS = {
     # mutations best in benchmarks/local_ranking.py (the surrogate benchmark is itself a network)
     "default, an MLP in the mutations' ranking": ("emprox_nao", {"surrogate": {"name": "label_aware",
                                                                              "local": {"mlp": LOCAL_MLP}}}),
+    # the same MLP trained half as long: half its cost, if the order of a good cell's mutations survives
+    "default, an MLP of 50 epochs in the mutations' ranking": ("emprox_nao", {"surrogate": {
+        "name": "label_aware", "local": {"mlp": {**LOCAL_MLP, "epochs": 50}}}}),
+    # the same MLP trained afresh only as the told set grows by a quarter or a half, and in between
+    # trained 10 more epochs from where it stood on every told value: a fraction of the cost
+    "default, a warm MLP in the mutations' ranking (growth 0.25)": ("emprox_nao", {"surrogate": {
+        "name": "label_aware", "local": {"mlp": {**LOCAL_MLP, "refit_growth": 0.25, "warm_epochs": 10}}}}),
+    "default, a warm MLP in the mutations' ranking (growth 0.5)": ("emprox_nao", {"surrogate": {
+        "name": "label_aware", "local": {"mlp": {**LOCAL_MLP, "refit_growth": 0.5, "warm_epochs": 10}}}}),
 }
 BASE = "EmProx-NAO faithful"
 

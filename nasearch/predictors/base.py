@@ -51,6 +51,13 @@ class Predictor(abc.ABC):
         return self.fit(archs, values)
 
     @staticmethod
+    def grown_enough(count: int, trained_on: int, growth: float) -> bool:
+        """Whether ``count`` told architectures are at least one more than, and ``growth`` (a
+        fraction) more than, the ``trained_on`` of the last full training: the rule by which a
+        costly predictor's :meth:`update` retrains, so N evaluations cost O(log N) trainings."""
+        return count >= max(trained_on + 1, trained_on * (1 + growth))
+
+    @staticmethod
     def check_targets(archs: list, values) -> np.ndarray:
         values = np.asarray(values, dtype=np.float64).reshape(-1)
         if len(values) != len(archs):

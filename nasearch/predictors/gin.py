@@ -120,7 +120,7 @@ class GIN(Predictor):
         """Retrain only once the known set has grown by ``refit_growth`` (at least one architecture)
         since the last training, so a search of N evaluations trains O(log N) times; in between the
         trained encoders are kept (the label-aware kNN still remembers every known value)."""
-        if self.encoder is None or len(archs) >= max(self.trained_on + 1, self.trained_on * (1 + self.config.refit_growth)):
+        if self.encoder is None or self.grown_enough(len(archs), self.trained_on, self.config.refit_growth):
             return self.fit(archs, values)
         self._after_fit(archs, self.check_targets(archs, values))
         return self

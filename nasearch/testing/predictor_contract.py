@@ -68,6 +68,18 @@ class PredictorContract:
         predicted = predictor.predict(archs[80:])
         assert stats.spearmanr(predicted, values[80:])[0] >= self.min_heldout_spearman
 
+    def test_update_on_a_growing_set_predicts_a_mean_and_a_spread(self, space, dataset, make_predictor):
+        # a search calls update() every round on a told set that only grows
+        archs, values = _data(space, dataset, 48, 4)
+        predictor = make_predictor(np.random.default_rng(3))
+        for count in (30, 33, 48):
+            assert predictor.update(archs[:count], values[:count]) is predictor
+        test, _ = _data(space, dataset, 9, 5)
+        mean, spread = predictor.predict_with_spread(test)
+        assert mean.shape == spread.shape == (9,)
+        assert np.all(np.isfinite(mean)) and np.all(np.isfinite(spread)) and np.all(spread >= 0)
+        np.testing.assert_allclose(mean, predictor.predict(test), rtol=1e-6)
+
     def test_a_pickled_predictor_predicts_the_same(self, space, dataset, make_predictor):
         import pickle
 
