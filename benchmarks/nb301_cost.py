@@ -17,13 +17,22 @@ from nasearch import Search  # noqa: E402
 from nasearch.objective import TabularObjective  # noqa: E402
 from nasearch.registry import get_search_space  # noqa: E402
 
+from local_ranking import LOCAL_MLP  # noqa: E402  (the lever's MLP, one copy)
+
 #: (label, optimizer, options): today's default, its states before greedier tournaments and before aged
 #: parents, the climb, the references
 CONTENDERS = [("EmProx-NAO (default)", "emprox_nao", {}),
               ("EmProx-NAO, tournaments of 10", "emprox_nao", {"sources": {"mutation": {"population": 30, "tournament": 10}}}),
               ("EmProx-NAO, parents from every told one", "emprox_nao", {"sources": {"mutation": {"population": 0}}}),
               ("EmProx-NAO climb", "emprox_nao", {"sources": {"ascent": {}, "mutation": {"population": 0}}}),
-              ("RE", "evolution", {}), ("RE + EmProx screen", "evolution", {"screen": 10}), ("TPE", "tpe", {})]
+              ("RE", "evolution", {}), ("RE + EmProx screen", "evolution", {"screen": 10}), ("TPE", "tpe", {}),
+              # the lever surrogate.local: a small MLP ensemble beside the ranker for the one-edit mutations,
+              # retrained every round, or afresh only at a quarter's growth with 10 warm epochs in between
+              ("EmProx-NAO, an MLP in the mutations' ranking", "emprox_nao",
+               {"surrogate": {"name": "label_aware", "local": {"mlp": LOCAL_MLP}}}),
+              ("EmProx-NAO, a warm MLP in the mutations' ranking", "emprox_nao",
+               {"surrogate": {"name": "label_aware", "local": {"mlp": {**LOCAL_MLP, "refit_growth": 0.25,
+                                                                        "warm_epochs": 10}}}})]
 
 
 def main(argv=None) -> None:
