@@ -110,13 +110,13 @@ class MLP(Predictor):
 
         values = self.check_targets(archs, values)
         _, self.mean, self.std = zscore(values)
+        x = torch.as_tensor(self._features(archs))                                  # (n, features)
         with torch_seeded(self.rng):
             generator = torch_generator(self.rng)
-            self.network = _ensemble_mlp(self.config.ensemble, self._features(archs[:1]).shape[1],
-                                         self.config.layers, self.config.width)
+            self.network = _ensemble_mlp(self.config.ensemble, x.shape[1], self.config.layers, self.config.width)
             # one Adam over the stacked members is each member's own Adam: its update is elementwise
             self.optimizer = torch.optim.Adam(self.network.parameters(), lr=self.config.lr, fused=True)
-        self._train(archs, values, self.config.epochs, generator)
+        self._train(x, values, self.config.epochs, generator)
         self.trained_on = len(archs)
         return self
 
@@ -128,15 +128,18 @@ class MLP(Predictor):
             return self.fit(archs, values)
         values = self.check_targets(archs, values)
         if self.config.warm_epochs:
-            self._train(archs, values, self.config.warm_epochs, torch_generator(self.rng))
+            import torch
+
+            x = torch.as_tensor(self._features(archs))
+            self._train(x, values, self.config.warm_epochs, torch_generator(self.rng))
         return self
 
-    def _train(self, archs, values, epochs: int, generator) -> None:
-        """``epochs`` epochs of minibatch Adam, each member on its own shuffle of the architectures."""
+    def _train(self, x, values, epochs: int, generator) -> None:
+        """``epochs`` epochs of minibatch Adam on features ``x`` ``(n, features)``, each member on
+        its own shuffle of the architectures."""
         import torch
         import torch.nn.functional as F
 
-        x = torch.as_tensor(self._features(archs))                                  # (n, features)
         y = torch.as_tensor((values - self.mean) / self.std, dtype=torch.float32)   # (n,)
         loss_fn = F.l1_loss if self.config.loss == "l1" else F.mse_loss
         members, size = self.config.ensemble, self.config.batch_size
@@ -161,16 +164,22 @@ class MLP(Predictor):
         with torch.no_grad():
             return self.network(x.expand(self.config.ensemble, *x.shape)).squeeze(-1)
 
+    def _percent(self, scores) -> np.ndarray:
+        """z-scored torch predictions back in the values' units, float64."""
+        return scores.numpy().astype(np.float64) * self.std + self.mean
+
     def member_predictions(self, archs) -> np.ndarray:
         """Each member's predictions, ``(ensemble, len(archs))`` float64 percent."""
-        return self._member_scores(archs).numpy().astype(np.float64) * self.std + self.mean
+        return self._percent(self._member_scores(archs))
 
     def predict(self, archs):
-        return self._member_scores(archs).mean(0).numpy().astype(np.float64) * self.std + self.mean
+        return self._percent(self._member_scores(archs).mean(0))
 
     def predict_with_spread(self, archs):
-        """The members' mean and their standard deviation (BANANAS's uncertainty; zeros for one network)."""
-        return self.predict(archs), self.member_predictions(archs).std(0)
+        """The members' mean and their standard deviation (BANANAS's uncertainty; zeros for one
+        network), from one forward pass."""
+        scores = self._member_scores(archs)
+        return self._percent(scores.mean(0)), self._percent(scores).std(0)
 
     def predict_spread(self, archs):
         return self.predict_with_spread(archs)[1]
