@@ -195,7 +195,7 @@ def test_mutations_per_parent_caps_a_batchs_children_of_one_parent(nb201):
         parent = told[mutation.parents[nb201.arch_id(child)]]
         edits = sum(a != b for a, b in zip(nb201.to_sequence(child), nb201.to_sequence(parent)))
         assert edits == 1, (nb201.to_string(child), nb201.to_string(parent))
-    ranked = optimizer.guide.select(children, len(children))
+    ranked = optimizer.guide.select_local(children, len(children))
     parent_of = [mutation.parents[nb201.arch_id(p.arch)] for p in ranked]
     distinct = len(set(parent_of))
     assert 1 < distinct < len(children), "seed 0 must give some parent several children"
