@@ -33,6 +33,8 @@ from nasearch.optimizers.emprox_nao.surrogate import SEARCH_RANKER  # noqa: E402
 
 #: the small MLP ensemble of the lever ``surrogate: {name: label_aware, local: {mlp: ...}}``
 LOCAL_MLP = {"ensemble": 3, "layers": 3, "width": 64, "epochs": 100, "loss": "mse"}
+#: the same MLP trained afresh only at a quarter's growth, 10 warm epochs in between (the warm lever)
+LOCAL_WARM_MLP = {**LOCAL_MLP, "refit_growth": 0.25, "warm_epochs": 10}
 #: label → (predictor name, options, whether it reads the seed's pretrained autoencoder)
 RANKERS = {
     "label-aware EmProx (the search's)": ("emprox_label_aware", dict(SEARCH_RANKER), False),

@@ -17,7 +17,7 @@ from nasearch import Search  # noqa: E402
 from nasearch.objective import TabularObjective  # noqa: E402
 from nasearch.registry import get_search_space  # noqa: E402
 
-from local_ranking import LOCAL_MLP  # noqa: E402  (the lever's MLP, one copy)
+from local_ranking import LOCAL_MLP, LOCAL_WARM_MLP  # noqa: E402  (the levers' MLPs, one copy)
 
 #: (label, optimizer, options): today's default, its states before greedier tournaments and before aged
 #: parents, the climb, the references
@@ -31,8 +31,7 @@ CONTENDERS = [("EmProx-NAO (default)", "emprox_nao", {}),
               ("EmProx-NAO, an MLP in the mutations' ranking", "emprox_nao",
                {"surrogate": {"name": "label_aware", "local": {"mlp": LOCAL_MLP}}}),
               ("EmProx-NAO, a warm MLP in the mutations' ranking", "emprox_nao",
-               {"surrogate": {"name": "label_aware", "local": {"mlp": {**LOCAL_MLP, "refit_growth": 0.25,
-                                                                        "warm_epochs": 10}}}})]
+               {"surrogate": {"name": "label_aware", "local": {"mlp": LOCAL_WARM_MLP}}})]
 
 
 def main(argv=None) -> None:

@@ -26,7 +26,7 @@ from nasearch.compare import paired_difference, verdict  # noqa: E402
 from nasearch.errors import NasearchError  # noqa: E402
 from nasearch.optimizers.emprox_nao.surrogate import SEARCH_RANKER  # noqa: E402
 
-from local_ranking import LOCAL_MLP  # noqa: E402  (the lever's MLP, one copy)
+from local_ranking import LOCAL_MLP, LOCAL_WARM_MLP  # noqa: E402  (the levers' MLPs, one copy)
 
 ALL_PARENTS = {"mutation": {"population": 0}}   # the mutation parents of every row before aged parents
 AGED = {"mutation": {"population": 30}}   # aged parents with tournaments of 10, the default before greedier ones
@@ -112,9 +112,9 @@ VARIANTS = {
     # the same MLP trained afresh only as the told set grows by a quarter or a half, and in between
     # trained 10 more epochs from where it stood on every told value: a fraction of the cost
     "default, a warm MLP in the mutations' ranking (growth 0.25)": ("emprox_nao", {"surrogate": {
-        "name": "label_aware", "local": {"mlp": {**LOCAL_MLP, "refit_growth": 0.25, "warm_epochs": 10}}}}),
+        "name": "label_aware", "local": {"mlp": LOCAL_WARM_MLP}}}),
     "default, a warm MLP in the mutations' ranking (growth 0.5)": ("emprox_nao", {"surrogate": {
-        "name": "label_aware", "local": {"mlp": {**LOCAL_MLP, "refit_growth": 0.5, "warm_epochs": 10}}}}),
+        "name": "label_aware", "local": {"mlp": {**LOCAL_WARM_MLP, "refit_growth": 0.5}}}}),
 }
 BASE = "EmProx-NAO faithful"
 

@@ -23,6 +23,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nasearch.compare import paired_difference, run_config_file, verdict  # noqa: E402
+from nasearch.errors import NasearchError  # noqa: E402
 from nasearch.seeding import restart_with_fixed_hash_seed  # noqa: E402
 
 CHECKPOINTS = (50, 100, 200, 300, 500)
@@ -45,11 +46,13 @@ def differences(path: str, row: str, minus: str, progress: bool = False) -> dict
 
 def table(groups: list, row: str, minus: str, progress: bool = False) -> str:
     """The markdown table: one line per ``(name, configs)`` group, one column per checkpoint."""
-    lines = []
+    lines, read = [], {}   # a comparison in several groups is read back once
     for name, paths in groups:
         pooled: dict = {}
         for path in paths:
-            for n, values in differences(path, row, minus, progress).items():
+            if path not in read:
+                read[path] = differences(path, row, minus, progress)
+            for n, values in read[path].items():
                 pooled.setdefault(n, []).append(values)
         cells = []
         for n in CHECKPOINTS:
@@ -78,7 +81,11 @@ def main(argv=None) -> None:
         if len(group) < 2:
             parser.error(f"--group {group[0]!r} names no config; give its name, then one or more compare configs")
         groups.append((group[0], group[1:]))
-    print(table(groups, args.row, args.minus, args.progress))
+    try:
+        print(table(groups, args.row, args.minus, args.progress))
+    except NasearchError as error:   # a bad config: one line, as the CLI gives it
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

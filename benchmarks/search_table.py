@@ -30,6 +30,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nasearch.compare import paired_difference, run_config_file, verdict  # noqa: E402
+from nasearch.errors import NasearchError  # noqa: E402
 from nasearch.seeding import restart_with_fixed_hash_seed  # noqa: E402
 
 CHECKPOINTS = (50, 100, 200, 300, 500)
@@ -113,4 +114,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except NasearchError as error:   # a bad config: one line, as the CLI gives it
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)

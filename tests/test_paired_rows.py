@@ -24,7 +24,8 @@ def _config(tmp_path, name, first_seed):
 
 def _at_50(output, label):
     """``{seed: incumbent after 50 evaluations}`` of one row, from compare's own incumbents.csv."""
-    return {int(r["seed"]): float(r["incumbent"]) for r in csv.DictReader(open(output / "incumbents.csv"))
+    rows = csv.DictReader((output / "incumbents.csv").read_text().splitlines())
+    return {int(r["seed"]): float(r["incumbent"]) for r in rows
             if r["optimizer"] == label and int(r["query"]) == 50}
 
 
@@ -53,3 +54,11 @@ def test_a_group_without_a_config_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as stop:
         paired_rows.main(["--row", "RE", "--minus", "RS", "--group", "lonely"])
     assert stop.value.code == 2 and "names no config" in capsys.readouterr().err
+
+
+def test_a_missing_config_is_one_line_naming_the_fix(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        paired_rows.main(["--row", "RE", "--minus", "RS", "--group", "g", str(tmp_path / "nope.yaml")])
+    error = capsys.readouterr().err
+    assert stop.value.code == 2 and error.count("\n") == 1
+    assert "does not exist; pass an existing YAML file" in error
