@@ -31,7 +31,10 @@ CONTENDERS = [("EmProx-NAO (default)", "emprox_nao", {}),
               ("EmProx-NAO, an MLP in the mutations' ranking", "emprox_nao",
                {"surrogate": {"name": "label_aware", "local": {"mlp": LOCAL_MLP}}}),
               ("EmProx-NAO, a warm MLP in the mutations' ranking", "emprox_nao",
-               {"surrogate": {"name": "label_aware", "local": {"mlp": LOCAL_WARM_MLP}}})]
+               {"surrogate": {"name": "label_aware", "local": {"mlp": LOCAL_WARM_MLP}}}),
+              # the warm MLP admitted only while it orders the search's new batches better (local_admission: earned)
+              ("EmProx-NAO, a warm MLP once it earns its place", "emprox_nao",
+               {"surrogate": {"name": "label_aware", "local": {"mlp": LOCAL_WARM_MLP}, "local_admission": "earned"}})]
 
 
 def main(argv=None) -> None:

@@ -115,6 +115,11 @@ VARIANTS = {
         "name": "label_aware", "local": {"mlp": LOCAL_WARM_MLP}}}),
     "default, a warm MLP in the mutations' ranking (growth 0.5)": ("emprox_nao", {"surrogate": {
         "name": "label_aware", "local": {"mlp": {**LOCAL_WARM_MLP, "refit_growth": 0.5}}}}),
+    # the warm MLP (growth 0.25) admitted to the ranking only while it has earned it: the mean ranks a round's
+    # mutations only while it has ordered the search's earlier batches, predicted before they were told,
+    # better than the ranker alone (local_admission: earned)
+    "default, a warm MLP in the mutations' ranking once it earns it": ("emprox_nao", {"surrogate": {
+        "name": "label_aware", "local": {"mlp": LOCAL_WARM_MLP}, "local_admission": "earned"}}),
 }
 BASE = "EmProx-NAO faithful"
 

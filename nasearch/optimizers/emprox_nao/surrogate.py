@@ -154,11 +154,18 @@ class LabelAwareSurrogateConfig(EmProxSurrogateConfig):
     #: ``{predictor name: options}`` refitted every round; one-edit candidates are ranked by the mean of
     #: their predictions and the ranker's (:meth:`Surrogate.predict_local`); empty: the ranker alone
     local: dict = field(default_factory=dict)
+    #: when ``local`` ranks: "always", or "earned": only while its mean with the ranker has ordered the
+    #: search's new evaluations better than the ranker alone, each batch predicted before it was told
+    #: (:mod:`~nasearch.optimizers.emprox_nao.admission`)
+    local_admission: str = "always"
 
     def __post_init__(self):
         super().__post_init__()
         if self.pseudo_labels < 0:
             raise ConfigError(f"surrogate option pseudo_labels must be >= 0, got {self.pseudo_labels}")
+        if self.local_admission not in ("always", "earned"):
+            raise ConfigError(f"surrogate option local_admission must be 'always' or 'earned', "
+                              f"got {self.local_admission!r}")
         ranker = {**SEARCH_RANKER, **dict(self.ranker)}
         if "k" in ranker or "temperature" in ranker:
             raise ConfigError("surrogate.ranker takes the GIN's options; set k as surrogate.k")
@@ -194,6 +201,12 @@ class LabelAwareSurrogate(EmProxSurrogate):
         self.local = [create_predictor(name, self.space, options, rng) for (name, options), rng in
                       zip(local.items(), self.rng.spawn(len(local)))]
         self._local_told = None   # the told set the local predictors have yet to be refitted on
+        self._local_fitted = False
+        self.admission = None
+        if self.local and self.config.local_admission == "earned":
+            from .admission import PrequentialAdmission
+
+            self.admission = PrequentialAdmission(self.space.arch_id)
 
     @property
     def climber(self):
@@ -202,6 +215,8 @@ class LabelAwareSurrogate(EmProxSurrogate):
 
     def fit(self, archs, values):
         values = np.asarray(values, dtype=np.float64)
+        if self.admission is not None:
+            self._judge_local(archs, values)
         before = self.ranker.trained_on
         self.ranker.update(archs, values)
         self.trainings += int(self.ranker.trained_on != before)
@@ -228,9 +243,18 @@ class LabelAwareSurrogate(EmProxSurrogate):
         if self._local_told is not None:
             for predictor in self.local:
                 predictor.update(*self._local_told)
-            self._local_told = None
+            self._local_told, self._local_fitted = None, True
         mean, spread = self.predict(archs)
+        if self.admission is not None and not self.admission.admitted:
+            return mean, spread
         return mean_of([mean] + [p.predict(archs) for p in self.local]), spread
+
+    def _judge_local(self, archs, values) -> None:
+        """Before refitting, score the ranker alone and with the local predictors on what neither has seen."""
+        ready = self._local_fitted and self.ranker.encoder is not None
+        self.admission.judge(archs, values, self.ranker, self.local if ready else None)
+        stats = self.context.stats   # how many rounds the local predictors ranked, for the run's summary
+        stats["local_admitted_rounds"] = stats.get("local_admitted_rounds", 0) + int(self.admission.admitted)
 
     @property
     def model(self):
