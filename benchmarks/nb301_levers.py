@@ -1,6 +1,7 @@
 """EmProx-NAO's levers on the NAS-Bench-301 surrogate benchmark, on tuning seeds.
 
     python benchmarks/nb301_levers.py --seeds 100-109 --budget 300
+    python benchmarks/nb301_levers.py --pool A.npz B.npz   # the --curves of runs on other seeds, pooled
 
 Runs every variant below in this process on the same seeds (the whole DARTS space through
 the surrogate, dataset nb301) and prints each one's mean best validation value at 50, 100,
@@ -132,7 +133,12 @@ def main(argv=None) -> None:
     parser.add_argument("--base", default=BASE, choices=sorted(VARIANTS),
                         help="the variant every other one is paired with")
     parser.add_argument("--curves", help="also save every run's incumbent curve here (.npz, one array per variant)")
+    parser.add_argument("--pool", nargs="+", metavar="NPZ",
+                        help="run nothing: print the table of --curves files saved by runs on other seeds, pooled "
+                             "(the variants all files share; no wall column)")
     args = parser.parse_args(argv)
+    if args.pool:
+        return _print_pooled(args.pool, args.base)
     base = args.base
     first, _, last = args.seeds.partition("-")
     seeds = list(range(int(first), int(last or first) + 1))
@@ -160,21 +166,48 @@ def main(argv=None) -> None:
         print(f"{label} done", file=sys.stderr, flush=True)
     if args.curves:
         np.savez(args.curves, seeds=np.array(seeds), **curves)
-    marks = [m for m in (50, 100, 200) if m < args.budget] + [args.budget]
-    print(f"#### darts nb301 (surrogate benchmark), seeds {args.seeds}, {args.budget} evaluations\n")
-    print("| variant | " + " | ".join(f"at {m}" for m in marks) + f" | − {base} at {args.budget} (paired ± s.e.) | "
-          "wall per run (s) |")
-    print("|---" * (len(marks) + 3) + "|")
+    _print_table(curves, base, args.seeds, walls, stalls)
+
+
+def _print_pooled(files: list, base: str) -> None:
+    """The table of the curves saved in ``files`` (``--curves``), seeds stacked; the base must be in each."""
+    missing = [name for name in files if not Path(name).is_file()]
+    if missing:
+        _stop(f"no curves file {missing[0]}; save one with --curves FILE on a run first")
+    loaded = [np.load(name) for name in files]
+    shared = [label for label in loaded[0].files if label != "seeds" and all(label in f.files for f in loaded)]
+    if base not in shared:
+        _stop(f"the base {base!r} is not in every file; name it with --base (they share: {'; '.join(shared)})")
+    curves = {label: np.concatenate([f[label] for f in loaded]) for label in shared}
+    seeds = np.concatenate([f["seeds"] for f in loaded])
+    label = f"{int(seeds.min())}-{int(seeds.max())} ({len(seeds)} seeds, pooled)"
+    _print_table(curves, base, label, None, {})
+
+
+def _stop(message: str) -> None:
+    """One line on stderr and exit status 2, as the CLI gives a bad input."""
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def _print_table(curves: dict, base: str, seeds_label: str, walls, stalls: dict) -> None:
+    """Mean best value at 50, 100, 200 and the budget, and each variant's paired difference to ``base``."""
+    runs, budget = curves[base].shape
+    marks = [m for m in (50, 100, 200) if m < budget] + [budget]
+    print(f"#### darts nb301 (surrogate benchmark), seeds {seeds_label}, {budget} evaluations\n")
+    wall = " wall per run (s) |" if walls else ""
+    print("| variant | " + " | ".join(f"at {m}" for m in marks) + f" | − {base} at {budget} (paired ± s.e.) |" + wall)
+    print("|---" * (len(marks) + 2 + bool(walls)) + "|")
     for label, data in curves.items():
         means = " | ".join(f"{data[:, m - 1].mean():.3f}" for m in marks)
         if label == base:
             paired = ""
         else:
             mean, error = paired_difference(data[:, -1], curves[base][:, -1])
-            paired = f"{mean:+.3f} ± {error:.3f} {verdict(mean, error, len(seeds))}"
-        stalled = f" (stalled on {stalls[label]} of {len(seeds)} seeds: no new proposal for 20 rounds)" \
+            paired = f"{mean:+.3f} ± {error:.3f} {verdict(mean, error, runs)}"
+        stalled = f" (stalled on {stalls[label]} of {runs} seeds: no new proposal for 20 rounds)" \
             if label in stalls else ""
-        print(f"| {label}{stalled} | {means} | {paired} | {walls[label]:.1f} |")
+        print(f"| {label}{stalled} | {means} | {paired} |" + (f" {walls[label]:.1f} |" if walls else ""))
 
 
 if __name__ == "__main__":
