@@ -7,7 +7,7 @@ is :mod:`nasearch.compare`'s.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
 
@@ -41,6 +41,15 @@ def prepare_trials(config: CompareConfig, data_override: Optional[str] = None) -
 
 def run_trial(trial: CompareTrial) -> TrialResult:
     """Run, resume or read back one trial's search in its own directory (executed in a worker)."""
+    from .runs.lock import locked_directory
+
+    # The worker holds its trial's lock: a worker that outlives a killed comparison still writes
+    # its trial, and a second comparison must not resume that trial beside it.
+    with locked_directory(trial.directory, take_over=trial.retry):
+        return _run_locked_trial(trial)
+
+
+def _run_locked_trial(trial: CompareTrial) -> TrialResult:
     from .config import load_yaml, to_dict
     from .experiment import check_resume, continue_search
     from .runs.directory import save_config
@@ -48,7 +57,6 @@ def run_trial(trial: CompareTrial) -> TrialResult:
     from .runs.history import read_summary, read_trials
 
     path = Path(trial.directory)
-    path.mkdir(parents=True, exist_ok=True)
     saved = RunDirectory(path).file(CONFIG)
     fix = "change only the budget, remove that directory or set another compare output"
     if saved.is_file():
@@ -104,7 +112,8 @@ def execute(trials: list, executor: str = "local", workers: int = 2, ray_address
                         where = f"; details in {RunDirectory(output).file(RETRIES)}" if output else ""
                         raise NasearchError(f"trial {trial.label} seed {trial.seed} stopped: {result.reason}, and its "
                                             f"{retries} retries are spent{where}; resume with `{resume}`")
-                    queue.insert(0, trial)   # first in line for the next free worker
+                    # first in line for the next free worker, taking over the lost worker's lock
+                    queue.insert(0, replace(trial, retry=True))
                     if bar:
                         bar.write(f"{trial.label} seed {trial.seed}: {result.reason}; retry "
                                   f"{lost[trial.directory]} of {retries}")

@@ -180,6 +180,9 @@ class CompareTrial:
     seed: int
     config: SearchConfig
     directory: str
+    #: a rerun after this comparison lost the worker running it: it takes over the trial's lock,
+    #: which the lost worker (on a dropped Ray node, perhaps on another host) may still seem to hold
+    retry: bool = False
 
 
 def compare_trials(config: CompareConfig, data_override: Optional[str] = None) -> list:

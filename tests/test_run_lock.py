@@ -208,3 +208,27 @@ def test_a_holder_written_while_we_wait_is_named_and_one_without_a_start_time_sh
     writer.join()
     assert str(error.value) == (f"{tmp_path} is in use by pid {os.getpid()} on {socket.gethostname()} since ?; "
                                 "wait for that run to finish or stop it, or choose another --out")
+
+
+def test_a_trial_still_held_by_a_worker_of_a_killed_comparison_stops_the_next_one_and_a_retry_takes_over(
+        tmp_path, capsys):
+    from nasearch.runs.lock import locked_directory
+
+    out = tmp_path / "compare"
+    argv = ["compare", "--quiet", "--out", str(out), "--set", "seeds=2", "--set", "budget=6",
+            "--set", "optimizers=[random]", "--set", "workers=1"]
+    assert main(argv) == 0
+    (trial,) = [d for d in out.glob("*/seed1")]
+    before = (trial / "history.jsonl").read_text()
+    assert not list(out.glob("*/seed*/.lock")), "a finished comparison releases every trial's lock"
+    capsys.readouterr()
+    _hold(trial, os.getpid())   # a live worker that outlived its comparison still writes this trial
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"{trial} is in use by pid {os.getpid()}" in err and err.count("\n") == 1
+    assert (trial / "history.jsonl").read_text() == before
+    # a retry of the comparison's own lost trial takes the lock over, whoever seems to hold it
+    with locked_directory(trial, take_over=True):
+        assert json.loads((trial / ".lock").read_text())["pid"] == os.getpid()
+    assert "taking over the lock" in capsys.readouterr().err and not (trial / ".lock").exists()
+    assert main(argv) == 0

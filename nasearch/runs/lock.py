@@ -1,7 +1,9 @@
 """One writer per run directory: a lock file holding the writer's pid, host and start time.
 
 ``search``, ``compare`` and ``evaluate`` hold :class:`RunLock` on their output
-directory while they write it. The lock is created atomically
+directory while they write it, and each comparison worker holds its trial's directory (a
+worker can outlive a killed comparison, and must not write beside the next one's retry of the
+same trial). The lock is created atomically
 (``O_CREAT | O_EXCL``), so of two runs started at once into one directory exactly
 one proceeds; the other stops with one line naming the holder. A lock left by a
 process that no longer runs on this host (a killed run) is taken over, saying so.
@@ -51,7 +53,9 @@ class RunLock:
         pid = holder.get("pid")
         return isinstance(pid, int) and holder.get("host") == socket.gethostname() and not _alive(pid)
 
-    def acquire(self) -> None:
+    def acquire(self, take_over: bool = False) -> None:
+        """Take the lock; ``take_over``: also from a holder that may still look alive (the caller
+        knows it was lost, e.g. a comparison's worker on a Ray node that dropped out)."""
         me = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
         for _ in range(3):
             try:
@@ -59,8 +63,9 @@ class RunLock:
             except FileExistsError:
                 holder = self._holder()
                 pid, host = holder.get("pid"), holder.get("host")
-                if self.dead_here(holder):
-                    print(f"taking over the lock of {self.path.parent}: its holder, pid {pid}, no longer runs",
+                if self.dead_here(holder) or (take_over and holder):
+                    why = "no longer runs" if self.dead_here(holder) else f"on {host}, was lost"
+                    print(f"taking over the lock of {self.path.parent}: its holder, pid {pid}, {why}",
                           file=sys.stderr)
                     self.path.unlink(missing_ok=True)
                     continue
@@ -95,15 +100,16 @@ class RunLock:
 
 
 @contextlib.contextmanager
-def locked_directory(directory):
-    """Create ``directory`` if needed and hold its lock for the block; a directory this call
-    created and the block left empty (a run that failed its checks) is removed again."""
+def locked_directory(directory, take_over: bool = False):
+    """Create ``directory`` if needed and hold its lock for the block (``take_over``: see
+    :meth:`RunLock.acquire`); a directory this call created and the block left empty (a run that
+    failed its checks) is removed again."""
     directory = Path(directory)
     created = not directory.exists()
     directory.mkdir(parents=True, exist_ok=True)
     lock = RunLock(directory)
     try:
-        lock.acquire()
+        lock.acquire(take_over)
         yield directory
     finally:
         lock.release()
