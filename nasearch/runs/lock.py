@@ -63,8 +63,9 @@ class RunLock:
             except FileExistsError:
                 holder = self._holder()
                 pid, host = holder.get("pid"), holder.get("host")
-                if self.dead_here(holder) or (take_over and holder):
-                    why = "no longer runs" if self.dead_here(holder) else f"on {host}, was lost"
+                dead = self.dead_here(holder)
+                if dead or (take_over and holder):
+                    why = "no longer runs" if dead else f"on {host}, was lost"
                     print(f"taking over the lock of {self.path.parent}: its holder, pid {pid}, {why}",
                           file=sys.stderr)
                     self.path.unlink(missing_ok=True)
