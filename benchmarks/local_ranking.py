@@ -47,6 +47,8 @@ RANKERS = {
     "label-aware EmProx + XGBoost, mean (ensemble)": (
         "ensemble", {"members": {"emprox_label_aware": dict(SEARCH_RANKER), "xgb": {}}}, False),
     "MLP ensemble on the one-hot encoding": ("mlp", dict(LOCAL_MLP), False),
+    "label-aware EmProx, minibatches of 32": ("emprox_label_aware", {**SEARCH_RANKER, "minibatch": 32}, False),
+    "label-aware EmProx, minibatches of 64": ("emprox_label_aware", {**SEARCH_RANKER, "minibatch": 64}, False),
 }
 BASE = "label-aware EmProx (the search's)"
 #: the lever ``surrogate: {name: label_aware, local: {xgb: {}}}``: the mean of these two rows' predictions
@@ -66,7 +68,7 @@ def picks(families, predictions) -> tuple:
     return float(np.mean(gains)), float(np.nanmean(correlations))
 
 
-def measure(space_name, seed, known, parents, mutants) -> dict:
+def measure(space_name, seed, known, parents, mutants, only=None) -> dict:
     """``{ranker: (mean pick gain, mean within-parent Spearman, fit seconds)}`` for one seed."""
     from nasearch.predictors import create_predictor
 
@@ -88,6 +90,8 @@ def measure(space_name, seed, known, parents, mutants) -> dict:
         families.append((values[index], children, true))
     results, predictions = {}, {}
     for label, (name, options, pretrained) in RANKERS.items():
+        if only and label not in only and label != BASE:
+            continue
         if pretrained:
             options = {"pretrained": True, "pretrain_seed": seed, **options}
         start = time.perf_counter()
@@ -96,6 +100,8 @@ def measure(space_name, seed, known, parents, mutants) -> dict:
         predictions[label] = [np.asarray(ranker.predict(children), dtype=float) for _, children, _ in families]
         results[label] = picks(families, predictions[label]) + (seconds,)
     for label, first, second in (LOCAL_MEAN, LOCAL_MLP_MEAN):
+        if first not in predictions or second not in predictions:
+            continue
         results[label] = picks(families, [(a + b) / 2 for a, b in zip(predictions[first], predictions[second])]) + (0.0,)
     results["a random mutation"] = (float(np.mean([np.mean(t) - v for v, _, t in families])), 0.0, 0.0)
     results["the best mutation (an oracle)"] = (float(np.mean([np.max(t) - v for v, _, t in families])), 1.0, 0.0)
@@ -106,8 +112,13 @@ def main(argv=None) -> None:
     parser = state_arguments(__doc__.splitlines()[0], "100-109")
     parser.add_argument("--parents", type=int, default=10)
     parser.add_argument("--mutants", type=int, default=20, help="one-edit mutations per parent")
+    parser.add_argument("--only", nargs="*", help="rankers to fit, besides the search's own (default: all)")
     args = parser.parse_args(argv)
-    measured = over_states(args, lambda seed, known: measure(args.space, seed, known, args.parents, args.mutants))
+    unknown = sorted(set(args.only or ()) - set(RANKERS))
+    if unknown:
+        raise SystemExit(f"error: unknown ranker {unknown[0]!r}; choose from: " + "; ".join(RANKERS))
+    measured = over_states(args, lambda seed, known: measure(args.space, seed, known, args.parents, args.mutants,
+                                                             args.only))
     for known, per_seed in measured:
         print(f"#### {args.space}: {known} known, seeds {args.seeds}, {args.parents} parents × {args.mutants} "
               "mutations\n")

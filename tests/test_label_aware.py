@@ -386,7 +386,7 @@ def test_bad_label_aware_options_are_one_line_errors(nb201):
     from nasearch import Search, TabularObjective
 
     table = TabularObjective(nb201, "cifar10-valid")
-    with pytest.raises(NasearchError, match="unknown surrogate 'gim'; did you mean 'gin'\? choose one of: emprox, label_aware, "):
+    with pytest.raises(NasearchError, match=r"unknown surrogate 'gim'; did you mean 'gin'\? choose one of: emprox, label_aware, "):
         Search(nb201, table, "emprox_nao", 30, options={"surrogate": "gim"})
     with pytest.raises(ConfigError, match="surrogate 'gin' ranks but has no differentiable score"):
         Search(nb201, table, "emprox_nao", 30, options={"surrogate": "gin", "sources": {"ascent": {}}})
@@ -413,6 +413,7 @@ def test_bad_label_aware_options_are_one_line_errors(nb201):
     ("gin", {"ranking": -1.0}, "options lr must be > 0, weight_decay, ranking and refit_growth >= 0"),
     ("gin", {"refit_growth": -0.5}, "options lr must be > 0, weight_decay, ranking and refit_growth >= 0"),
     ("gin", {"messages": "backward"}, "option messages must be 'both' or 'forward', got 'backward'"),
+    ("gin", {"minibatch": -1}, "option minibatch must be >= 0 (0: full batch), got -1"),
     ("emprox_label_aware", {"k": 0}, "option k must be >= 1, got 0"),
     ("emprox_label_aware", {"temperature": 0.0}, "option temperature must be > 0, got 0.0"),
     ("emprox_label_aware", {"linear": "on"}, "option linear must be 'auto' or 'off', got 'on'"),
@@ -433,7 +434,7 @@ def test_each_predictor_option_bound_is_one_line_with_its_value(name, options, m
 
 @pytest.mark.parametrize("name, options", [
     ("gin", {"members": 1, "width": 1, "layers": 1, "dim": 1, "epochs": 1, "lr": 1e-9, "weight_decay": 0.0,
-             "ranking": 0.0, "refit_growth": 0.0, "messages": "forward"}),
+             "ranking": 0.0, "refit_growth": 0.0, "messages": "forward", "minibatch": 0}),
     ("emprox_label_aware", {"k": 1, "temperature": 1e-9, "linear": "auto"}),
     ("ridge", {"penalties": [1e-9]}),
     ("emprox", {"k": 1, "unlabeled": 0, "pretrain_archs": 0, "pretrain_steps": 1, "metric": "learned",
@@ -492,6 +493,37 @@ def test_each_member_is_trained_and_the_head_averages_them(nb201):
     untrained = create_predictor("gin", nb201, {"members": 3, "width": 8, "epochs": 1}, np.random.default_rng(0))
     fit = stats.spearmanr(gin.predict(train), train_values).statistic
     assert fit > stats.spearmanr(untrained.fit(train, train_values).predict(train), train_values).statistic + 0.2
+
+
+def test_minibatches_are_shuffled_passes_over_the_training_set(nb201):
+    train, train_values, _, _ = _split(nb201, 15, train=30, test=0)
+    gin = create_predictor("gin", nb201, {"members": 2, "width": 8, "epochs": 3, "minibatch": 8},
+                           np.random.default_rng(0))
+    full = gin._batch(train, fit=True)
+    target = torch.arange(30, dtype=torch.float32)            # each target names its architecture
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        steps = list(gin._training_batches(train, full, target))
+    assert [len(batch) for batch, _ in steps] == [8, 8, 8, 6] * 3, "4 steps an epoch, the last one short"
+    for epoch in range(3):
+        seen = torch.cat([chosen for _, chosen in steps[4 * epoch:4 * epoch + 4]])
+        assert sorted(seen.tolist()) == list(range(30)), "every architecture once an epoch"
+    assert steps[0][1].tolist() != steps[4][1].tolist(), "each epoch is shuffled afresh"
+    first, chosen = steps[0]
+    own = graph_batch(nb201, [train[int(i)] for i in chosen])
+    for name in ("labels", "graph", "sources", "targets", "sizes"):
+        assert torch.equal(getattr(first, name), getattr(own, name)), "a step's graphs are its targets' own"
+
+
+def test_minibatch_training_learns_and_a_minibatch_of_the_whole_set_is_the_full_batch(nb201):
+    train, train_values, test, _ = _split(nb201, 16, train=40, test=10)
+    options = {"members": 2, "width": 8, "epochs": 40}
+    full = create_predictor("gin", nb201, options, np.random.default_rng(3)).fit(train, train_values)
+    whole = create_predictor("gin", nb201, {**options, "minibatch": 40}, np.random.default_rng(3)).fit(train, train_values)
+    np.testing.assert_array_equal(full.predict(test), whole.predict(test))
+    small = create_predictor("gin", nb201, {**options, "minibatch": 8}, np.random.default_rng(3)).fit(train, train_values)
+    assert not np.allclose(small.predict(test), full.predict(test)), "minibatches take other steps"
+    assert stats.spearmanr(small.predict(train), train_values).statistic > 0.8
 
 
 def test_label_aware_predictions_are_the_knn_of_its_embedding_and_the_soft_one_agrees(nb201):

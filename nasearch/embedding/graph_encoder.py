@@ -71,7 +71,11 @@ def _sum_into(h: torch.Tensor, rows: Optional[torch.Tensor], into: torch.Tensor,
 
 def graph_batch(space, archs: list, extra: Optional[np.ndarray] = None) -> GraphBatch:
     """The graphs of ``archs`` (``space.graph``) as one :class:`GraphBatch`."""
-    graphs = [space.graph(a) for a in archs]
+    return batch_of_graphs([space.graph(a) for a in archs], extra)
+
+
+def batch_of_graphs(graphs: list, extra: Optional[np.ndarray] = None) -> GraphBatch:
+    """``graphs`` (:class:`~nasearch.architecture_graph.ArchitectureGraph`) as one :class:`GraphBatch`."""
     sizes = np.array([len(g.labels) for g in graphs], dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
     labels = np.fromiter((label for g in graphs for label in g.labels), dtype=np.int64, count=int(sizes.sum()))

@@ -36,6 +36,9 @@ class GINConfig:
     ranking: float = 1.0      #: weight of the pairwise ranking loss beside the squared error
     messages: str = "both"    #: "both" (predecessors and successors) or "forward" (predecessors only)
     zero_cost: tuple = ()     #: zero-cost proxies used as inputs (synflow, params, flops)
+    #: architectures per Adam step; 0: the whole training set (full batch). With minibatches an
+    #: epoch is one shuffled pass, so the same epochs see every architecture as often, in more steps
+    minibatch: int = 0
     refit_growth: float = 0.1  #: update() retrains once the known set grew by this fraction since training
 
     def __post_init__(self):
@@ -43,6 +46,8 @@ class GINConfig:
         for name in ("members", "width", "layers", "dim", "epochs"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"option {name} must be >= 1, got {getattr(self, name)}")
+        if self.minibatch < 0:
+            raise ConfigError(f"option minibatch must be >= 0 (0: full batch), got {self.minibatch}")
         if self.lr <= 0 or self.weight_decay < 0 or self.ranking < 0 or self.refit_growth < 0:
             raise ConfigError("options lr must be > 0, weight_decay, ranking and refit_growth >= 0")
         if self.messages not in ("both", "forward"):
@@ -105,9 +110,9 @@ class GIN(Predictor):
             self.head = EnsembleLinear(config.members, config.dim, 1)
             parameters = list(self.encoder.parameters()) + list(self.head.parameters())
             optimizer = torch.optim.Adam(parameters, lr=config.lr, weight_decay=config.weight_decay)
-            for _ in range(config.epochs):
-                predicted = self.head(self.encoder(batch)).squeeze(-1)           # (members, n)
-                loss = self._loss(predicted, target)
+            for step_batch, step_target in self._training_batches(archs, batch, target):
+                predicted = self.head(self.encoder(step_batch)).squeeze(-1)      # (members, b)
+                loss = self._loss(predicted, step_target)
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 optimizer.step()
@@ -115,6 +120,28 @@ class GIN(Predictor):
         self.trained_on = len(archs)
         self._after_fit(archs, values)
         return self
+
+    def _training_batches(self, archs, batch, target):
+        """``(GraphBatch, (b,) targets)`` for every Adam step: the whole set once an epoch, or with
+        ``minibatch`` each epoch's shuffled slices (drawn from torch's generator, which the caller
+        seeded from this predictor's; a set no larger than one minibatch stays a full batch)."""
+        import torch
+
+        from ..embedding.graph_encoder import batch_of_graphs
+
+        size, epochs = self.config.minibatch, self.config.epochs
+        if not size or size >= len(archs):
+            for _ in range(epochs):
+                yield batch, target
+            return
+        graphs = [self.space.graph(a) for a in archs]
+        extra = None if batch.extra is None else batch.extra.numpy()
+        for _ in range(epochs):
+            order = torch.randperm(len(archs)).numpy()
+            for start in range(0, len(order), size):
+                chosen = order[start:start + size]
+                yield (batch_of_graphs([graphs[i] for i in chosen], None if extra is None else extra[chosen]),
+                       target[chosen])
 
     def update(self, archs, values):
         """Retrain only once the known set has grown by ``refit_growth`` (at least one architecture)
