@@ -34,7 +34,10 @@ CONTENDERS = [("EmProx-NAO (default)", "emprox_nao", {}),
                {"surrogate": {"name": "label_aware", "local": {"mlp": LOCAL_WARM_MLP}}}),
               # the warm MLP admitted only while it orders the search's new batches better (local_admission: earned)
               ("EmProx-NAO, a warm MLP once it earns its place", "emprox_nao",
-               {"surrogate": {"name": "label_aware", "local": {"mlp": LOCAL_WARM_MLP}, "local_admission": "earned"}})]
+               {"surrogate": {"name": "label_aware", "local": {"mlp": LOCAL_WARM_MLP}, "local_admission": "earned"}}),
+              # the ranker's GIN trained on shuffled minibatches of 32 (surrogate.ranker.minibatch)
+              ("EmProx-NAO, ranker minibatches of 32", "emprox_nao",
+               {"surrogate": {"name": "label_aware", "ranker": {"minibatch": 32}}})]
 
 
 def main(argv=None) -> None:
