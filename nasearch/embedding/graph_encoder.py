@@ -87,6 +87,28 @@ def batch_of_graphs(graphs: list, extra: Optional[np.ndarray] = None) -> GraphBa
                       None if extra is None else torch.as_tensor(extra, dtype=torch.float32))
 
 
+class GraphPool:
+    """Graphs held as arrays, so a batch of any subset is a few concatenations: the same
+    :class:`GraphBatch` as :func:`batch_of_graphs` gives for those graphs, element for element,
+    without walking their edges again (minibatch training builds one every step)."""
+
+    def __init__(self, graphs: list, extra: Optional[np.ndarray] = None):
+        self.labels = [np.asarray(g.labels, dtype=np.int64) for g in graphs]
+        self.edges = [np.asarray(g.edges, dtype=np.int64).reshape(-1, 2) for g in graphs]
+        self.extra = extra
+
+    def batch(self, chosen) -> GraphBatch:
+        """The graphs at positions ``chosen`` (in that order) as one :class:`GraphBatch`."""
+        sizes = np.array([len(self.labels[i]) for i in chosen], dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        labels = np.concatenate([self.labels[i] for i in chosen])
+        edges = np.concatenate([self.edges[i] + offset for i, offset in zip(chosen, offsets)])
+        return GraphBatch(torch.from_numpy(labels), torch.from_numpy(np.repeat(np.arange(len(sizes)), sizes)),
+                          torch.from_numpy(edges[:, 0].copy()), torch.from_numpy(edges[:, 1].copy()),
+                          torch.from_numpy(np.maximum(sizes, 1).astype(np.float32)[:, None]),
+                          None if self.extra is None else torch.as_tensor(self.extra[chosen], dtype=torch.float32))
+
+
 class EnsembleLinear(nn.Module):
     """``members`` independent linear maps applied at once: ``(M, ..., inputs) → (M, ..., outputs)``.
 

@@ -127,21 +127,19 @@ class GIN(Predictor):
         seeded from this predictor's; a set no larger than one minibatch stays a full batch)."""
         import torch
 
-        from ..embedding.graph_encoder import batch_of_graphs
+        from ..embedding.graph_encoder import GraphPool
 
         size, epochs = self.config.minibatch, self.config.epochs
         if not size or size >= len(archs):
             for _ in range(epochs):
                 yield batch, target
             return
-        graphs = [self.space.graph(a) for a in archs]
-        extra = None if batch.extra is None else batch.extra.numpy()
+        pool = GraphPool([self.space.graph(a) for a in archs], None if batch.extra is None else batch.extra.numpy())
         for _ in range(epochs):
             order = torch.randperm(len(archs)).numpy()
             for start in range(0, len(order), size):
                 chosen = order[start:start + size]
-                yield (batch_of_graphs([graphs[i] for i in chosen], None if extra is None else extra[chosen]),
-                       target[chosen])
+                yield pool.batch(chosen), target[chosen]
 
     def update(self, archs, values):
         """Retrain only once the known set has grown by ``refit_growth`` (at least one architecture)
