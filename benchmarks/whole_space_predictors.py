@@ -35,7 +35,8 @@ BASELINE = "GIN ensemble"
 LEVERS = [PredictorSpec("gin", "base"), PredictorSpec("gin", "width32", {"width": 32}),
           PredictorSpec("gin", "epochs400", {"epochs": 400}), PredictorSpec("gin", "members10", {"members": 10}),
           PredictorSpec("gin", "ranking3", {"ranking": 3}), PredictorSpec("gin", "layers4", {"layers": 4}),
-          PredictorSpec("gin", "lr1e-2", {"lr": 0.01}), PredictorSpec("gin", "wd1e-3", {"weight_decay": 0.001})]
+          PredictorSpec("gin", "lr1e-2", {"lr": 0.01}), PredictorSpec("gin", "wd1e-3", {"weight_decay": 0.001}),
+          PredictorSpec("gin", "minibatch32", {"minibatch": 32})]
 
 
 def main(argv=None) -> None:
