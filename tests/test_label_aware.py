@@ -495,6 +495,21 @@ def test_each_member_is_trained_and_the_head_averages_them(nb201):
     assert fit > stats.spearmanr(untrained.fit(train, train_values).predict(train), train_values).statistic + 0.2
 
 
+def test_a_graph_pool_batches_any_subset_in_the_order_asked():
+    from nasearch.architecture_graph import ArchitectureGraph
+    from nasearch.embedding.graph_encoder import GraphPool
+
+    graphs = [ArchitectureGraph((0, 1), ()), ArchitectureGraph((0, 2, 1), ((0, 1), (1, 2)))]
+    batch = GraphPool(graphs, np.array([[1.0], [2.0]])).batch([1, 0])
+    assert batch.labels.tolist() == [0, 2, 1, 0, 1]
+    assert batch.graph.tolist() == [0, 0, 0, 1, 1]
+    assert list(zip(batch.sources.tolist(), batch.targets.tolist())) == [(0, 1), (1, 2)]
+    assert batch.sizes.ravel().tolist() == [3.0, 2.0] and batch.extra.ravel().tolist() == [2.0, 1.0]
+    again = GraphPool(graphs).batch([0, 1])
+    assert list(zip(again.sources.tolist(), again.targets.tolist())) == [(2, 3), (3, 4)], "edges shift by the nodes before"
+    assert len(GraphPool(graphs).batch([])) == 0
+
+
 def test_minibatches_are_shuffled_passes_over_the_training_set(nb201):
     train, train_values, _, _ = _split(nb201, 15, train=30, test=0)
     gin = create_predictor("gin", nb201, {"members": 2, "width": 8, "epochs": 3, "minibatch": 8},

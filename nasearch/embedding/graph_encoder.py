@@ -71,26 +71,12 @@ def _sum_into(h: torch.Tensor, rows: Optional[torch.Tensor], into: torch.Tensor,
 
 def graph_batch(space, archs: list, extra: Optional[np.ndarray] = None) -> GraphBatch:
     """The graphs of ``archs`` (``space.graph``) as one :class:`GraphBatch`."""
-    return batch_of_graphs([space.graph(a) for a in archs], extra)
-
-
-def batch_of_graphs(graphs: list, extra: Optional[np.ndarray] = None) -> GraphBatch:
-    """``graphs`` (:class:`~nasearch.architecture_graph.ArchitectureGraph`) as one :class:`GraphBatch`."""
-    sizes = np.array([len(g.labels) for g in graphs], dtype=np.int64)
-    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-    labels = np.fromiter((label for g in graphs for label in g.labels), dtype=np.int64, count=int(sizes.sum()))
-    edges = np.array([(offset + s, offset + t) for g, offset in zip(graphs, offsets) for s, t in g.edges],
-                     dtype=np.int64).reshape(-1, 2)
-    return GraphBatch(torch.from_numpy(labels), torch.from_numpy(np.repeat(np.arange(len(graphs)), sizes)),
-                      torch.from_numpy(edges[:, 0].copy()), torch.from_numpy(edges[:, 1].copy()),
-                      torch.from_numpy(np.maximum(sizes, 1).astype(np.float32)[:, None]),
-                      None if extra is None else torch.as_tensor(extra, dtype=torch.float32))
+    return GraphPool([space.graph(a) for a in archs], extra).batch(range(len(archs)))
 
 
 class GraphPool:
-    """Graphs held as arrays, so a batch of any subset is a few concatenations: the same
-    :class:`GraphBatch` as :func:`batch_of_graphs` gives for those graphs, element for element,
-    without walking their edges again (minibatch training builds one every step)."""
+    """Graphs (:class:`~nasearch.architecture_graph.ArchitectureGraph`) held as arrays, so a batch of
+    any subset of them is a few concatenations (minibatch training builds one every step)."""
 
     def __init__(self, graphs: list, extra: Optional[np.ndarray] = None):
         self.labels = [np.asarray(g.labels, dtype=np.int64) for g in graphs]
@@ -99,14 +85,17 @@ class GraphPool:
 
     def batch(self, chosen) -> GraphBatch:
         """The graphs at positions ``chosen`` (in that order) as one :class:`GraphBatch`."""
+        chosen = list(chosen)
         sizes = np.array([len(self.labels[i]) for i in chosen], dtype=np.int64)
         offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-        labels = np.concatenate([self.labels[i] for i in chosen])
-        edges = np.concatenate([self.edges[i] + offset for i, offset in zip(chosen, offsets)])
+        # the empty arrays first keep the dtypes and shapes when nothing is chosen
+        labels = np.concatenate([np.zeros(0, np.int64)] + [self.labels[i] for i in chosen])
+        edges = np.concatenate([np.zeros((0, 2), np.int64)] + [self.edges[i] + o for i, o in zip(chosen, offsets)])
         return GraphBatch(torch.from_numpy(labels), torch.from_numpy(np.repeat(np.arange(len(sizes)), sizes)),
                           torch.from_numpy(edges[:, 0].copy()), torch.from_numpy(edges[:, 1].copy()),
                           torch.from_numpy(np.maximum(sizes, 1).astype(np.float32)[:, None]),
-                          None if self.extra is None else torch.as_tensor(self.extra[chosen], dtype=torch.float32))
+                          None if self.extra is None else torch.as_tensor(np.asarray(self.extra)[chosen],
+                                                                          dtype=torch.float32))
 
 
 class EnsembleLinear(nn.Module):
