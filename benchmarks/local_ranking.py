@@ -116,7 +116,8 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     unknown = sorted(set(args.only or ()) - set(RANKERS))
     if unknown:
-        raise SystemExit(f"error: unknown ranker {unknown[0]!r}; choose from: " + "; ".join(RANKERS))
+        print(f"error: unknown ranker {unknown[0]!r}; choose from: " + "; ".join(RANKERS), file=sys.stderr)
+        raise SystemExit(2)
     measured = over_states(args, lambda seed, known: measure(args.space, seed, known, args.parents, args.mutants,
                                                              args.only))
     for known, per_seed in measured:
