@@ -514,11 +514,12 @@ def test_minibatches_are_shuffled_passes_over_the_training_set(nb201):
     train, train_values, _, _ = _split(nb201, 15, train=30, test=0)
     gin = create_predictor("gin", nb201, {"members": 2, "width": 8, "epochs": 3, "minibatch": 8},
                            np.random.default_rng(0))
-    full = gin._batch(train, fit=True)
+    pool = gin._pool(train, fit=True)
+    full = pool.batch(range(len(train)))
     target = torch.arange(30, dtype=torch.float32)            # each target names its architecture
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
-        steps = list(gin._training_batches(train, full, target))
+        steps = list(gin._training_batches(pool, full, target))
     assert [len(batch) for batch, _ in steps] == [8, 8, 8, 6] * 3, "4 steps an epoch, the last one short"
     for epoch in range(3):
         seen = torch.cat([chosen for _, chosen in steps[4 * epoch:4 * epoch + 4]])

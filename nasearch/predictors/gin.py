@@ -87,10 +87,13 @@ class GIN(Predictor):
             self._extra_std = np.where(features.std(0) > 1e-12, features.std(0), 1.0)
         return (features - self._extra_mean) / self._extra_std
 
-    def _batch(self, archs, fit: bool = False):
-        from ..embedding.graph_encoder import graph_batch
+    def _pool(self, archs, fit: bool = False):
+        from ..embedding.graph_encoder import GraphPool
 
-        return graph_batch(self.space, archs, self._extra(archs, fit))
+        return GraphPool([self.space.graph(a) for a in archs], self._extra(archs, fit))
+
+    def _batch(self, archs, fit: bool = False):
+        return self._pool(archs, fit).batch(range(len(archs)))
 
     # ------------------------------------------------------------------ training
     def fit(self, archs, values):
@@ -100,7 +103,8 @@ class GIN(Predictor):
 
         values = self.check_targets(archs, values)
         z, self.mean, self.std = zscore(values)
-        batch = self._batch(archs, fit=True)
+        pool = self._pool(archs, fit=True)   # the graphs, built once for every step's batch
+        batch = pool.batch(range(len(archs)))
         target = torch.as_tensor(z, dtype=torch.float32)
         config = self.config
         extra = 0 if batch.extra is None else batch.extra.shape[1]
@@ -110,7 +114,7 @@ class GIN(Predictor):
             self.head = EnsembleLinear(config.members, config.dim, 1)
             parameters = list(self.encoder.parameters()) + list(self.head.parameters())
             optimizer = torch.optim.Adam(parameters, lr=config.lr, weight_decay=config.weight_decay)
-            for step_batch, step_target in self._training_batches(archs, batch, target):
+            for step_batch, step_target in self._training_batches(pool, batch, target):
                 predicted = self.head(self.encoder(step_batch)).squeeze(-1)      # (members, b)
                 loss = self._loss(predicted, step_target)
                 optimizer.zero_grad(set_to_none=True)
@@ -121,22 +125,20 @@ class GIN(Predictor):
         self._after_fit(archs, values)
         return self
 
-    def _training_batches(self, archs, batch, target):
-        """``(GraphBatch, (b,) targets)`` for every Adam step: the whole set once an epoch, or with
-        ``minibatch`` each epoch's shuffled slices (drawn from torch's generator, which the caller
-        seeded from this predictor's; a set no larger than one minibatch stays a full batch)."""
+    def _training_batches(self, pool, batch, target):
+        """``(GraphBatch, (b,) targets)`` for every Adam step: ``batch``, the whole ``pool``, once an
+        epoch, or with ``minibatch`` each epoch's shuffled slices of the pool (drawn from torch's
+        generator, which the caller seeded from this predictor's; a set no larger than one minibatch
+        stays a full batch)."""
         import torch
 
-        from ..embedding.graph_encoder import GraphPool
-
-        size, epochs = self.config.minibatch, self.config.epochs
-        if not size or size >= len(archs):
+        size, epochs, count = self.config.minibatch, self.config.epochs, len(target)
+        if not size or size >= count:
             for _ in range(epochs):
                 yield batch, target
             return
-        pool = GraphPool([self.space.graph(a) for a in archs], None if batch.extra is None else batch.extra.numpy())
         for _ in range(epochs):
-            order = torch.randperm(len(archs)).numpy()
+            order = torch.randperm(count).numpy()
             for start in range(0, len(order), size):
                 chosen = order[start:start + size]
                 yield pool.batch(chosen), target[chosen]
