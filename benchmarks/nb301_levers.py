@@ -125,6 +125,11 @@ VARIANTS = {
     # better than the ranker alone (local_admission: earned)
     "default, a warm MLP in the mutations' ranking once it earns it": ("emprox_nao", {"surrogate": {
         "name": "label_aware", "local": {"mlp": LOCAL_WARM_MLP}, "local_admission": "earned"}}),
+    # the warm MLP (growth 0.25) neither fitted nor asked until the told set holds as many architectures as its
+    # one-hot input has features (148 on DARTS): no regression ranks with fewer values than inputs
+    # (local_admission: sized)
+    "default, a warm MLP in the mutations' ranking once told values cover its inputs": ("emprox_nao", {"surrogate": {
+        "name": "label_aware", "local": {"mlp": LOCAL_WARM_MLP}, "local_admission": "sized"}}),
 }
 BASE = "EmProx-NAO faithful"
 

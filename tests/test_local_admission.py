@@ -115,7 +115,7 @@ def test_each_batch_is_judged_by_predictors_that_have_not_seen_it(nb201, oracles
 def test_always_admits_and_a_bad_admission_is_a_one_line_error(nb201):
     search = _search(nb201, 20, {"xgb": {"rounds": 20}}, admission="always")
     assert search.optimizer.guide.surrogate.admission is None
-    with pytest.raises(ConfigError, match="local_admission must be 'always' or 'earned'") as error:
+    with pytest.raises(ConfigError, match="local_admission must be 'always', 'earned' or 'sized'") as error:
         _search(nb201, 20, {"xgb": {}}, admission="sometimes")
     assert "\n" not in str(error.value)
 
@@ -142,3 +142,46 @@ def test_an_interrupted_run_with_earned_admission_resumes_to_the_same_history(nb
     resumed, resumed_trials = run(tmp_path / "cut")
     assert resumed_trials == trials
     assert resumed.optimizer.stats["local_admitted_rounds"] == whole.optimizer.stats["local_admitted_rounds"]
+
+
+# ------------------------------------------------------------------ local_admission: sized
+def test_tabular_predictors_declare_their_encodings_width_and_graph_ones_none(nb201):
+    from nasearch.predictors import create_predictor
+
+    arch = nb201.sample(np.random.default_rng(0))
+    widths = {name: create_predictor(name, nb201, options).input_features(arch) for name, options in
+              [("mlp", {}), ("xgb", {}), ("ridge", {}), ("bananas", {}), ("gin", {}),
+               ("ensemble", {"members": {"ridge": {}, "bananas": {}}})]}
+    path = create_predictor("bananas", nb201, {})._features([arch]).shape[1]
+    assert path > 30
+    assert widths == {"mlp": 30, "xgb": 30, "ridge": 30, "bananas": path, "gin": 0, "ensemble": path}
+
+
+def test_sized_admission_asks_the_local_predictors_only_once_told_values_cover_their_inputs(nb201, oracles,
+                                                                                           monkeypatch):
+    # NAS-Bench-201's one-hot encoding has 30 features: the oracle (declared as reading them) is neither
+    # fitted nor asked while fewer than 30 values are told, and ranks every round after
+    monkeypatch.setattr(_TableOracle, "input_features", lambda self, example: 30, raising=False)
+    fitted_at = []
+    fit = _TableOracle.fit
+    monkeypatch.setattr(_TableOracle, "fit", lambda self, archs, values: fitted_at.append(len(archs)) or
+                        fit(self, archs, values))
+    search = _search(nb201, 50, {"table_oracle": {}}, admission="sized")
+    surrogate = search.optimizer.guide.surrogate
+    asked = []
+    predict_local = surrogate.predict_local
+
+    def recorded(archs):
+        told = len(search.optimizer.guide.archs)
+        mean = predict_local(archs)[0]
+        alone = surrogate.ranker.predict(archs)
+        asked.append((told, not np.allclose(mean, alone)))
+        return predict_local(archs)
+
+    monkeypatch.setattr(surrogate, "predict_local", recorded)
+    search.run()
+    assert asked and min(fitted_at) >= 30
+    assert all(used == (told >= 30) for told, used in asked), asked
+    assert {used for _, used in asked} == {True, False}
+    stats = search.optimizer.stats
+    assert stats["local_admitted_rounds"] == sum(used for _, used in asked)

@@ -50,6 +50,13 @@ class Predictor(abc.ABC):
         Default: a full :meth:`fit`. A predictor whose fit is costly bounds that cost here."""
         return self.fit(archs, values)
 
+    def input_features(self, example) -> int:
+        """How many numbers this predictor reads for one architecture ``example``: the width of its
+        fixed-length encoding (a one-hot or path encoding). Default 0, for inputs that are not a
+        fixed-length vector (graphs, token sequences). A search can then wait for at least as many
+        told values as a model has inputs before trusting it (``surrogate.local_admission: sized``)."""
+        return 0
+
     @staticmethod
     def grown_enough(count: int, trained_on: int, growth: float) -> bool:
         """Whether ``count`` told architectures are at least one more than, and ``growth`` (a

@@ -97,3 +97,7 @@ class Ensemble(Predictor):
 
     def predict_spread(self, archs):
         return self.predict_with_spread(archs)[1]
+
+    def input_features(self, example) -> int:
+        """The widest member's inputs: the mean is no better founded than its least supported member."""
+        return max(member.input_features(example) for member in self.members)

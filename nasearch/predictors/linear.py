@@ -91,3 +91,6 @@ class Ridge(Predictor):
         if getattr(self, "weights", None) is None:
             raise ConfigError("call fit() before predicting with ridge")
         return one_hot(self.space, archs).astype(np.float64) @ self.weights + self.bias
+
+    def input_features(self, example) -> int:
+        return one_hot(self.space, [example]).shape[1]

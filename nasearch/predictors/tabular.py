@@ -43,6 +43,9 @@ class XGBoost(Predictor):
         z = self.booster.predict(xgboost.DMatrix(one_hot(self.space, archs)))
         return z.astype(np.float64) * self.std + self.mean
 
+    def input_features(self, example) -> int:
+        return one_hot(self.space, [example]).shape[1]
+
 
 @dataclass(frozen=True)
 class MLPConfig:
@@ -98,6 +101,9 @@ class MLP(Predictor):
 
     def _features(self, archs):
         return path_encoding(self.space, archs) if self.config.encoding == "path" else one_hot(self.space, archs)
+
+    def input_features(self, example) -> int:
+        return self._features([example]).shape[1]
 
     def __init__(self, space, config=None, rng=None):
         super().__init__(space, config, rng)
@@ -185,13 +191,20 @@ class MLP(Predictor):
         return self.predict_with_spread(archs)[1]
 
 
+@dataclass(frozen=True)
+class BananasConfig(MLPConfig):
+    """The MLP's options with BANANAS's defaults. Its own Config, not defaults merged in at construction,
+    so every route to the predictor (an ensemble member, ``surrogate.local``) resolves the same ones."""
+
+    layers: int = 10
+    epochs: int = 200
+    loss: str = "mse"
+    ensemble: int = 3
+    encoding: str = "path"
+
+
 class Bananas(MLP):
     """BANANAS: an ensemble of 3 MLPs on the path encoding."""
 
     name = "bananas"
-
-    def __init__(self, space, config=None, rng=None):
-        if config is None or isinstance(config, dict):
-            config = {"ensemble": 3, "encoding": "path", "layers": 10, "loss": "mse", "epochs": 200,
-                      **(config or {})}
-        super().__init__(space, config, rng)
+    Config = BananasConfig
