@@ -17,7 +17,7 @@ from nasearch import Search  # noqa: E402
 from nasearch.objective import TabularObjective  # noqa: E402
 from nasearch.registry import get_search_space  # noqa: E402
 
-from local_ranking import LOCAL_MLP, LOCAL_WARM_MLP  # noqa: E402  (the levers' MLPs, one copy)
+from local_ranking import LOCAL_MLP, LOCAL_WARM_MLP, as_measured  # noqa: E402  (the levers' MLPs, one copy)
 
 #: (label, optimizer, options): today's default, its states before greedier tournaments and before aged
 #: parents, the climb, the references
@@ -37,7 +37,13 @@ CONTENDERS = [("EmProx-NAO (default)", "emprox_nao", {}),
                {"surrogate": {"name": "label_aware", "local": {"mlp": LOCAL_WARM_MLP}, "local_admission": "earned"}}),
               # the ranker's GIN trained on shuffled minibatches of 32 (surrogate.ranker.minibatch)
               ("EmProx-NAO, ranker minibatches of 32", "emprox_nao",
-               {"surrogate": {"name": "label_aware", "ranker": {"minibatch": 32}}})]
+               {"surrogate": {"name": "label_aware", "ranker": {"minibatch": 32}}}),
+              # the default before the warm MLP joined the mutations' ranking: the ranker alone
+              ("EmProx-NAO, the ranker alone (the default before the warm MLP)", "emprox_nao",
+               {"surrogate": {"name": "label_aware", "local": {}}})]
+# every row but today's default keeps the defaults it was measured with (the ranker alone, local_ranking.as_measured)
+CONTENDERS = [(label, name, options if label == "EmProx-NAO (default)" or name != "emprox_nao" else as_measured(options))
+              for label, name, options in CONTENDERS]
 
 
 def main(argv=None) -> None:

@@ -27,7 +27,7 @@ from nasearch.compare import paired_difference, verdict  # noqa: E402
 from nasearch.errors import NasearchError  # noqa: E402
 from nasearch.optimizers.emprox_nao.surrogate import SEARCH_RANKER  # noqa: E402
 
-from local_ranking import LOCAL_MLP, LOCAL_WARM_MLP  # noqa: E402  (the levers' MLPs, one copy)
+from local_ranking import LOCAL_MLP, LOCAL_WARM_MLP, as_measured  # noqa: E402  (the levers' MLPs, one copy)
 
 ALL_PARENTS = {"mutation": {"population": 0}}   # the mutation parents of every row before aged parents
 AGED = {"mutation": {"population": 30}}   # aged parents with tournaments of 10, the default before greedier ones
@@ -131,6 +131,11 @@ VARIANTS = {
     "default, a warm MLP in the mutations' ranking once told values cover its inputs": ("emprox_nao", {"surrogate": {
         "name": "label_aware", "local": {"mlp": LOCAL_WARM_MLP}, "local_admission": "sized"}}),
 }
+# Every row keeps the defaults it was measured with ("default" is the label-aware ranker alone, as before the warm
+# MLP joined the mutations' ranking); "today's default" is the search as it is now.
+VARIANTS = {label: (optimizer, as_measured(options) if optimizer == "emprox_nao" else options)
+            for label, (optimizer, options) in VARIANTS.items()}
+VARIANTS["today's default"] = ("emprox_nao", {})
 BASE = "EmProx-NAO faithful"
 
 

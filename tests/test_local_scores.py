@@ -22,7 +22,7 @@ def _source(optimizer, name):
 
 
 def test_mutations_are_ranked_by_the_mean_with_the_local_predictors_and_samples_by_the_ranker(nb201):
-    search = _search(nb201, 30, local={"xgb": {"rounds": 30}})
+    search = _search(nb201, 30, local={"xgb": {"rounds": 30}}, local_admission="always")
     search.run()
     optimizer = search.optimizer
     guide, surrogate = optimizer.guide, optimizer.guide.surrogate
@@ -47,12 +47,28 @@ def test_mutations_are_ranked_by_the_mean_with_the_local_predictors_and_samples_
 
 
 def test_without_local_predictors_the_local_score_is_the_rankers(nb201):
-    search = _search(nb201, 20)
+    search = _search(nb201, 20, local={})
     search.run()
     guide = search.optimizer.guide
     children = _source(search.optimizer, "mutation").propose(guide, [])
     np.testing.assert_array_equal(guide.score_local(children), guide.score(children))
     assert search.optimizer.config.surrogate["local"] == {}
+
+
+def test_the_default_ranks_mutations_with_the_warm_mlp_once_told_values_cover_its_inputs(nb201):
+    from nasearch.optimizers.emprox_nao.surrogate import SEARCH_LOCAL
+    from nasearch.predictors.tabular import MLP
+
+    search = _search(nb201, 45)
+    surrogate = search.optimizer.config.surrogate
+    assert surrogate["local_admission"] == "sized"
+    assert {name: {key: options[key] for key in SEARCH_LOCAL[name]} for name, options in surrogate["local"].items()} \
+        == SEARCH_LOCAL
+    search.run()
+    (mlp,) = search.optimizer.guide.surrogate.local
+    assert isinstance(mlp, MLP) and mlp.trained_on >= 30    # NAS-Bench-201's one-hot encoding: 30 features
+    stats = search.optimizer.stats
+    assert 0 < stats["local_admitted_rounds"] < stats["rounds"]
 
 
 @pytest.mark.parametrize("local, message", [

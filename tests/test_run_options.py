@@ -76,6 +76,26 @@ def test_a_run_from_before_recorded_options_resumes_with_the_defaults_of_its_tim
     assert not (tmp_path / "old" / OPTIONS_FILE).exists(), "a resumed run's options are not rewritten"
 
 
+def test_a_run_recorded_before_local_predictors_resumes_with_its_ranker_alone(nb201, tmp_path):
+    # the default before the warm MLP: the label-aware ranker alone; such a run recorded no `local`
+    then = {"surrogate": {"name": "label_aware", "local": {}}}
+    whole = Search(nb201, None, budget=40, seed=2, directory=tmp_path / "whole", options=then).run()
+    assert whole.summary.optimizer_options["surrogate"]["local"] == {}
+    _interrupted(nb201, tmp_path / "old", 24, options=then)
+    path = tmp_path / "old" / OPTIONS_FILE
+    recorded = yaml.safe_load(path.read_text())
+    for key in ("local", "local_admission"):   # as written before those options existed
+        del recorded["surrogate"][key]
+    path.write_text(yaml.safe_dump(recorded))
+    resumed = Search(nb201, None, budget=40, seed=2, directory=tmp_path / "old").run()
+    assert resumed.summary.optimizer_options["surrogate"]["local"] == {}
+    assert _proposed(resumed.history) == _proposed(whole.history)
+    # today's default differs from it over these 40 evaluations, so the check above can fail
+    today = Search(nb201, None, budget=40, seed=2, directory=tmp_path / "today").run()
+    assert today.summary.optimizer_options["surrogate"]["local_admission"] == "sized"
+    assert _proposed(today.history) != _proposed(whole.history)
+
+
 def test_a_new_run_without_a_history_takes_todays_defaults(nb201, tmp_path):
     (tmp_path / "run").mkdir()
     search = Search(nb201, None, budget=12, seed=0, directory=tmp_path / "run")

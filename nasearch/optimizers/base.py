@@ -47,6 +47,13 @@ class Optimizer(abc.ABC):
         rewritten in today's spelling with the same meaning. Default: unchanged."""
         return dict(options or {})
 
+    @classmethod
+    def upgrade_recorded_options(cls, options: dict) -> dict:
+        """A run directory's recorded ``options`` with the meaning they had when the run started: an
+        option added since then takes the value of that time where today's default differs (a resume
+        must propose what the run proposed). Default: :meth:`upgrade_options`."""
+        return cls.upgrade_options(options)
+
     def __init__(self, space, config=None, rng: Optional[np.random.Generator] = None, seed: int = 0,
                  progress: bool = False):
         self.space = space

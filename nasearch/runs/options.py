@@ -51,7 +51,7 @@ def resumed_options(directory: Optional[Path], optimizer, options: Optional[dict
         except ConfigError as error:   # the run's own file: the fix is the run's, not an edit of a config
             raise ConfigError(f"{error}; or restore it from a backup, or delete it to resume with today's "
                               "defaults") from None
-        return merged(factory.upgrade_options(recorded), given)
+        return merged(factory.upgrade_recorded_options(recorded), given)
     if has_history:
         declared = factory.defaults_of_unrecorded_runs
         return merged(dict(declared), given) if declared else options

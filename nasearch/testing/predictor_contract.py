@@ -89,6 +89,14 @@ class PredictorContract:
         clone = pickle.loads(pickle.dumps(predictor))
         np.testing.assert_allclose(clone.predict(test), predictor.predict(test), rtol=1e-6)
 
+    def test_input_features_is_a_fixed_width_before_and_after_fitting(self, space, dataset, make_predictor):
+        # a search reads it before the predictor's first fit (surrogate.local_admission: sized)
+        archs, values = _data(space, dataset, 40, 0)
+        predictor = make_predictor(np.random.default_rng(0))
+        widths = {predictor.input_features(arch) for arch in archs[:5]}
+        assert len(widths) == 1 and isinstance(next(iter(widths)), int) and next(iter(widths)) >= 0
+        assert predictor.fit(archs, values).input_features(archs[7]) in widths
+
     @pytest.mark.parametrize("bad", [np.nan, np.inf])
     def test_rejects_non_finite_targets(self, space, dataset, make_predictor, bad):
         archs, values = _data(space, dataset, 10, 0)

@@ -59,6 +59,18 @@ class EmProxNAO(GradientSearch):
     defaults_of_unrecorded_runs = {"surrogate": {"name": "emprox"},
                                    "sources": {"ascent": {}, "mutation": {"population": 0}}}
 
+    @classmethod
+    def upgrade_recorded_options(cls, options):
+        """A label-aware surrogate recorded without ``local`` predates them: its ranker ranked alone. One
+        recorded with ``local`` but no ``local_admission`` predates that option: the local ones always ranked."""
+        options = super().upgrade_recorded_options(options)
+        surrogate = options.get("surrogate")
+        if isinstance(surrogate, dict) and surrogate.get("name") == "label_aware":
+            before = {"local": {}, "local_admission": "always"} if "local" not in surrogate else \
+                {"local_admission": "always"}
+            options["surrogate"] = {**before, **surrogate}
+        return options
+
     def __init__(self, space, config=None, rng=None, seed=0, progress=False):
         self.surrogates = None
         super().__init__(space, config, rng, seed, progress)

@@ -138,6 +138,13 @@ class EmProxSurrogate(Surrogate):
 #: steps, retrain at 10% growth): it is retrained every time the told set grows by a fifth.
 SEARCH_RANKER = {"members": 3, "epochs": 100, "refit_growth": 0.2}
 
+#: The local predictor the search's one-edit mutations are ranked with beside the ranker: a small MLP ensemble
+#: on the one-hot encoding, trained afresh as the told set grows by a quarter and 10 epochs from where it stood
+#: in between. It orders a good cell's mutations better than the ranker where the told set is large
+#: (``benchmarks/local_ranking.py``), so it is admitted only once the told values cover its inputs (``sized``).
+SEARCH_LOCAL = {"mlp": {"ensemble": 3, "layers": 3, "width": 64, "epochs": 100, "loss": "mse",
+                        "refit_growth": 0.25, "warm_epochs": 10}}
+
 
 @dataclass(frozen=True)
 class LabelAwareSurrogateConfig(EmProxSurrogateConfig):
@@ -152,14 +159,15 @@ class LabelAwareSurrogateConfig(EmProxSurrogateConfig):
     ranker: dict = field(default_factory=dict)
     pseudo_labels: int = 200    #: unknown architectures labelled by the ranker for the climb's memory (ascent on)
     #: ``{predictor name: options}`` refitted every round; one-edit candidates are ranked by the mean of
-    #: their predictions and the ranker's (:meth:`Surrogate.predict_local`); empty: the ranker alone
-    local: dict = field(default_factory=dict)
-    #: when ``local`` ranks: "always"; "earned": only while its mean with the ranker has ordered the
+    #: their predictions and the ranker's (:meth:`Surrogate.predict_local`); empty: the ranker alone.
+    #: Default: :data:`SEARCH_LOCAL`, the warm MLP
+    local: dict = field(default_factory=lambda: {name: dict(options) for name, options in SEARCH_LOCAL.items()})
+    #: when ``local`` ranks: "sized" (the default, below); "always"; "earned": only while its mean with the ranker has ordered the
     #: search's new evaluations better than the ranker alone, each batch predicted before it was told
     #: (:mod:`~nasearch.optimizers.emprox_nao.admission`); "sized": only once the told set holds at least
     #: as many architectures as the widest local predictor reads inputs (one-hot features: 30 on
     #: NAS-Bench-201, 45 on NAS-Bench-Graph, 148 on DARTS), so no model ranks with fewer values than inputs
-    local_admission: str = "always"
+    local_admission: str = "sized"
 
     def __post_init__(self):
         super().__post_init__()
