@@ -162,11 +162,12 @@ class LabelAwareSurrogateConfig(EmProxSurrogateConfig):
     #: their predictions and the ranker's (:meth:`Surrogate.predict_local`); empty: the ranker alone.
     #: Default: :data:`SEARCH_LOCAL`, the warm MLP
     local: dict = field(default_factory=lambda: {name: dict(options) for name, options in SEARCH_LOCAL.items()})
-    #: when ``local`` ranks: "sized" (the default, below); "always"; "earned": only while its mean with the ranker has ordered the
-    #: search's new evaluations better than the ranker alone, each batch predicted before it was told
-    #: (:mod:`~nasearch.optimizers.emprox_nao.admission`); "sized": only once the told set holds at least
-    #: as many architectures as the widest local predictor reads inputs (one-hot features: 30 on
-    #: NAS-Bench-201, 45 on NAS-Bench-Graph, 148 on DARTS), so no model ranks with fewer values than inputs
+    #: when ``local`` ranks: "sized" (the default): only once the told set holds at least as many
+    #: architectures as the widest local predictor reads inputs (one-hot features: 30 on NAS-Bench-201,
+    #: 45 on NAS-Bench-Graph, 148 on DARTS), so no model ranks with fewer values than inputs; "always";
+    #: or "earned": only while its mean with the ranker has ordered the search's new evaluations better
+    #: than the ranker alone, each batch predicted before it was told
+    #: (:mod:`~nasearch.optimizers.emprox_nao.admission`)
     local_admission: str = "sized"
 
     def __post_init__(self):
