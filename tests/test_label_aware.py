@@ -353,8 +353,8 @@ def test_uniform_samples_are_a_third_source_of_the_mix_by_default(nb201):
 
 def test_uniform_samples_default_to_1000_with_one_objective_and_none_with_several(nb201):
     from nasearch import Search, TabularObjective
-    from nasearch.optimizers.emprox_nao.surrogate import (EmProxSurrogate, LabelAwareSurrogate,
-                                                          PredictorSurrogate)
+    from nasearch.optimizers.emprox_nao.predictor_surrogate import PredictorSurrogate
+    from nasearch.optimizers.emprox_nao.surrogate import EmProxSurrogate, LabelAwareSurrogate
 
     assert LabelAwareSurrogate.default_samples(None, several_objectives=False) == 1000
     assert LabelAwareSurrogate.default_samples(None, several_objectives=True) == 0

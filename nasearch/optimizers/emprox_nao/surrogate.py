@@ -11,7 +11,7 @@ climbs; any other can still rank every source's candidates. Three kinds are buil
 * ``label_aware`` (:class:`LabelAwareSurrogate`, the default): ranks with the label-aware EmProx
   (one-edit candidates optionally with the mean of other predictors, ``local``) and, when the
   ascent is on, climbs the faithful EmProx's soft kNN over a memory pseudo-labelled by it;
-* any registered predictor (``{name: xgb, ...}``, :class:`PredictorSurrogate`): ranks only.
+* any registered predictor (``{name: xgb, ...}``, :class:`~.predictor_surrogate.PredictorSurrogate`): ranks only.
 
 Each kind has a frozen config whose fields are its options; ``surrogate: emprox`` is short for
 ``surrogate: {name: emprox}``. A search's surrogate per objective term is
@@ -295,57 +295,20 @@ class LabelAwareSurrogate(EmProxSurrogate):
         return 0 if several_objectives else 1000
 
 
-# --------------------------------------------------------------------- any registered predictor
-@dataclass(frozen=True)
-class PredictorSurrogateConfig:
-    """Any registered predictor as the ranking surrogate (``surrogate: {name: xgb, options: {...}}``)."""
-
-    name: str = "xgb"
-    options: dict = field(default_factory=dict)   #: the predictor's own options (its Config)
-
-
-class PredictorSurrogate(Surrogate):
-    """Ranks with a registered predictor, refitted through its ``update`` every round; its
-    spread is the predictor's :meth:`~nasearch.predictors.Predictor.predict_spread`. It has
-    no differentiable score, so it pairs with the mutation and sample sources."""
-
-    name = "predictor"
-    Config = PredictorSurrogateConfig
-
-    def __init__(self, *args):
-        super().__init__(*args)
-        from ...predictors import create_predictor
-
-        self.predictor = create_predictor(self.config.name, self.space, self.config.options, self.rng)
-
-    def fit(self, archs, values):
-        from ...seeding import torch_seeded
-
-        with torch_seeded(self.rng):
-            self.predictor.update(archs, np.asarray(values, dtype=np.float64))
-        return self
-
-    def predict(self, archs):
-        return self.predictor.predict_with_spread(archs)
-
-    @staticmethod
-    def default_samples(config, several_objectives):
-        """As the label-aware surrogate's: 1000 uniform samples a round with one objective, none with several."""
-        return 0 if several_objectives else 1000
-
-
 BUILT_IN = {"emprox": EmProxSurrogate, "label_aware": LabelAwareSurrogate}
 
 
 def surrogate_class(name: str) -> type:
     """The :class:`Surrogate` subclass for a ``surrogate.name``: a built-in one, or
-    :class:`PredictorSurrogate` for any other registered predictor."""
+    :class:`~.predictor_surrogate.PredictorSurrogate` for any other registered predictor."""
     if name in BUILT_IN:
         return BUILT_IN[name]
     from ...predictors import registry
 
     if name not in registry.names():
         raise unknown("surrogate", name, sorted(BUILT_IN) + [n for n in registry.names() if n not in BUILT_IN])
+    from .predictor_surrogate import PredictorSurrogate
+
     return PredictorSurrogate
 
 
@@ -357,7 +320,7 @@ def resolve_surrogate(section) -> dict:
     name = section.setdefault("name", "label_aware")
     cls = surrogate_class(str(name))
     config = build(cls.Config, section, "surrogate")
-    if cls is PredictorSurrogate:
+    if cls.name == "predictor":   # :class:`~.predictor_surrogate.PredictorSurrogate`
         from ...predictors import registry
 
         predictor = registry.factory(config.name)
@@ -372,5 +335,5 @@ def surrogate_config(section: dict):
     return cls, build(cls.Config, section, "surrogate")
 
 
-__all__ = ["Surrogate", "EmProxSurrogate", "LabelAwareSurrogate", "PredictorSurrogate",
-           "resolve_surrogate", "surrogate_config", "faithful_emprox"]
+__all__ = ["Surrogate", "EmProxSurrogate", "LabelAwareSurrogate", "resolve_surrogate", "surrogate_config",
+           "faithful_emprox"]
