@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .surrogate import Surrogate
+from .surrogate_base import Surrogate
 
 
 @dataclass(frozen=True)
