@@ -19,31 +19,31 @@ from nasearch.registry import get_search_space  # noqa: E402
 
 from local_ranking import LOCAL_MLP, LOCAL_WARM_MLP, as_measured  # noqa: E402  (the levers' MLPs, one copy)
 
-#: (label, optimizer, options): today's default, its states before greedier tournaments and before aged
-#: parents, the climb, the references
-CONTENDERS = [("EmProx-NAO (default)", "emprox_nao", {}),
-              ("EmProx-NAO, tournaments of 10", "emprox_nao", {"sources": {"mutation": {"population": 30, "tournament": 10}}}),
-              ("EmProx-NAO, parents from every told one", "emprox_nao", {"sources": {"mutation": {"population": 0}}}),
-              ("EmProx-NAO climb", "emprox_nao", {"sources": {"ascent": {}, "mutation": {"population": 0}}}),
-              ("RE", "evolution", {}), ("RE + EmProx screen", "evolution", {"screen": 10}), ("TPE", "tpe", {}),
-              # the lever surrogate.local: a small MLP ensemble beside the ranker for the one-edit mutations,
-              # retrained every round, or afresh only at a quarter's growth with 10 warm epochs in between
-              ("EmProx-NAO, an MLP in the mutations' ranking", "emprox_nao",
-               {"surrogate": {"name": "label_aware", "local": {"mlp": LOCAL_MLP}}}),
-              ("EmProx-NAO, a warm MLP in the mutations' ranking", "emprox_nao",
-               {"surrogate": {"name": "label_aware", "local": {"mlp": LOCAL_WARM_MLP}}}),
-              # the warm MLP admitted only while it orders the search's new batches better (local_admission: earned)
-              ("EmProx-NAO, a warm MLP once it earns its place", "emprox_nao",
-               {"surrogate": {"name": "label_aware", "local": {"mlp": LOCAL_WARM_MLP}, "local_admission": "earned"}}),
-              # the ranker's GIN trained on shuffled minibatches of 32 (surrogate.ranker.minibatch)
-              ("EmProx-NAO, ranker minibatches of 32", "emprox_nao",
-               {"surrogate": {"name": "label_aware", "ranker": {"minibatch": 32}}}),
-              # the default before the warm MLP joined the mutations' ranking: the ranker alone
-              ("EmProx-NAO, the ranker alone (the default before the warm MLP)", "emprox_nao",
-               {"surrogate": {"name": "label_aware", "local": {}}})]
-# every row but today's default keeps the defaults it was measured with (the ranker alone, local_ranking.as_measured)
-CONTENDERS = [(label, name, options if label == "EmProx-NAO (default)" or name != "emprox_nao" else as_measured(options))
-              for label, name, options in CONTENDERS]
+#: (label, optimizer, options): the default's states before greedier tournaments and before aged parents, the
+#: climb, the references and the levers; every row keeps the defaults it was measured with (the ranker alone,
+#: local_ranking.as_measured)
+MEASURED = [
+    ("EmProx-NAO, tournaments of 10", "emprox_nao", {"sources": {"mutation": {"population": 30, "tournament": 10}}}),
+    ("EmProx-NAO, parents from every told one", "emprox_nao", {"sources": {"mutation": {"population": 0}}}),
+    ("EmProx-NAO climb", "emprox_nao", {"sources": {"ascent": {}, "mutation": {"population": 0}}}),
+    ("RE", "evolution", {}), ("RE + EmProx screen", "evolution", {"screen": 10}), ("TPE", "tpe", {}),
+    # the lever surrogate.local: a small MLP ensemble beside the ranker for the one-edit mutations,
+    # retrained every round, or afresh only at a quarter's growth with 10 warm epochs in between
+    ("EmProx-NAO, an MLP in the mutations' ranking", "emprox_nao",
+     {"surrogate": {"name": "label_aware", "local": {"mlp": LOCAL_MLP}}}),
+    ("EmProx-NAO, a warm MLP in the mutations' ranking", "emprox_nao",
+     {"surrogate": {"name": "label_aware", "local": {"mlp": LOCAL_WARM_MLP}}}),
+    # the warm MLP admitted only while it orders the search's new batches better (local_admission: earned)
+    ("EmProx-NAO, a warm MLP once it earns its place", "emprox_nao",
+     {"surrogate": {"name": "label_aware", "local": {"mlp": LOCAL_WARM_MLP}, "local_admission": "earned"}}),
+    # the ranker's GIN trained on shuffled minibatches of 32 (surrogate.ranker.minibatch)
+    ("EmProx-NAO, ranker minibatches of 32", "emprox_nao",
+     {"surrogate": {"name": "label_aware", "ranker": {"minibatch": 32}}}),
+    # the default before the warm MLP joined the mutations' ranking: the ranker alone
+    ("EmProx-NAO, the ranker alone (the default before the warm MLP)", "emprox_nao", {})]
+#: today's default first, then the measured rows
+CONTENDERS = [("EmProx-NAO (default)", "emprox_nao", {})] + [
+    (label, name, as_measured(options) if name == "emprox_nao" else options) for label, name, options in MEASURED]
 
 
 def main(argv=None) -> None:

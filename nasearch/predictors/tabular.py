@@ -102,13 +102,13 @@ class MLP(Predictor):
     def _features(self, archs):
         return path_encoding(self.space, archs) if self.config.encoding == "path" else one_hot(self.space, archs)
 
-    def input_features(self, example) -> int:
-        return self._features([example]).shape[1]
-
     def __init__(self, space, config=None, rng=None):
         super().__init__(space, config, rng)
         self.network = self.optimizer = None
         self.trained_on = 0   # told architectures at the last fresh training
+
+    def input_features(self, example) -> int:
+        return self._features([example]).shape[1]
 
     def fit(self, archs, values):
         """Fresh networks trained ``epochs`` epochs on the z-scored ``values``."""

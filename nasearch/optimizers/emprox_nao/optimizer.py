@@ -66,9 +66,7 @@ class EmProxNAO(GradientSearch):
         options = super().upgrade_recorded_options(options)
         surrogate = options.get("surrogate")
         if isinstance(surrogate, dict) and surrogate.get("name") == "label_aware":
-            before = {"local": {}, "local_admission": "always"} if "local" not in surrogate else \
-                {"local_admission": "always"}
-            options["surrogate"] = {**before, **surrogate}
+            options["surrogate"] = {"local": {}, "local_admission": "always", **surrogate}
         return options
 
     def __init__(self, space, config=None, rng=None, seed=0, progress=False):

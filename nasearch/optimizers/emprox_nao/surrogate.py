@@ -116,7 +116,7 @@ class LabelAwareSurrogateConfig(EmProxSurrogateConfig):
     #: ``{predictor name: options}`` refitted every round; one-edit candidates are ranked by the mean of
     #: their predictions and the ranker's (:meth:`Surrogate.predict_local`); empty: the ranker alone.
     #: Default: :data:`SEARCH_LOCAL`, the warm MLP
-    local: dict = field(default_factory=lambda: {name: dict(options) for name, options in SEARCH_LOCAL.items()})
+    local: dict = field(default_factory=lambda: dict(SEARCH_LOCAL))   # resolved into fresh dicts below
     #: when ``local`` ranks: "sized" (the default): only once the told set holds at least as many
     #: architectures as the widest local predictor reads inputs (one-hot features: 30 on NAS-Bench-201,
     #: 45 on NAS-Bench-Graph, 148 on DARTS), so no model ranks with fewer values than inputs; "always";
