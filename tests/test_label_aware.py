@@ -4,7 +4,8 @@ import pytest
 import torch
 from scipy import stats
 
-from nasearch.embedding.graph_encoder import EnsembleLinear, GraphEncoder, graph_batch, pairwise_ranking_loss
+from nasearch.embedding.graph_encoder import (EnsembleLinear, GraphEncoder, graph_batch, pairwise_ranking_loss,
+                                              ranking_pairs)
 from nasearch.errors import ConfigError, NasearchError
 from nasearch.predictors import create_predictor
 from nasearch.zero_cost import ZeroCostConfig, ZeroCostProxies, compute_proxies, flop_count, synflow
@@ -128,6 +129,17 @@ def test_messages_flow_both_ways(nb201):
     assert not torch.allclose(encoded, one_way(batch))
     assert pairwise_ranking_loss(torch.tensor([2.0, 1.0]), torch.tensor([1.0, 0.0])) < \
         pairwise_ranking_loss(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 0.0]))
+
+
+def test_the_ranking_loss_is_the_mean_logistic_loss_over_ordered_pairs():
+    predicted = torch.randn(2, 6, generator=torch.Generator().manual_seed(1))       # (members, n)
+    target = torch.tensor([0.3, -1.0, 2.0, 0.3, 0.5, -0.2])                         # one tie: 0 and 3
+    ordered = [(i, j) for i in range(6) for j in range(6) if target[i] > target[j]]
+    expected = torch.stack([torch.stack([torch.log1p(torch.exp(-(p[i] - p[j]))) for i, j in ordered]).mean()
+                            for p in predicted])
+    torch.testing.assert_close(pairwise_ranking_loss(predicted, target), expected)
+    assert torch.equal(pairwise_ranking_loss(predicted, target, ranking_pairs(target)),
+                       pairwise_ranking_loss(predicted, target)), "the precomputed pairs change nothing"
 
 
 def test_nb201_graph_drops_dead_edges_so_equivalent_cells_meet(nb201):
@@ -520,12 +532,13 @@ def test_minibatches_are_shuffled_passes_over_the_training_set(nb201):
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         steps = list(gin._training_batches(pool, full, target))
-    assert [len(batch) for batch, _ in steps] == [8, 8, 8, 6] * 3, "4 steps an epoch, the last one short"
+    assert [len(batch) for batch, _, _ in steps] == [8, 8, 8, 6] * 3, "4 steps an epoch, the last one short"
     for epoch in range(3):
-        seen = torch.cat([chosen for _, chosen in steps[4 * epoch:4 * epoch + 4]])
+        seen = torch.cat([chosen for _, chosen, _ in steps[4 * epoch:4 * epoch + 4]])
         assert sorted(seen.tolist()) == list(range(30)), "every architecture once an epoch"
     assert steps[0][1].tolist() != steps[4][1].tolist(), "each epoch is shuffled afresh"
-    first, chosen = steps[0]
+    first, chosen, pairs = steps[0]
+    assert torch.equal(pairs, ranking_pairs(chosen)), "a step's ranking pairs are its targets' own"
     own = graph_batch(nb201, [train[int(i)] for i in chosen])
     for name in ("labels", "graph", "sources", "targets", "sizes"):
         assert torch.equal(getattr(first, name), getattr(own, name)), "a step's graphs are its targets' own"

@@ -149,10 +149,19 @@ class GraphEncoder(nn.Module):
         return self.project(torch.cat(readouts, -1))
 
 
-def pairwise_ranking_loss(predicted: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+def ranking_pairs(target: torch.Tensor) -> torch.Tensor:
+    """``(n, n)`` float32 mask of the ordered pairs the ranking loss scores: 1 where ``target[i] > target[j]``
+    (``target`` ``(n,)``). Computed once per training set, not at every step."""
+    return (target.unsqueeze(-1) > target.unsqueeze(-2)).float()
+
+
+def pairwise_ranking_loss(predicted: torch.Tensor, target: torch.Tensor,
+                          better: Optional[torch.Tensor] = None) -> torch.Tensor:
     """Mean logistic loss over ordered pairs, ``log(1 + exp(-(p_i - p_j)))`` for every ``y_i > y_j``:
-    ``predicted`` ``(..., n)``, ``target`` ``(n,)`` → ``(...)``."""
-    difference = predicted.unsqueeze(-1) - predicted.unsqueeze(-2)        # (..., n, n): p_i - p_j
-    better = (target.unsqueeze(-1) > target.unsqueeze(-2)).float()
+    ``predicted`` ``(..., n)``, ``target`` ``(n,)`` → ``(...)``; ``better``: :func:`ranking_pairs` of
+    ``target``, if already known."""
+    better = ranking_pairs(target) if better is None else better
+    # p_j - p_i is exactly -(p_i - p_j) in floating point, so the negation is never computed
+    reversed_difference = predicted.unsqueeze(-2) - predicted.unsqueeze(-1)     # (..., n, n): p_j - p_i
     pairs = better.sum().clamp(min=1.0)
-    return (nn.functional.softplus(-difference) * better).sum((-1, -2)) / pairs
+    return (nn.functional.softplus(reversed_difference) * better).sum((-1, -2)) / pairs

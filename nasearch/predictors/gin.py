@@ -114,9 +114,9 @@ class GIN(Predictor):
             self.head = EnsembleLinear(config.members, config.dim, 1)
             parameters = list(self.encoder.parameters()) + list(self.head.parameters())
             optimizer = torch.optim.Adam(parameters, lr=config.lr, weight_decay=config.weight_decay)
-            for step_batch, step_target in self._training_batches(pool, batch, target):
+            for step_batch, step_target, step_pairs in self._training_batches(pool, batch, target):
                 predicted = self.head(self.encoder(step_batch)).squeeze(-1)      # (members, b)
-                loss = self._loss(predicted, step_target)
+                loss = self._loss(predicted, step_target, step_pairs)
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 optimizer.step()
@@ -126,22 +126,28 @@ class GIN(Predictor):
         return self
 
     def _training_batches(self, pool, batch, target):
-        """``(GraphBatch, (b,) targets)`` for every Adam step: ``batch``, the whole ``pool``, once an
-        epoch, or with ``minibatch`` each epoch's shuffled slices of the pool (drawn from torch's
-        generator, which the caller seeded from this predictor's; a set no larger than one minibatch
-        stays a full batch)."""
+        """``(GraphBatch, (b,) targets, their ranking pairs or None)`` for every Adam step: ``batch``,
+        the whole ``pool``, once an epoch, or with ``minibatch`` each epoch's shuffled slices of the
+        pool (drawn from torch's generator, which the caller seeded from this predictor's; a set no
+        larger than one minibatch stays a full batch)."""
         import torch
+
+        from ..embedding.graph_encoder import ranking_pairs
+
+        def pairs(step_target):   # the ranking loss's pair mask, (b, b); None without that loss
+            return ranking_pairs(step_target) if self.config.ranking else None
 
         size, epochs, count = self.config.minibatch, self.config.epochs, len(target)
         if not size or size >= count:
+            whole = pairs(target)   # the same every epoch, so built once
             for _ in range(epochs):
-                yield batch, target
+                yield batch, target, whole
             return
         for _ in range(epochs):
             order = torch.randperm(count).numpy()
             for start in range(0, len(order), size):
                 chosen = order[start:start + size]
-                yield pool.batch(chosen), target[chosen]
+                yield pool.batch(chosen), target[chosen], pairs(target[chosen])
 
     def update(self, archs, values):
         """Retrain only once the known set has grown by ``refit_growth`` (at least one architecture)
@@ -152,14 +158,15 @@ class GIN(Predictor):
         self._after_fit(archs, self.check_targets(archs, values))
         return self
 
-    def _loss(self, predicted, target):
+    def _loss(self, predicted, target, better=None):
         """Summed over members (``predicted`` is ``(members, n)``), so each member's gradient is
-        that of its own loss: squared error plus ``ranking`` × the pairwise ranking loss."""
+        that of its own loss: squared error plus ``ranking`` × the pairwise ranking loss
+        (``better``: the target's :func:`~nasearch.embedding.graph_encoder.ranking_pairs`, if known)."""
         from ..embedding.graph_encoder import pairwise_ranking_loss
 
         loss = ((predicted - target) ** 2).mean(-1).sum()
         if self.config.ranking:
-            loss = loss + self.config.ranking * pairwise_ranking_loss(predicted, target).sum()
+            loss = loss + self.config.ranking * pairwise_ranking_loss(predicted, target, better).sum()
         return loss
 
     def _after_fit(self, archs, values) -> None:
