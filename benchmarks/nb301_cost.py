@@ -40,7 +40,10 @@ MEASURED = [
     ("EmProx-NAO, ranker minibatches of 32", "emprox_nao",
      {"surrogate": {"name": "label_aware", "ranker": {"minibatch": 32}}}),
     # the default before the warm MLP joined the mutations' ranking: the ranker alone
-    ("EmProx-NAO, the ranker alone (the default before the warm MLP)", "emprox_nao", {})]
+    ("EmProx-NAO, the ranker alone (the default before the warm MLP)", "emprox_nao", {}),
+    # the default before its ranker went from 3 members to 2: the warm MLP admitted once sized, the 3-member ranker
+    ("EmProx-NAO, the 3-member ranker (the default before the 2-member one)", "emprox_nao",
+     {"surrogate": {"name": "label_aware", "local": {"mlp": LOCAL_WARM_MLP}, "local_admission": "sized"}})]
 #: today's default first, then the measured rows
 CONTENDERS = [("EmProx-NAO (default)", "emprox_nao", {})] + [
     (label, name, as_measured(options) if name == "emprox_nao" else options) for label, name, options in MEASURED]

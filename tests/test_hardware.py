@@ -265,8 +265,11 @@ def test_emprox_nao_predicts_a_cost_it_cannot_look_up_with_a_second_surrogate(nb
     result = search.run()
     guide = search.optimizer.guide
     assert guide.free == [] and set(guide.predictors) == {0, 1}
-    assert guide.predictors[1].predict(search.optimizer.known_archs[:3])[0] == pytest.approx(
-        [latency[nb201.code(a)] * -1 for a in search.optimizer.known_archs[:3]])   # exact on the known set
+    # exact on the known set, up to cells the GIN cannot tell apart: told cells with the same graph (dead
+    # operations dropped) share one embedding, and the kNN returns their mean latency
+    known = search.optimizer.known_archs
+    graph_mean = [np.mean([latency[nb201.code(b)] for b in known if nb201.graph(b) == nb201.graph(a)]) for a in known[:3]]
+    assert guide.predictors[1].predict(known[:3])[0] == pytest.approx([-value for value in graph_mean])
     points = np.array([[r.metrics["val"], -r.metrics["latency"]] for r in result.history])
     assert {(m["val"], -m["latency"]) for m in result.summary.front} == {tuple(p) for p in brute_force_front(points)}
     assert result.summary.hypervolume_ratio is None   # no table behind a callable: the true front is unknown

@@ -71,6 +71,21 @@ def test_the_default_ranks_mutations_with_the_warm_mlp_once_told_values_cover_it
     assert 0 < stats["local_admitted_rounds"] < stats["rounds"]
 
 
+def test_the_search_ranker_trains_two_members_by_default_and_a_recorded_three_stay_three(nb201, tmp_path):
+    objective = TabularObjective(nb201, "cifar10-valid")
+    quick = {"n_init": 10, "batch_size": 5, "candidates": 10}
+    search = Search(nb201, objective, "emprox_nao", 15, seed=0, options=quick)
+    search.run()
+    assert search.optimizer.guide.surrogate.ranker.encoder.members == 2
+    # a run recorded with the former 3-member ranker resumes with it: its options hold the resolved ranker
+    three = {**quick, "surrogate": {"ranker": {"members": 3}}}
+    Search(nb201, objective, "emprox_nao", 15, seed=0, options=three, directory=tmp_path / "run").run()
+    resumed = Search(nb201, objective, budget=20, seed=0, directory=tmp_path / "run")   # no options given
+    resumed.run()
+    assert len(resumed.history.trials) == 20
+    assert resumed.optimizer.guide.surrogate.ranker.encoder.members == 3
+
+
 @pytest.mark.parametrize("local, message", [
     ({"xgboost": {}}, "unknown predictor 'xgboost' in surrogate.local"),
     ({"xgb": {"depth": 2}}, "surrogate.local.xgb"),

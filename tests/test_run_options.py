@@ -47,7 +47,7 @@ def test_a_new_run_records_its_resolved_options_and_emprox_nao_defaults_to_label
     Search(nb201, None, budget=20, seed=0, directory=tmp_path, options={"surrogate": {"k": 5}}).run()
     recorded = yaml.safe_load((tmp_path / OPTIONS_FILE).read_text())
     assert recorded["surrogate"]["k"] == 5 and recorded["surrogate"]["name"] == "label_aware"
-    assert recorded["surrogate"]["ranker"]["members"] == 3, "defaults are recorded too, not only the given options"
+    assert recorded["surrogate"]["ranker"]["members"] == 2, "defaults are recorded too, not only the given options"
     assert recorded["sources"]["ascent"] == "off" and recorded["sources"]["mutation"] == {"population": 30, "tournament": 20, "per_parent": 0}
     assert recorded["autoencoder"]["embedding_dim"] == 32
 
