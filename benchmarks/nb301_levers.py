@@ -26,7 +26,7 @@ from nasearch import Search  # noqa: E402
 from nasearch.compare import paired_difference, verdict  # noqa: E402
 from nasearch.errors import NasearchError  # noqa: E402
 
-from local_ranking import LOCAL_MLP, LOCAL_WARM_MLP, MEASURED_RANKER, as_measured  # noqa: E402  (the levers' MLPs, one copy)
+from local_ranking import LOCAL_MLP, LOCAL_WARM_MLP, MEASURED_RANKER, as_measured  # noqa: E402  (the levers' MLPs and ranker, one copy)
 
 ALL_PARENTS = {"mutation": {"population": 0}}   # the mutation parents of every row before aged parents
 AGED = {"mutation": {"population": 30}}   # aged parents with tournaments of 10, the default before greedier ones
