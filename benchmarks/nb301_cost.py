@@ -44,9 +44,11 @@ MEASURED = [
     # the default before its ranker went from 3 members to 2: the warm MLP admitted once sized, the 3-member ranker
     ("EmProx-NAO, the 3-member ranker (the default before the 2-member one)", "emprox_nao",
      {"surrogate": {"name": "label_aware", "local": {"mlp": LOCAL_WARM_MLP}, "local_admission": "sized"}})]
-#: today's default first, then the measured rows
+#: today's default first, then the measured rows, then the levers of today's default
 CONTENDERS = [("EmProx-NAO (default)", "emprox_nao", {})] + [
     (label, name, as_measured(options) if name == "emprox_nao" else options) for label, name, options in MEASURED]
+# a ranker of one GIN instead of two (docs/RESULTS.md, "And one member instead of two?")
+CONTENDERS.append(("EmProx-NAO, the 1-member ranker", "emprox_nao", {"surrogate": {"ranker": {"members": 1}}}))
 
 
 def main(argv=None) -> None:

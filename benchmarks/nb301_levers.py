@@ -144,6 +144,9 @@ VARIANTS["the 3-member ranker retrained at 40% growth"] = (
     "emprox_nao", {"surrogate": {"name": "label_aware", "ranker": {**MEASURED_RANKER, "refit_growth": 0.4}}})
 VARIANTS["the 2-member ranker"] = (
     "emprox_nao", {"surrogate": {"name": "label_aware", "ranker": {**MEASURED_RANKER, "members": 2}}})
+# and one member instead of today's two: does the second earn its cost?
+VARIANTS["the 1-member ranker"] = (
+    "emprox_nao", {"surrogate": {"name": "label_aware", "ranker": {**MEASURED_RANKER, "members": 1}}})
 BASE = "EmProx-NAO faithful"
 
 
@@ -156,8 +159,8 @@ def main(argv=None) -> None:
                         help="the variant every other one is paired with")
     parser.add_argument("--curves", help="also save every run's incumbent curve here (.npz, one array per variant)")
     parser.add_argument("--pool", nargs="+", metavar="NPZ",
-                        help="run nothing: print the table of --curves files saved by runs on other seeds, pooled "
-                             "(the variants all files share; no wall column)")
+                        help="run nothing: print the table of --curves files saved by runs on other seeds, pooled; "
+                             "files of the same seeds are joined (the variants all seed ranges share; no wall column)")
     args = parser.parse_args(argv)
     if args.pool:
         return _print_pooled(args.pool, args.base)
@@ -192,16 +195,25 @@ def main(argv=None) -> None:
 
 
 def _print_pooled(files: list, base: str) -> None:
-    """The table of the curves saved in ``files`` (``--curves``), seeds stacked; the base must be in each."""
+    """The table of the curves saved in ``files`` (``--curves``), seeds stacked. Files saved on the same
+    seeds are first joined (a variant run in one process, another in a later one); the table holds the
+    variants every seed range has, and the base must be one of them."""
     missing = [name for name in files if not Path(name).is_file()]
     if missing:
         _stop(f"no curves file {missing[0]}; save one with --curves FILE on a run first")
-    loaded = [np.load(name) for name in files]
-    shared = [label for label in loaded[0].files if label != "seeds" and all(label in f.files for f in loaded)]
+    ranges: dict = {}   # seeds → {label: (seeds, budget) curves}, in the order the files came
+    for name in files:
+        saved = np.load(name)
+        joined = ranges.setdefault(tuple(int(seed) for seed in saved["seeds"]), {})
+        for label in saved.files:
+            if label != "seeds":
+                joined.setdefault(label, saved[label])
+    groups = list(ranges.values())
+    shared = [label for label in groups[0] if all(label in group for group in groups)]
     if base not in shared:
-        _stop(f"the base {base!r} is not in every file; name it with --base (they share: {'; '.join(shared)})")
-    curves = {label: np.concatenate([f[label] for f in loaded]) for label in shared}
-    seeds = np.concatenate([f["seeds"] for f in loaded])
+        _stop(f"the base {base!r} is not in every seed range; name it with --base (they share: {'; '.join(shared)})")
+    curves = {label: np.concatenate([group[label] for group in groups]) for label in shared}
+    seeds = np.concatenate([np.array(key) for key in ranges])
     label = f"{int(seeds.min())}-{int(seeds.max())} ({len(seeds)} seeds, pooled)"
     _print_table(curves, base, label, None, {})
 
