@@ -58,15 +58,18 @@ def _sum_into(h: torch.Tensor, rows: Optional[torch.Tensor], into: torch.Tensor,
     """``out[..., into[e], :] += h[..., rows[e], :]`` for every ``e`` (``rows`` None: every row in
     order), ``h`` ``(..., V, width)`` → ``(..., count, width)``.
 
-    The rows are gathered and summed with the node axis first and the leading axes (ensemble
-    members) folded into the row: index_add over the first axis of a 2-D tensor is about twice
-    as fast as over the middle axis of a 3-D one, and adds in the same order, so the result is
-    bitwise the same."""
+    One gather and one sum per ensemble member, each over the first axis of that member's 2-D
+    ``(V, width)`` slice: index_add over the first axis of a 2-D tensor is about twice as fast as
+    over the middle axis of a 3-D one, and a member's slice needs no copy, where folding the
+    members into the row (node-major) copied every input and output. Each member's rows are
+    added in the same order either way, so the result is bitwise the same."""
     lead, width = h.shape[:-2], h.shape[-1]
-    flat = h.movedim(-2, 0).reshape(h.shape[-2], -1)                      # (V, members · width)
-    picked = flat if rows is None else flat.index_select(0, rows)
-    out = flat.new_zeros(count, flat.shape[1]).index_add_(0, into, picked)
-    return out.reshape(count, *lead, width).movedim(0, -2)
+    sums = []
+    for member in h.reshape(-1, *h.shape[-2:]).unbind(0):                 # (V, width) each
+        picked = member if rows is None else member.index_select(0, rows)
+        sums.append(member.new_zeros(count, width).index_add_(0, into, picked))
+    out = sums[0].unsqueeze(0) if len(sums) == 1 else torch.stack(sums)   # (members, count, width)
+    return out.reshape(*lead, count, width)
 
 
 def graph_batch(space, archs: list, extra: Optional[np.ndarray] = None) -> GraphBatch:
