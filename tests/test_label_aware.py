@@ -131,6 +131,23 @@ def test_messages_flow_both_ways(nb201):
         pairwise_ranking_loss(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 0.0]))
 
 
+def test_message_sums_of_every_ensemble_member_match_the_dense_adjacency(nb201):
+    """``Aᵀh``, ``Ah`` and the per-graph mean, member by member, against dense matrices of the union."""
+    cells = ["|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|",
+             "|nor_conv_1x1~0|+|nor_conv_3x3~0|skip_connect~1|+|none~0|nor_conv_3x3~1|avg_pool_3x3~2|"]
+    batch = graph_batch(nb201, [nb201.from_string(c) for c in cells])
+    nodes = len(batch.labels)
+    adjacency = torch.zeros(nodes, nodes)                                   # A[s, t] = edges s → t
+    adjacency.index_put_((batch.sources, batch.targets), torch.ones(len(batch.sources)), accumulate=True)
+    membership = torch.zeros(len(batch), nodes)
+    membership[batch.graph, torch.arange(nodes)] = 1.0
+    h = torch.randn(3, nodes, 5, generator=torch.Generator().manual_seed(0))   # 3 members with their own states
+    torch.testing.assert_close(batch.incoming(h), adjacency.T @ h)
+    torch.testing.assert_close(batch.outgoing(h), adjacency @ h)
+    torch.testing.assert_close(batch.mean_nodes(h), (membership @ h) / batch.sizes)
+    torch.testing.assert_close(batch.incoming(h[1]), adjacency.T @ h[1])   # no member axis at all
+
+
 def test_the_ranking_loss_is_the_mean_logistic_loss_over_ordered_pairs():
     predicted = torch.randn(2, 6, generator=torch.Generator().manual_seed(1))       # (members, n)
     target = torch.tensor([0.3, -1.0, 2.0, 0.3, 0.5, -0.2])                         # one tie: 0 and 3
