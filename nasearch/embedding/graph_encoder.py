@@ -68,7 +68,8 @@ def _sum_into(h: torch.Tensor, rows: Optional[torch.Tensor], into: torch.Tensor,
     for member in h.reshape(-1, *h.shape[-2:]).unbind(0):                 # (V, width) each
         picked = member if rows is None else member.index_select(0, rows)
         sums.append(member.new_zeros(count, width).index_add_(0, into, picked))
-    out = sums[0].unsqueeze(0) if len(sums) == 1 else torch.stack(sums)   # (members, count, width)
+    # (members, count, width); one member is viewed, not stacked, since stack would copy it
+    out = sums[0].unsqueeze(0) if len(sums) == 1 else torch.stack(sums)
     return out.reshape(*lead, count, width)
 
 
