@@ -237,3 +237,35 @@ def test_a_pretrained_emprox_takes_its_pretraining_settings_and_reports_them(nb2
     assert first.model is model, "the cached autoencoder of exactly these settings"
     other = EmProx(nb201, {**options, "pretrain_seed": 2}, np.random.default_rng(0)).fit(archs, values)
     assert other.model is not model and not np.allclose(other.memory, first.memory)
+
+
+def test_a_screened_search_pretrains_its_emprox_before_the_clock_and_reports_it(nb201):
+    from nasearch import Search
+    from nasearch.objective import TabularObjective
+
+    # settings no other test pretrains with, so this process's cache is cold for them
+    screen = {"embedding_dim": 6, "pretrain_steps": 20, "pretrain_archs": 200, "k": 3}
+    objective = TabularObjective(nb201, "cifar10-valid")
+    search = Search(nb201, objective, "evolution", budget=15, seed=3,
+                    options={"population": 10, "screen": 4, "predictor": screen})
+    # trained while the search was set up, before its clock started, not inside the first screened pick
+    stats = dict(search.optimizer.stats)
+    assert stats["pretraining"] == "trained" and stats["pretrain_seconds"] > 0
+    result = search.run()
+    assert search.optimizer.screen.predictor.fit_info["pretraining"] == "memory"   # found, not trained again
+    assert result.summary.optimizer_stats["pretrain_seconds"] == stats["pretrain_seconds"]
+    again = Search(nb201, objective, "random", budget=12, seed=3, options={"screen": 4, "n_init": 10, "predictor": screen})
+    assert again.optimizer.stats["pretraining"] == "memory" and again.optimizer.stats["pretrain_seconds"] == 0
+
+
+def test_a_screened_random_search_refuses_several_objectives_before_pretraining(nb201, monkeypatch):
+    from nasearch import Search
+    from nasearch.objective import TabularObjective
+
+    def refuse(self):
+        raise AssertionError("pretrained before the search's options were checked")
+
+    monkeypatch.setattr(EmProx, "prepare", refuse)
+    with pytest.raises(ConfigError, match="screen ranks by one objective"):
+        Search(nb201, TabularObjective(nb201, "cifar10-valid"), "random", budget=20, seed=0,
+               options={"screen": 4}, objectives=["val", "-latency@edgegpu"])

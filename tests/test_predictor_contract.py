@@ -43,3 +43,16 @@ class TestEmProxOnGraph(PredictorContract):
     @pytest.fixture
     def make_predictor(self, space):
         return lambda rng: create_predictor("emprox", space, {"epochs": 3}, rng)
+
+
+class TestPretrainedEmProxOnNB201(PredictorContract):
+    """EmProx on an autoencoder pretrained without labels, the screen's predictor: prepare() pretrains it."""
+
+    @pytest.fixture
+    def space(self, nb201):
+        return nb201
+
+    @pytest.fixture
+    def make_predictor(self, space):
+        options = {"pretrained": True, "embedding_dim": 8, "pretrain_steps": 60, "pretrain_archs": 500, "k": 5}
+        return lambda rng: create_predictor("emprox", space, options, rng)

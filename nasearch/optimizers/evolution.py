@@ -29,6 +29,11 @@ class RegularizedEvolution(Optimizer):
         self.screen = (Screen(space, self.rng, self.config.predictor, self.seed, self.config.screen_with)
                        if self.config.screen else None)
 
+    def bind(self, goal, known_metrics) -> None:
+        super().bind(goal, known_metrics)
+        if self.screen is not None:
+            self.stats.update(self.screen.prepare())
+
     def tell(self, arch, value):
         super().tell(arch, value)
         self.population.append((arch, float(value)))   # the oldest member dies

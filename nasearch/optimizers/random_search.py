@@ -31,6 +31,8 @@ class RandomSearch(Optimizer):
             raise ConfigError("random search's screen ranks by one objective; drop screen for a "
                               "multi-objective search")
         super().bind(goal, known_metrics)
+        if self.screen is not None:
+            self.stats.update(self.screen.prepare())
 
     @classmethod
     def initial_evaluations(cls, config) -> int:

@@ -45,6 +45,14 @@ class Predictor(abc.ABC):
         (an embedding) computes it once here."""
         return self.predict(archs), self.predict_spread(archs)
 
+    def prepare(self) -> dict:
+        """One-off work that needs no labels, such as pretraining an autoencoder. An optimizer that
+        owns the predictor calls it before the search's clock starts (as EmProx-NAO's own pretraining
+        happens before it), so search walls exclude it; without the call the first :meth:`fit` does
+        the work. Returns what it did as search stats (``pretraining``, ``pretrain_seconds``, ...).
+        Default: nothing to do, ``{}``."""
+        return {}
+
     def update(self, archs: list, values) -> "Predictor":
         """Refit after the known set changed (a search calls this every round); returns self.
         Default: a full :meth:`fit`. A predictor whose fit is costly bounds that cost here."""

@@ -111,6 +111,23 @@ class EmProx(Predictor):
 
         return sample_distinct(self.space, self.rng, count, exclude)
 
+    def _pretrained(self) -> tuple:
+        """``(model, info)``: the space's autoencoder pretrained under this config (cached on disk and in
+        memory after the first call), ``info`` its ``pretraining`` source, ``pretrain_seconds`` spent in
+        this call and held-out ``round_trip``."""
+        from ..embedding.pretrained import PretrainingPlan, pretrained_autoencoder, pretraining_config
+
+        config = self.config
+        model, info = pretrained_autoencoder(
+            self.space, pretraining_config(config.embedding_dim),
+            PretrainingPlan(max_steps=config.pretrain_steps, archs=config.pretrain_archs), config.pretrain_seed)
+        return model, {"pretrain_seconds": info["train_seconds"], "round_trip": info["round_trip"],
+                       "pretraining": info["source"]}
+
+    def prepare(self) -> dict:
+        """With ``pretrained``, pretrain (or load) the autoencoder now; :meth:`fit` then finds it cached."""
+        return dict(self._pretrained()[1]) if self.config.pretrained else {}
+
     def fit(self, archs, values, warm_start: bool = False):
         """Train the autoencoder (unless pretrained) and store the known embeddings.
 
@@ -119,12 +136,7 @@ class EmProx(Predictor):
         values = self.check_targets(archs, values)
         config = self.config
         if config.pretrained:
-            from ..embedding.pretrained import PretrainingPlan, pretrained_autoencoder, pretraining_config
-            self.model, info = pretrained_autoencoder(
-                self.space, pretraining_config(config.embedding_dim),
-                PretrainingPlan(max_steps=config.pretrain_steps, archs=config.pretrain_archs), config.pretrain_seed)
-            self.fit_info = {"pretrain_seconds": info["train_seconds"], "round_trip": info["round_trip"],
-                             "pretraining": info["source"]}
+            self.model, self.fit_info = self._pretrained()
         else:
             training = list(archs)
             if config.unlabeled:

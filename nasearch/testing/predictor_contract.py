@@ -97,6 +97,15 @@ class PredictorContract:
         assert len(widths) == 1 and isinstance(next(iter(widths)), int) and next(iter(widths)) >= 0
         assert predictor.fit(archs, values).input_features(archs[7]) in widths
 
+    def test_prepare_needs_no_labels_and_leaves_fit_unchanged(self, space, dataset, make_predictor):
+        # an optimizer calls prepare() before the search's clock starts, then fits as usual
+        archs, values = _data(space, dataset, 40, 0)
+        test, _ = _data(space, dataset, 8, 1)
+        prepared = make_predictor(np.random.default_rng(6))
+        assert isinstance(prepared.prepare(), dict)
+        plain = make_predictor(np.random.default_rng(6))
+        np.testing.assert_array_equal(prepared.fit(archs, values).predict(test), plain.fit(archs, values).predict(test))
+
     @pytest.mark.parametrize("bad", [np.nan, np.inf])
     def test_rejects_non_finite_targets(self, space, dataset, make_predictor, bad):
         archs, values = _data(space, dataset, 10, 0)
