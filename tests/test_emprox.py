@@ -269,3 +269,14 @@ def test_a_screened_random_search_refuses_several_objectives_before_pretraining(
     with pytest.raises(ConfigError, match="screen ranks by one objective"):
         Search(nb201, TabularObjective(nb201, "cifar10-valid"), "random", budget=20, seed=0,
                options={"screen": 4}, objectives=["val", "-latency@edgegpu"])
+
+
+def test_an_ensemble_prepares_each_member_and_reports_their_pretraining(nb201):
+    first = {"pretrained": True, "embedding_dim": 5, "pretrain_steps": 20, "pretrain_archs": 200, "k": 3, "pretrain_seed": 4}
+    members = {"emprox": first, "ridge": {}}
+    ensemble = create_predictor("ensemble", nb201, {"members": members}, np.random.default_rng(0))
+    done = ensemble.prepare()
+    assert done["pretraining"] == "trained" and done["pretrain_seconds"] > 0
+    assert create_predictor("ensemble", nb201, {"members": members}, np.random.default_rng(0)).prepare() == \
+        dict(done, pretraining="memory", pretrain_seconds=0.0)
+    assert create_predictor("ensemble", nb201, {"members": {"ridge": {}}}, np.random.default_rng(0)).prepare() == {}

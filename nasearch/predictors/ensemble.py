@@ -81,6 +81,17 @@ class Ensemble(Predictor):
             member.fit(archs, values)
         return self
 
+    def prepare(self) -> dict:
+        """Each member's one-off set-up; their stats merged (``pretrain_seconds`` summed)."""
+        merged: dict = {}
+        for member in self.members:
+            done = member.prepare()
+            seconds = merged.get("pretrain_seconds", 0.0) + done.get("pretrain_seconds", 0.0)
+            merged.update(done)
+            if "pretrain_seconds" in merged:
+                merged["pretrain_seconds"] = seconds
+        return merged
+
     def update(self, archs, values):
         """Each member's own :meth:`~Predictor.update` (a costly member bounds its refits)."""
         values = self.check_targets(archs, values)
