@@ -126,7 +126,7 @@ class EmProx(Predictor):
 
     def prepare(self) -> dict:
         """With ``pretrained``, pretrain (or load) the autoencoder now; :meth:`fit` then finds it cached."""
-        return dict(self._pretrained()[1]) if self.config.pretrained else {}
+        return self._pretrained()[1] if self.config.pretrained else {}
 
     def fit(self, archs, values, warm_start: bool = False):
         """Train the autoencoder (unless pretrained) and store the known embeddings.

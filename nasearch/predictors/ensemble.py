@@ -83,13 +83,13 @@ class Ensemble(Predictor):
 
     def prepare(self) -> dict:
         """Each member's one-off set-up; their stats merged (``pretrain_seconds`` summed)."""
-        merged: dict = {}
+        merged, seconds = {}, 0.0
         for member in self.members:
             done = member.prepare()
-            seconds = merged.get("pretrain_seconds", 0.0) + done.get("pretrain_seconds", 0.0)
+            seconds += done.get("pretrain_seconds", 0.0)
             merged.update(done)
-            if "pretrain_seconds" in merged:
-                merged["pretrain_seconds"] = seconds
+        if "pretrain_seconds" in merged:
+            merged["pretrain_seconds"] = seconds
         return merged
 
     def update(self, archs, values):
